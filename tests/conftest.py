@@ -1,0 +1,38 @@
+"""Shared test fixtures. Tests never read ../shared: the data they need is copied into tests/data/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def run_cli():
+    """Run ``hls ARGS...`` in-process through the real entry point; returns (exit_code, stdout, stderr)."""
+    from toolkit.cli.main import main
+
+    def _run(*args: str):
+        runner = CliRunner()
+        result = runner.invoke(_Main(main), list(args), catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return _run
+
+
+class _Main:
+    """Adapter so CliRunner can call the non-standalone ``main`` (which returns an exit code)."""
+
+    def __init__(self, main):
+        self._main = main
+        self.name = "hls"
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        raise SystemExit(self._main(list(args or [])))

@@ -1,0 +1,62 @@
+"""The package skeleton: error reporting, atomic output, safe cells, lazy CLI."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from toolkit.errors import ToolkitError
+from toolkit.io import atomic_path, is_formula_like, safe_text, unescape_text
+
+
+def test_error_location_is_one_line():
+    err = ToolkitError("unknown response scale 'x'", file="a.yaml", line=3, field="items[0].scale")
+    assert str(err) == "a.yaml:3: items[0].scale: unknown response scale 'x'"
+    assert str(ToolkitError("bad value", file="d.csv", line=7, field="A1", kind="row")) == "d.csv:row 7: A1: bad value"
+
+
+def test_atomic_path_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_path(target) as tmp:
+        tmp.write_text("whole")
+    assert target.read_text() == "whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-A1", "@cmd", "=HYPERLINK(\"x\")"])
+def test_formula_like_text_is_escaped_and_restored(text):
+    assert is_formula_like(text)
+    escaped = safe_text(text)
+    assert escaped.startswith("'")
+    assert unescape_text(escaped) == text
+
+
+def test_numbers_are_not_escaped():
+    assert safe_text("-1.5") == "-1.5"
+    assert safe_text(-1) == -1
+
+
+def test_help_lists_groups_and_imports_nothing_heavy():
+    code = ("import sys; from toolkit.cli.main import main; rc = main(['--help']); "
+            "heavy = [m for m in ('pandas', 'numpy', 'spacy', 'semopy', 'openpyxl', 'scipy') if m in sys.modules]; "
+            "print('HEAVY', heavy); sys.exit(rc)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for group in ("instrument", "survey", "analyze", "code", "codebook", "demo"):
+        assert group in out
+    assert "HEAVY []" in out
+
+
+def test_version(run_cli):
+    code, out, _ = run_cli("--version")
+    assert code == 0 and out.startswith("hls ")
+
+
+def test_unknown_command_exits_nonzero(run_cli):
+    code, _, err = run_cli("nosuchgroup")
+    assert code != 0 and "nosuchgroup" in err

@@ -1,0 +1,55 @@
+"""hls-toolkit: questionnaires, psychometrics and qualitative coding for research on how public services
+learn from performance data.
+
+The public API is re-exported here and imported lazily, so ``import toolkit`` is cheap::
+
+    import toolkit
+    inst = toolkit.load_instrument("collective-data-use")
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; each capability adds its own entries
+_API = {
+    "ToolkitError": "toolkit.errors",
+    "load_instrument": "toolkit.instruments.loader",
+    "check_instrument": "toolkit.instruments.loader",
+    "list_instruments": "toolkit.instruments.loader",
+    "Instrument": "toolkit.instruments.model",
+    "build_form": "toolkit.instruments.forms",
+    "write_dictionary": "toolkit.instruments.forms",
+    "read_survey": "toolkit.survey",
+    "validate_survey": "toolkit.survey",
+    "score": "toolkit.survey",
+    "simulate": "toolkit.survey",
+    "reliability": "toolkit.psychometrics.reliability",
+    "kmo": "toolkit.psychometrics.factor",
+    "bartlett": "toolkit.psychometrics.factor",
+    "efa": "toolkit.psychometrics.factor",
+    "parallel_analysis": "toolkit.psychometrics.parallel",
+    "cfa": "toolkit.psychometrics.cfa",
+    "invariance": "toolkit.psychometrics.invariance",
+    "aggregate": "toolkit.psychometrics.aggregation",
+    "rwg": "toolkit.psychometrics.aggregation",
+    "rwg_j": "toolkit.psychometrics.aggregation",
+    "icc1": "toolkit.psychometrics.aggregation",
+    "icc2": "toolkit.psychometrics.aggregation",
+    "load_codebook": "toolkit.coding.codebook",
+    "read_transcript": "toolkit.coding.transcripts",
+    "code_documents": "toolkit.coding.run",
+    "agreement": "toolkit.coding.agreement",
+    "evaluate_coding": "toolkit.coding.evaluate",
+}
+
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")

@@ -1,0 +1,82 @@
+"""The ``hls`` command: a thin shell over the Python API.
+
+Command groups live in one module each under ``toolkit.cli`` and are imported only when called.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .lazy import LazyGroup
+
+GROUPS = {
+    "instrument": ("toolkit.cli.instrument:instrument", "Questionnaires: list, show, check, build forms, codebooks."),
+    "survey": ("toolkit.cli.survey:survey", "Answers: import and validate, score, simulate."),
+    "analyze": ("toolkit.cli.analyze:analyze", "Psychometrics: reliability, EFA, parallel analysis, CFA, aggregation."),
+    "code": ("toolkit.cli.code:code", "Transcripts: auto-code, review, agreement, evaluation, REFI-QDA export."),
+    "codebook": ("toolkit.cli.codebook:codebook", "Theory codebooks: list, show, check, import .qdc."),
+    "demo": ("toolkit.cli.demo:demo", "Run the whole toolkit on the bundled sample data."),
+}
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hls-toolkit")
+    except PackageNotFoundError:  # running from a source tree
+        from toolkit import __version__
+
+        return __version__
+
+
+@click.group(cls=LazyGroup, lazy=GROUPS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=None, package_name="hls-toolkit", prog_name="hls", message="%(prog)s %(version)s")
+def cli():
+    """hls-toolkit: design questionnaires, score and analyse answers, code transcripts against theory.
+
+    \b
+    Example:
+      hls instrument list
+      hls demo -o demo-output
+    """
+
+
+def main(argv=None) -> int:
+    """Entry point: run the CLI, turning every user error into one line on stderr and a non-zero exit."""
+    from toolkit.errors import ToolkitError
+
+    try:
+        cli.main(args=argv, prog_name="hls", standalone_mode=False)
+    except ToolkitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback reaches the user
+        if os.environ.get("HLS_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc} (set HLS_DEBUG=1 for the traceback)", err=True)
+        return 1
+    return 0
+
+
+def run() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,414 @@
+"""Read an instrument YAML file into :class:`~toolkit.instruments.model.Instrument`, collecting every problem.
+
+The format is documented in the README ("Instrument format"). ``check_instrument`` returns all problems with
+file, line and field; ``load_instrument`` raises :class:`~toolkit.errors.InstrumentError` if there are any.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import InstrumentError, ToolkitError
+from ..resources import instruments_dir, resolve, shipped
+from .model import (AttentionCheck, Choice, Construct, ContextQuestion, Instrument, Item, Reference, ResponseScale,
+                    ScalePoint, Section)
+from .yamlsrc import LineDict, LineList, load_yaml
+
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+INSTRUMENT_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+MIN_ITEMS = 3
+REFERENTS = ("individual", "group")
+SCALE_KINDS = ("likert", "frequency", "numeric", "binary")
+CONTEXT_TYPES = ("text", "integer", "select_one")
+CONTEXT_ROLES = ("group", "respondent", "role", "sector", "organisation")
+
+TOP_KEYS = {"id", "title", "version", "languages", "description", "references", "response_scales", "sections",
+            "context", "attention_checks", "instructions", "consent"}
+SCALE_KEYS = {"kind", "labels", "missing"}
+SECTION_KEYS = {"id", "title", "intro", "constructs"}
+CONSTRUCT_KEYS = {"id", "label", "definition", "source", "referent", "scale", "items"}
+ITEM_KEYS = {"id", "text", "scale", "reverse"}
+CONTEXT_KEYS = {"id", "text", "type", "choices", "role", "required"}
+CHECK_KEYS = {"id", "text", "scale", "expected", "after_section"}
+
+
+class _Checker:
+    """Walks the parsed YAML, building model objects and recording problems instead of stopping at the first."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[ToolkitError] = []
+        self.languages: tuple[str, ...] = ("en",)
+        self.ids: dict[str, str] = {}  # variable name -> field where first defined
+
+    # -- reporting ---------------------------------------------------------------------------------
+    def problem(self, message: str, node, field: str, key=None) -> None:
+        line = None
+        if isinstance(node, LineDict):
+            line = node.key_lines.get(key, node.line) if key is not None else node.line
+        elif isinstance(node, LineList):
+            line = node.line
+        elif isinstance(node, int):
+            line = node
+        self.problems.append(ToolkitError(message, file=self.path, line=line, field=field))
+
+    def unknown_keys(self, node: LineDict, allowed: set, field: str) -> None:
+        for key in node:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.problem(f"unknown field '{key}' (allowed: {hint})", node, f"{field}.{key}", key)
+
+    # -- typed getters -----------------------------------------------------------------------------
+    def mapping(self, node, key, field, required=True) -> LineDict | None:
+        value = node.get(key) if isinstance(node, LineDict) else None
+        if value is None:
+            if required:
+                self.problem(f"missing required field '{key}'", node, field)
+            return None
+        if not isinstance(value, LineDict):
+            self.problem("must be a mapping", node, field, key)
+            return None
+        return value
+
+    def sequence(self, node, key, field, required=True) -> LineList:
+        value = node.get(key) if isinstance(node, LineDict) else None
+        if value is None:
+            if required:
+                self.problem(f"missing required field '{key}'", node, field)
+            return LineList()
+        if not isinstance(value, LineList):
+            self.problem("must be a list", node, field, key)
+            return LineList()
+        return value
+
+    def string(self, node, key, field, required=True, default="") -> str:
+        value = node.get(key) if isinstance(node, LineDict) else None
+        if value is None:
+            if required:
+                self.problem(f"missing required field '{key}'", node, field)
+            return default
+        if isinstance(value, (LineDict, LineList)):
+            self.problem("must be plain text", node, field, key)
+            return default
+        return str(value)
+
+    def text(self, node, key, field, required=True) -> dict[str, str]:
+        """A translatable text: a plain string (single-language instruments) or ``{lang: text}``."""
+        value = node.get(key) if isinstance(node, LineDict) else None
+        if value is None:
+            if required:
+                self.problem(f"missing required field '{key}'", node, field)
+            return {}
+        if isinstance(value, LineDict):
+            out = {}
+            for lang, t in value.items():
+                if lang not in self.languages:
+                    self.problem(f"language '{lang}' is not in the instrument's languages "
+                                 f"({', '.join(self.languages)})", value, f"{field}.{lang}", lang)
+                elif t is None or str(t).strip() == "":
+                    self.problem(f"empty text for language '{lang}'", value, f"{field}.{lang}", lang)
+                else:
+                    out[str(lang)] = str(t)
+            for lang in self.languages:
+                if lang not in value:
+                    self.problem(f"missing translation for language '{lang}'", node, field, key)
+            return out
+        if isinstance(value, LineList):
+            self.problem("must be text or a mapping of language to text", node, field, key)
+            return {}
+        if str(value).strip() == "":
+            self.problem("empty text", node, field, key)
+            return {}
+        if len(self.languages) > 1:
+            missing = ", ".join(self.languages[1:])
+            self.problem(f"missing translation for language(s) {missing} (give a mapping of language to text)",
+                         node, field, key)
+        return {self.languages[0]: str(value)}
+
+    def name(self, node, field, kind="id") -> str:
+        value = self.string(node, "id", field)
+        if value and not NAME_RE.match(value):
+            self.problem(f"{kind} '{value}' must start with a letter or _ and use only letters, digits and _ "
+                         "(it becomes a variable and XML element name)", node, f"{field}.id", "id")
+        return value
+
+    def unique(self, name: str, node, field: str) -> None:
+        if not name:
+            return
+        key = name.casefold()
+        if key in self.ids:
+            self.problem(f"duplicate id '{name}' (first defined at {self.ids[key]})", node, f"{field}.id", "id")
+        else:
+            self.ids[key] = field
+
+    # -- sections of the file ----------------------------------------------------------------------
+    def scales(self, root) -> dict[str, ResponseScale]:
+        node = self.mapping(root, "response_scales", "response_scales")
+        out: dict[str, ResponseScale] = {}
+        if node is None:
+            return out
+        for sid, spec in node.items():
+            field = f"response_scales.{sid}"
+            if not isinstance(spec, LineDict):
+                self.problem("must be a mapping with 'labels'", node, field, sid)
+                continue
+            self.unknown_keys(spec, SCALE_KEYS, field)
+            kind = self.string(spec, "kind", field, required=False, default="likert")
+            if kind not in SCALE_KINDS:
+                self.problem(f"unknown kind '{kind}' (use one of {', '.join(SCALE_KINDS)})", spec, f"{field}.kind",
+                             "kind")
+            points = self.points(spec, "labels", f"{field}.labels", required=True)
+            missing = self.points(spec, "missing", f"{field}.missing", required=False)
+            if 0 < len(points) < 2:
+                self.problem("a response scale needs at least two labelled values", spec, f"{field}.labels", "labels")
+            values = [p.value for p in points]
+            for p in missing:
+                if points and min(values) <= p.value <= max(values):
+                    self.problem(f"missing code {p.code} lies inside the scale's range {min(values):g}-{max(values):g}",
+                                 spec, f"{field}.missing", "missing")
+            if points:
+                out[str(sid)] = ResponseScale(str(sid), tuple(points), tuple(missing), kind)
+        return out
+
+    def points(self, spec, key, field, required) -> list[ScalePoint]:
+        node = self.mapping(spec, key, field, required=required)
+        if node is None:
+            return []
+        out, seen = [], set()
+        for value, label in node.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.problem(f"value '{value}' must be a number", node, f"{field}.{value}", value)
+                continue
+            if value in seen:
+                self.problem(f"value {value} is used twice", node, f"{field}.{value}", value)
+            seen.add(value)
+            label_text = self.text(node, value, f"{field}.{value}")
+            out.append(ScalePoint(float(value), label_text))
+        return sorted(out, key=lambda p: p.value)
+
+    def sections(self, root, scales, refs) -> list[Section]:
+        out = []
+        nodes = self.sequence(root, "sections", "sections")
+        if isinstance(root, LineDict) and "sections" in root and not nodes:
+            self.problem("an instrument needs at least one section", root, "sections", "sections")
+        for si, snode in enumerate(nodes):
+            sfield = f"sections[{si}]"
+            if not isinstance(snode, LineDict):
+                self.problem("must be a mapping", nodes.item_lines[si], sfield)
+                continue
+            self.unknown_keys(snode, SECTION_KEYS, sfield)
+            sid = self.name(snode, sfield, "section id")
+            title = self.text(snode, "title", f"{sfield}.title")
+            intro = self.text(snode, "intro", f"{sfield}.intro", required=False)
+            constructs = []
+            cnodes = self.sequence(snode, "constructs", f"{sfield}.constructs")
+            for ci, cnode in enumerate(cnodes):
+                c = self.construct(cnode, cnodes.item_lines[ci], f"{sfield}.constructs[{ci}]", sid, scales, refs)
+                if c:
+                    constructs.append(c)
+            out.append(Section(sid, title, intro, tuple(constructs)))
+        return out
+
+    def construct(self, cnode, line, cfield, section, scales, refs) -> Construct | None:
+        if not isinstance(cnode, LineDict):
+            self.problem("must be a mapping", line, cfield)
+            return None
+        self.unknown_keys(cnode, CONSTRUCT_KEYS, cfield)
+        cid = self.name(cnode, cfield, "construct id")
+        self.unique(cid, cnode, cfield)
+        label = self.text(cnode, "label", f"{cfield}.label")
+        definition = self.text(cnode, "definition", f"{cfield}.definition")
+        source = self.string(cnode, "source", f"{cfield}.source")
+        if source and " " not in source and source not in refs:
+            self.problem(f"source '{source}' is not a reference key (known: {', '.join(refs) or 'none'})",
+                         cnode, f"{cfield}.source", "source")
+        source = refs.get(source, source)
+        referent = self.string(cnode, "referent", f"{cfield}.referent", required=False, default="individual")
+        if referent not in REFERENTS:
+            self.problem(f"referent must be 'individual' or 'group', not '{referent}'", cnode, f"{cfield}.referent",
+                         "referent")
+        default_scale = self.string(cnode, "scale", f"{cfield}.scale", required=False, default="")
+        if default_scale and default_scale not in scales:
+            self.problem(f"unknown response scale '{default_scale}'", cnode, f"{cfield}.scale", "scale")
+        items = []
+        inodes = self.sequence(cnode, "items", f"{cfield}.items")
+        for ii, inode in enumerate(inodes):
+            ifield = f"{cfield}.items[{ii}]"
+            if not isinstance(inode, LineDict):
+                self.problem("must be a mapping", inodes.item_lines[ii], ifield)
+                continue
+            self.unknown_keys(inode, ITEM_KEYS, ifield)
+            iid = self.name(inode, ifield, "item id")
+            self.unique(iid, inode, ifield)
+            text = self.text(inode, "text", f"{ifield}.text")
+            scale = self.string(inode, "scale", f"{ifield}.scale", required=False, default=default_scale)
+            if not scale:
+                self.problem("no response scale (set 'scale' on the item or its construct)", inode, f"{ifield}.scale")
+            elif scale not in scales and scale != default_scale:
+                self.problem(f"unknown response scale '{scale}'", inode, f"{ifield}.scale", "scale")
+            reverse = inode.get("reverse", False)
+            if not isinstance(reverse, bool):
+                self.problem("reverse must be true or false", inode, f"{ifield}.reverse", "reverse")
+                reverse = False
+            items.append(Item(iid, text, cid, scale, reverse))
+        if len(items) < MIN_ITEMS and isinstance(cnode.get("items"), LineList):
+            self.problem(f"construct '{cid}' has {len(items)} item(s); a construct needs at least {MIN_ITEMS}",
+                         cnode, f"{cfield}.items", "items")
+        return Construct(cid, label, definition, source, referent, section, tuple(items))
+
+    def context(self, root) -> list[ContextQuestion]:
+        out = []
+        nodes = self.sequence(root, "context", "context", required=False)
+        roles_seen: dict[str, str] = {}
+        for qi, qnode in enumerate(nodes):
+            qfield = f"context[{qi}]"
+            if not isinstance(qnode, LineDict):
+                self.problem("must be a mapping", nodes.item_lines[qi], qfield)
+                continue
+            self.unknown_keys(qnode, CONTEXT_KEYS, qfield)
+            qid = self.name(qnode, qfield, "context question id")
+            self.unique(qid, qnode, qfield)
+            text = self.text(qnode, "text", f"{qfield}.text")
+            qtype = self.string(qnode, "type", f"{qfield}.type", required=False, default="text")
+            if qtype not in CONTEXT_TYPES:
+                self.problem(f"unknown type '{qtype}' (use one of {', '.join(CONTEXT_TYPES)})", qnode,
+                             f"{qfield}.type", "type")
+            role = qnode.get("role")
+            if role is not None:
+                role = str(role)
+                if role not in CONTEXT_ROLES:
+                    self.problem(f"unknown role '{role}' (use one of {', '.join(CONTEXT_ROLES)})", qnode,
+                                 f"{qfield}.role", "role")
+                elif role in roles_seen:
+                    self.problem(f"role '{role}' is already given to '{roles_seen[role]}'", qnode, f"{qfield}.role",
+                                 "role")
+                roles_seen[role] = qid
+            choices = []
+            cnodes = self.sequence(qnode, "choices", f"{qfield}.choices", required=qtype == "select_one")
+            for ci, cnode in enumerate(cnodes):
+                cfield = f"{qfield}.choices[{ci}]"
+                if not isinstance(cnode, LineDict):
+                    self.problem("must be a mapping with 'value' and 'label'", cnodes.item_lines[ci], cfield)
+                    continue
+                value = self.string(cnode, "value", cfield)
+                if value and not NAME_RE.match(value):
+                    self.problem(f"choice value '{value}' must use only letters, digits and _", cnode,
+                                 f"{cfield}.value", "value")
+                choices.append(Choice(value, self.text(cnode, "label", f"{cfield}.label")))
+            required = bool(qnode.get("required", role in ("group", "respondent")))
+            out.append(ContextQuestion(qid, text, qtype, tuple(choices), role, required))
+        return out
+
+    def attention(self, root, scales, section_ids) -> list[AttentionCheck]:
+        out = []
+        nodes = self.sequence(root, "attention_checks", "attention_checks", required=False)
+        for ai, anode in enumerate(nodes):
+            afield = f"attention_checks[{ai}]"
+            if not isinstance(anode, LineDict):
+                self.problem("must be a mapping", nodes.item_lines[ai], afield)
+                continue
+            self.unknown_keys(anode, CHECK_KEYS, afield)
+            aid = self.name(anode, afield, "attention check id")
+            self.unique(aid, anode, afield)
+            text = self.text(anode, "text", f"{afield}.text")
+            scale = self.string(anode, "scale", f"{afield}.scale")
+            if scale and scale not in scales:
+                self.problem(f"unknown response scale '{scale}'", anode, f"{afield}.scale", "scale")
+            expected = anode.get("expected")
+            if isinstance(expected, bool) or not isinstance(expected, (int, float)):
+                self.problem("expected must be the number of the right answer", anode, f"{afield}.expected")
+                expected = float("nan")
+            elif scale in scales and expected not in scales[scale].values:
+                self.problem(f"expected value {expected} is not on scale '{scale}'", anode, f"{afield}.expected",
+                             "expected")
+            after = anode.get("after_section")
+            if after is not None and str(after) not in section_ids:
+                self.problem(f"unknown section '{after}'", anode, f"{afield}.after_section", "after_section")
+            out.append(AttentionCheck(aid, text, scale, float(expected), str(after) if after else None))
+        return out
+
+    def references(self, root) -> tuple[list[Reference], dict[str, str]]:
+        refs, lookup = [], {}
+        nodes = self.sequence(root, "references", "references", required=False)
+        for ri, rnode in enumerate(nodes):
+            rfield = f"references[{ri}]"
+            if not isinstance(rnode, LineDict):
+                self.problem("must be a mapping with 'key' and 'citation'", nodes.item_lines[ri], rfield)
+                continue
+            key = self.string(rnode, "key", f"{rfield}.key")
+            citation = self.string(rnode, "citation", f"{rfield}.citation")
+            if key in lookup:
+                self.problem(f"duplicate reference key '{key}'", rnode, f"{rfield}.key", "key")
+            lookup[key] = citation
+            refs.append(Reference(key, citation))
+        return refs, lookup
+
+    def instrument(self, root) -> Instrument | None:
+        if not isinstance(root, LineDict):
+            self.problem("an instrument file must be a YAML mapping (id, title, version, sections, ...)", 1, "")
+            return None
+        self.unknown_keys(root, TOP_KEYS, "")
+        iid = self.string(root, "id", "id")
+        if iid and not INSTRUMENT_ID_RE.match(iid):
+            self.problem(f"instrument id '{iid}' may use only letters, digits, '_', '-' and '.'", root, "id", "id")
+        langs = root.get("languages", ["en"])
+        if not isinstance(langs, list) or not langs or not all(isinstance(x, str) and x for x in langs):
+            self.problem("languages must be a non-empty list of language codes such as [en, de]", root, "languages",
+                         "languages")
+        else:
+            self.languages = tuple(langs)
+        title = self.text(root, "title", "title")
+        version = self.string(root, "version", "version")
+        description = self.text(root, "description", "description", required=False)
+        instructions = self.text(root, "instructions", "instructions", required=False)
+        consent = self.text(root, "consent", "consent", required=False)
+        refs, lookup = self.references(root)
+        scales = self.scales(root)
+        sections = self.sections(root, scales, lookup)
+        context = self.context(root)
+        checks = self.attention(root, scales, {s.id for s in sections})
+        return Instrument(iid, title, version, self.languages, description, tuple(refs), scales, tuple(sections),
+                          tuple(context), tuple(checks), instructions, consent, str(self.path))
+
+
+def _parse(path: Path) -> tuple[Instrument | None, list[ToolkitError]]:
+    try:
+        root = load_yaml(path)
+    except ToolkitError as exc:
+        return None, [exc]
+    checker = _Checker(path)
+    inst = checker.instrument(root)
+    return inst, checker.problems
+
+
+def check_instrument(name_or_path: str | Path) -> list[ToolkitError]:
+    """Every problem in an instrument file, each with file, line and field; an empty list means valid.
+
+    >>> check_instrument("collective-data-use")
+    []
+    """
+    path = resolve(name_or_path, instruments_dir(), "instrument")
+    return _parse(path)[1]
+
+
+def load_instrument(name_or_path: str | Path) -> Instrument:
+    """Load a shipped instrument by name (``"hls-adoption"``) or a YAML file of your own.
+
+    Raises :class:`~toolkit.errors.InstrumentError` listing every problem when the file is invalid.
+
+    >>> inst = load_instrument("collective-data-use")
+    >>> inst.constructs[0].id                       # doctest: +SKIP
+    'connectedness'
+    """
+    if hasattr(name_or_path, "constructs"):  # already an Instrument
+        return name_or_path  # type: ignore[return-value]
+    path = resolve(name_or_path, instruments_dir(), "instrument")
+    inst, problems = _parse(path)
+    if problems or inst is None:
+        raise InstrumentError(problems)
+    return inst
+
+
+def list_instruments() -> list[Instrument]:
+    """All shipped instruments, loaded."""
+    return [load_instrument(p) for p in shipped(instruments_dir()).values()]

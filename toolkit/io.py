@@ -1,0 +1,151 @@
+"""Safe file output: atomic writes and spreadsheet cells that never become formulas.
+
+Every writer in the toolkit goes through :func:`atomic_path` so that an interrupted run leaves no
+half-written file behind, and through :func:`safe_text` / :func:`write_cell` so that text such as
+``=HYPERLINK(...)`` or ``-reversed`` lands in Excel as text, not as a formula.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside *target*; move it onto *target* only if the block succeeds.
+
+    >>> with atomic_path("out.csv") as tmp:          # doctest: +SKIP
+    ...     df.to_csv(tmp, index=False)
+    """
+    target = Path(target)
+    if target.parent and not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix or ".tmp",
+                               dir=str(target.parent or "."))
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def write_text(target: str | Path, text: str, encoding: str = "utf-8") -> None:
+    """Write *text* to *target* atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding=encoding)
+
+
+def is_formula_like(value: object) -> bool:
+    """True when a spreadsheet program could read *value* as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _is_number(value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def safe_text(value: object) -> object:
+    """Escape text for CSV cells that may be opened in a spreadsheet: prefix formula-like text with '.
+
+    Numbers and non-strings pass through unchanged; :func:`unescape_text` undoes the prefix on read.
+    """
+    if is_formula_like(value):
+        return "'" + value  # type: ignore[operator]
+    return value
+
+
+def unescape_text(value: object) -> object:
+    """Undo :func:`safe_text` for values read back from our own CSV files."""
+    if isinstance(value, str) and value.startswith("'") and is_formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
+def write_cell(ws, row: int, column: int, value: object):
+    """Write *value* into an openpyxl worksheet cell, never as a formula.
+
+    Text is stored as a string cell with Excel's quote-prefix flag set when it looks like a formula, so the
+    visible text is unchanged but Excel and LibreOffice treat it as text even after editing.
+    """
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if is_formula_like(value):
+            cell.quotePrefix = True
+    return cell
+
+
+def safe_frame_for_csv(df):
+    """Return a copy of a DataFrame with formula-like text cells escaped (see :func:`safe_text`)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(safe_text)
+    return out
+
+
+def write_csv(df, target: str | Path, **kwargs) -> None:
+    """Write a DataFrame as UTF-8 CSV atomically, with formula-like text escaped."""
+    with atomic_path(target) as tmp:
+        safe_frame_for_csv(df).to_csv(tmp, index=kwargs.pop("index", False), **kwargs)
+
+
+def write_json(obj, target: str | Path) -> None:
+    """Write *obj* as indented JSON atomically."""
+    import json
+
+    write_text(target, json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _json_default(o):
+    import numpy as np
+
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return None if np.isnan(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def dumps_json(obj) -> str:
+    """JSON text for ``--json`` output: NaN becomes null, numpy types become Python numbers."""
+    import json
+    import math
+
+    def clean(x):
+        if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+            return None
+        if isinstance(x, dict):
+            return {str(k): clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v) for v in x]
+        try:
+            import numpy as np
+
+            if isinstance(x, np.generic):
+                return clean(x.item())
+            if isinstance(x, np.ndarray):
+                return clean(x.tolist())
+        except ImportError:  # pragma: no cover
+            pass
+        return x
+
+    return json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
