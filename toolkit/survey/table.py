@@ -1,0 +1,60 @@
+"""Read a rectangular data file (CSV, TSV, XLSX, SAV) into a DataFrame, with located errors.
+
+This is the entry point every analysis command uses for its DATA argument; richer sources (filled
+questionnaires, KoboToolbox, ODK, Qualtrics) are read by :mod:`toolkit.survey.readers`.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..errors import DataError
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding, newline="") as fh:
+        sample = fh.read(64 * 1024)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_table(path: str | Path, sheet: str | int | None = 0):
+    """Read CSV/TSV (delimiter sniffed; UTF-8 with or without BOM, else cp1252), XLSX or SAV.
+
+    Column names are stripped of surrounding white space. Raises :class:`DataError` naming the file.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found", file=path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, engine="openpyxl")
+        elif suffix == ".sav":
+            import pyreadstat
+
+            df, _ = pyreadstat.read_sav(str(path))
+        elif suffix in (".csv", ".tsv", ".txt"):
+            for encoding in ("utf-8-sig", "cp1252"):
+                try:
+                    sep = "\t" if suffix == ".tsv" else _sniff_delimiter(path, encoding)
+                    df = pd.read_csv(path, sep=sep, encoding=encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:  # pragma: no cover - cp1252 decodes almost anything
+                raise DataError("cannot decode the file as UTF-8 or cp1252", file=path)
+        else:
+            raise DataError(f"unsupported file type '{suffix}' (use .csv, .tsv, .xlsx or .sav)", file=path)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure becomes one located line
+        raise DataError(f"cannot read data ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                        file=path) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    df.attrs["source"] = str(path)
+    return df
