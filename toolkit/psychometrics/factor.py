@@ -1,0 +1,472 @@
+"""Exploratory factor analysis as psych does it: KMO, Bartlett's test of sphericity and ``fa``.
+
+* :func:`kmo` - Kaiser-Meyer-Olkin measure of sampling adequacy (Kaiser 1970; Kaiser & Rice 1974), psych::KMO.
+* :func:`bartlett` - Bartlett's (1950) test that the correlation matrix is an identity, psych::cortest.bartlett.
+* :func:`efa` - extraction (minres, ml, pa, principal) + rotation (oblimin, promax, varimax, none), psych::fa.
+
+Missing data: ``missing="pairwise"`` (psych's default) uses every pair of answers for each correlation;
+``"listwise"`` keeps complete rows only. Rows in which every item is empty are dropped first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError, DataError
+from . import fafit
+from . import rotation as _rot
+
+__all__ = ["kmo", "bartlett", "efa", "KMOResult", "BartlettResult", "EFAResult", "correlations"]
+
+MISSING = ("pairwise", "listwise")
+
+
+# --------------------------------------------------------------------------------------------- data
+def _item_frame(data, items=None) -> pd.DataFrame:
+    """Numeric item columns; a non-numeric cell is a located :class:`DataError`."""
+    if not isinstance(data, pd.DataFrame):
+        data = pd.DataFrame(np.asarray(data, dtype=float))
+        data.columns = [f"V{i + 1}" for i in range(data.shape[1])]
+    source = data.attrs.get("source")
+    if items is not None:
+        items = list(items)
+        absent = [c for c in items if c not in data.columns]
+        if absent:
+            raise DataError(f"item column(s) not in the data: {', '.join(map(str, absent))}", file=source)
+        data = data[items]
+    out = {}
+    for col in data.columns:
+        s = data[col]
+        num = pd.to_numeric(s, errors="coerce")
+        bad = num.isna() & s.notna() & (s.astype(str).str.strip() != "")
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"not a number: {s.iloc[pos]!r}", file=source, line=pos + 2, field=str(col),
+                            kind="row")
+        out[str(col)] = num.astype(float)
+    df = pd.DataFrame(out, index=data.index)
+    if df.shape[1] < 3:
+        raise AnalysisError("factor analysis needs at least 3 items")
+    return df.loc[df.notna().any(axis=1)]
+
+
+def _is_corr(data) -> bool:
+    if not isinstance(data, (pd.DataFrame, np.ndarray)):
+        return False
+    a = np.asarray(data, dtype=float) if not isinstance(data, pd.DataFrame) else None
+    if isinstance(data, pd.DataFrame):
+        if data.shape[0] != data.shape[1] or list(map(str, data.index)) != list(map(str, data.columns)):
+            return False
+        try:
+            a = data.to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            return False
+    return (a.ndim == 2 and a.shape[0] == a.shape[1] and not np.isnan(a).any() and np.allclose(a, a.T)
+            and np.allclose(np.diag(a), 1.0))
+
+
+def correlations(df: pd.DataFrame, missing: str = "pairwise") -> tuple[pd.DataFrame, int, int]:
+    """Pearson correlations of the item columns: ``(R, n, min_pairwise_n)``.
+
+    ``pairwise`` equals R's ``cor(x, use="pairwise")`` (each pair's own complete cases); ``n`` is then the
+    number of rows (what psych's fa and cortest.bartlett use for raw data). ``listwise`` uses complete rows.
+    """
+    if missing not in MISSING:
+        raise AnalysisError(f"missing must be one of {', '.join(MISSING)}, not {missing!r}")
+    cols = list(df.columns)
+    if missing == "listwise":
+        df = df.dropna()
+        if len(df) < 3:
+            raise AnalysisError(f"only {len(df)} complete rows: too few for listwise deletion "
+                                "(use missing='pairwise')")
+    X = df.to_numpy(dtype=float)
+    const = [c for c, sd in zip(cols, np.nanstd(X, axis=0)) if not sd > 0]
+    if const:
+        raise AnalysisError(f"item(s) with no variance (every answer the same): {', '.join(const)}")
+    mask = ~np.isnan(X)
+    if mask.all():
+        Z = X - X.mean(axis=0)
+        C = Z.T @ Z
+        d = np.sqrt(np.diag(C))
+        R = C / np.outer(d, d)
+        npair = len(X)
+    else:
+        M = mask.astype(float)
+        counts = M.T @ M
+        R = df.corr(method="pearson", min_periods=3).to_numpy()
+        npair = int(counts.min())
+        if np.isnan(R).any():
+            i, j = np.argwhere(np.isnan(R))[0]
+            raise AnalysisError(f"items {cols[i]} and {cols[j]} have fewer than 3 rows answered together, "
+                                "so their correlation cannot be computed")
+    np.fill_diagonal(R, 1.0)
+    R = (R + R.T) / 2
+    return pd.DataFrame(R, index=cols, columns=cols), len(df), npair
+
+
+def _corr_input(data, missing="pairwise", items=None):
+    """-> (R DataFrame, n or None, min pairwise n or None)."""
+    if _is_corr(data):
+        R = data if isinstance(data, pd.DataFrame) else pd.DataFrame(
+            data, index=[f"V{i + 1}" for i in range(len(data))], columns=[f"V{i + 1}" for i in range(len(data))])
+        if items is not None:
+            R = R.loc[list(items), list(items)]
+        return R.astype(float), None, None
+    return correlations(_item_frame(data, items), missing)
+
+
+def _not_pd_warning(R: np.ndarray) -> str | None:
+    ev = np.linalg.eigvalsh(R)
+    if ev.min() <= 1e-10:
+        return (f"The correlation matrix is not positive definite (smallest eigenvalue {ev.min():.3g}). "
+                "This happens with pairwise deletion, with items that are (almost) exact combinations of "
+                "others, or with more items than respondents; the results are less trustworthy - check for "
+                "duplicated items or try missing='listwise'.")
+    return None
+
+
+# --------------------------------------------------------------------------------------------- KMO
+@dataclass
+class KMOResult:
+    """Overall MSA and one MSA per item."""
+
+    overall: float
+    items: pd.Series
+    warnings: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"kmo": self.overall, "kmo_items": {k: float(v) for k, v in self.items.items()},
+                "warnings": list(self.warnings)}
+
+    def __repr__(self):
+        return f"KMOResult(overall={self.overall:.4f}, items={len(self.items)})"
+
+
+def kmo(data, missing: str = "pairwise", items=None) -> KMOResult:
+    """Kaiser-Meyer-Olkin measure of sampling adequacy, as psych::KMO.
+
+    With ``Q = cov2cor(R^-1)`` (anti-image correlations up to sign) and off-diagonal sums only::
+
+        MSA   = sum r_ij^2 / (sum r_ij^2 + sum q_ij^2)
+        MSA_i = sum_j r_ij^2 / (sum_j r_ij^2 + sum_j q_ij^2)
+
+    Kaiser (1970) Psychometrika 35:401-415; Kaiser & Rice (1974) Educ Psychol Meas 34:111-117.
+    *data* is a DataFrame of item answers (correlations pairwise by default) or a correlation matrix.
+
+    Example::
+
+        >>> import toolkit, pandas as pd
+        >>> df = pd.read_csv("tests/data/bfi.csv").loc[:, "A1":"O5"]
+        >>> round(toolkit.kmo(df).overall, 4)
+        0.8459
+    """
+    Rdf, _, _ = _corr_input(data, missing, items)
+    R = Rdf.to_numpy()
+    warns = [w for w in [_not_pd_warning(R)] if w]
+    try:
+        Q = np.linalg.inv(R)
+        if not np.all(np.isfinite(Q)):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        Q = np.linalg.pinv(R, hermitian=True)
+        warns.append("The correlation matrix cannot be inverted; KMO used its pseudo-inverse.")
+    d = np.sqrt(np.abs(np.diag(Q)))
+    Q = Q / np.outer(d, d)
+    np.fill_diagonal(Q, 0.0)
+    r = R.copy()
+    np.fill_diagonal(r, 0.0)
+    r2, q2 = (r ** 2).sum(axis=0), (Q ** 2).sum(axis=0)
+    overall = float(r2.sum() / (r2.sum() + q2.sum()))
+    return KMOResult(overall, pd.Series(r2 / (r2 + q2), index=Rdf.columns, name="MSA"), warns)
+
+
+# --------------------------------------------------------------------------------------------- Bartlett
+@dataclass
+class BartlettResult:
+    chisq: float
+    df: int
+    p: float
+    n: int
+    warnings: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"chisq": self.chisq, "df": self.df, "p": self.p, "n": self.n}
+
+    def __repr__(self):
+        return f"BartlettResult(chisq={self.chisq:.4f}, df={self.df}, p={self.p:.3g}, n={self.n})"
+
+
+def bartlett(data, n: int | None = None, missing: str = "pairwise", items=None) -> BartlettResult:
+    """Bartlett's (1950) test of sphericity, as psych::cortest.bartlett::
+
+        chisq = -ln|R| * (n - 1 - (2p + 5) / 6),   df = p (p - 1) / 2
+
+    Raw data: ``R`` pairwise (or listwise) and ``n`` = number of rows, as psych uses ``nrow(x)`` for raw data
+    even when some answers are missing (rows with every item empty are dropped first). A correlation matrix
+    needs ``n`` (psych silently assumes 100; we refuse). Bartlett (1950) Br J Stat Psychol 3:77-85.
+
+    Example::
+
+        >>> import toolkit, pandas as pd
+        >>> df = pd.read_csv("tests/data/bfi.csv").loc[:, "A1":"O5"]
+        >>> round(toolkit.bartlett(df).chisq, 2)
+        20163.79
+    """
+    from scipy.stats import chi2
+
+    Rdf, n_rows, _ = _corr_input(data, missing, items)
+    if n is None:
+        n = n_rows
+    if n is None:
+        raise AnalysisError("bartlett() on a correlation matrix needs the number of respondents n")
+    R = Rdf.to_numpy()
+    p = R.shape[0]
+    sign, logdet = np.linalg.slogdet(R)
+    warns = []
+    if sign <= 0:
+        warns.append("The correlation matrix is not positive definite (its determinant is not positive), so "
+                     "Bartlett's test cannot be computed.")
+        stat = float("nan")
+    else:
+        stat = float(-logdet * (n - 1 - (2 * p + 5) / 6))
+    df = p * (p - 1) // 2
+    pval = float(chi2.sf(stat, df)) if np.isfinite(stat) else float("nan")
+    return BartlettResult(stat, df, pval, int(n), warns)
+
+
+# --------------------------------------------------------------------------------------------- EFA
+@dataclass
+class EFAResult:
+    """Result of :func:`efa`. DataFrames are indexed by item (or factor)."""
+
+    n: int | None
+    n_factors: int
+    method: str
+    rotation: str
+    missing: str
+    loadings: pd.DataFrame           # pattern matrix
+    structure: pd.DataFrame          # pattern %*% Phi
+    factor_correlations: pd.DataFrame
+    communalities: pd.Series         # diag(P Phi P')
+    uniquenesses: pd.Series          # diag(R) - h2
+    complexity: pd.Series            # Hoffman: (sum l^2)^2 / sum l^4
+    variance: pd.DataFrame           # SS loadings, Proportion Var, Cumulative Var, Proportion/Cumulative Explained
+    eigenvalues: pd.DataFrame        # of R and of R with communalities on the diagonal
+    kmo: KMOResult | None
+    bartlett: BartlettResult | None
+    correlation: pd.DataFrame
+    min_pairwise_n: int | None = None
+    converged: bool = True
+    warnings: list = field(default_factory=list)
+    parallel: object = None
+
+    def sorted_loadings(self, cutoff: float | None = None) -> pd.DataFrame:
+        """Items grouped by their main factor (largest absolute loading) and sorted by it within a factor, as
+        psych::fa.sort; loadings below *cutoff* in absolute value become NaN (blank)."""
+        L = self.loadings
+        main = L.abs().to_numpy().argmax(axis=1)
+        order = sorted(range(len(L)), key=lambda i: (main[i], -abs(L.iloc[i, main[i]])))
+        out = L.iloc[order].copy()
+        if cutoff:
+            out = out.mask(out.abs() < cutoff)
+        out["h2"] = self.communalities.iloc[order]
+        out["u2"] = self.uniquenesses.iloc[order]
+        out["com"] = self.complexity.iloc[order]
+        return out
+
+    def to_dict(self) -> dict:
+        d = {
+            "n": self.n,
+            "kmo": None if self.kmo is None else self.kmo.overall,
+            "kmo_items": None if self.kmo is None else {k: float(v) for k, v in self.kmo.items.items()},
+            "bartlett": None if self.bartlett is None else self.bartlett.to_dict(),
+            "n_factors": self.n_factors,
+            "method": self.method,
+            "rotation": self.rotation,
+            "missing": self.missing,
+            "factors": list(self.loadings.columns),
+            "loadings": {i: [float(x) for x in row] for i, row in zip(self.loadings.index,
+                                                                     self.loadings.to_numpy())},
+            "structure": {i: [float(x) for x in row] for i, row in zip(self.structure.index,
+                                                                      self.structure.to_numpy())},
+            "communalities": {k: float(v) for k, v in self.communalities.items()},
+            "uniquenesses": {k: float(v) for k, v in self.uniquenesses.items()},
+            "complexity": {k: float(v) for k, v in self.complexity.items()},
+            "factor_correlations": self.factor_correlations.to_numpy().tolist(),
+            "variance_explained": [
+                {"factor": f, "ss_loadings": float(self.variance.loc["SS loadings", f]),
+                 "proportion": float(self.variance.loc["Proportion Var", f]),
+                 "cumulative": float(self.variance.loc["Cumulative Var", f])}
+                for f in self.variance.columns],
+            "eigenvalues": self.eigenvalues["R"].tolist(),
+            "min_pairwise_n": self.min_pairwise_n,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
+        }
+        if self.parallel is not None:
+            d["parallel"] = self.parallel.to_dict()
+        return d
+
+    def __repr__(self):
+        return (f"EFAResult(n={self.n}, n_factors={self.n_factors}, method={self.method!r}, "
+                f"rotation={self.rotation!r}, warnings={len(self.warnings)})")
+
+
+def _heywood_warnings(items, h2, ext: fafit.Extraction) -> list[str]:
+    out = []
+    bound = set(ext.at_bound)
+    for i, item in enumerate(items):
+        if h2[i] > 1.0 + 1e-6:
+            out.append(f"Heywood case: item {item} has a communality of {h2[i]:.3f}, above 1 (an impossible "
+                       "negative unique variance); the solution is improper - try fewer factors or drop the item.")
+        elif i in bound or h2[i] >= 0.995:
+            out.append(f"Heywood case: item {item} has a communality of {h2[i]:.3f} (its uniqueness hit the "
+                       f"lower bound {fafit.LOWER}); the item is almost entirely explained by the factors, "
+                       "which usually means too many factors or a near-duplicate item.")
+    return out
+
+
+def efa(data, n_factors: int | str = 1, method: str = "minres", rotation: str = "oblimin",
+        missing: str = "pairwise", items=None, n_obs: int | None = None, iterations: int = 20,
+        seed: int | None = None) -> EFAResult:
+    """Exploratory factor analysis, as ``psych::fa(x, nfactors, fm=method, rotate=rotation)``.
+
+    Steps (psych 2.2.9):
+
+    1. ``R`` = Pearson correlations (pairwise by default); ``n`` = number of rows.
+    2. Extraction (see :mod:`toolkit.psychometrics.fafit`): minres / ml / pa, or principal components.
+       Columns are signed so that their sums are positive.
+    3. Rotation (:mod:`toolkit.psychometrics.rotation`): oblimin (GPArotation, quartimin), promax (psych's,
+       Kaiser-normalised, m = 4), varimax (Kaiser-normalised) or none.
+    4. Columns signed again (positive sums) and ordered by variance accounted for, ``diag(Phi P'P)``.
+    5. Communalities ``h2 = diag(P Phi P')`` (equal to the unrotated row sums of squares), uniquenesses
+       ``u2 = 1 - h2``, structure ``S = P Phi``, complexity ``(sum l^2)^2 / sum l^4``, SS loadings
+       ``diag(Phi P'P)`` and their proportion of the total variance ``p``.
+
+    ``n_factors="auto"`` takes the factor count of :func:`toolkit.psychometrics.parallel.parallel_analysis`
+    (simulated data, *iterations*, *seed*). Heywood cases and non-positive-definite matrices are reported in
+    ``result.warnings``, not raised.
+
+    Example::
+
+        >>> import toolkit, pandas as pd
+        >>> df = pd.read_csv("tests/data/bfi.csv").loc[:, "A1":"O5"]
+        >>> res = toolkit.efa(df, n_factors=5)
+        >>> res.loadings.round(2).head(3)        # doctest: +SKIP
+        >>> res.to_dict()["variance_explained"]  # doctest: +SKIP
+    """
+    if method not in fafit.EXTRACTORS:
+        raise AnalysisError(f"unknown method {method!r} (choose from {', '.join(fafit.EXTRACTORS)})",
+                            field="--method")
+    if rotation not in rotation_registry():
+        raise AnalysisError(f"unknown rotation {rotation!r} (choose from {', '.join(rotation_registry())})",
+                            field="--rotation")
+    is_corr = _is_corr(data)
+    Rdf, n, npair = _corr_input(data, missing, items)
+    if n_obs is not None:
+        n = n_obs
+    names = list(map(str, Rdf.columns))
+    R = Rdf.to_numpy()
+    p = R.shape[0]
+    warns: list[str] = []
+    pd_warn = _not_pd_warning(R)
+    if pd_warn:
+        warns.append(pd_warn)
+
+    par = None
+    if isinstance(n_factors, str):
+        if n_factors != "auto":
+            try:
+                n_factors = int(n_factors)
+            except ValueError:
+                raise AnalysisError(f"n_factors must be a whole number or 'auto', not {n_factors!r}",
+                                    field="--n-factors") from None
+        else:
+            from .parallel import parallel_analysis
+
+            if n is None:
+                raise AnalysisError("n_factors='auto' on a correlation matrix needs n_obs")
+            par = parallel_analysis(Rdf if is_corr else data, iterations=iterations, seed=seed, method=(
+                method if method in ("minres", "ml", "pa") else "minres"), missing=missing, items=items,
+                n_obs=n)
+            n_factors = max(1, par.n_factors)
+            if par.n_factors < 1:
+                warns.append("Parallel analysis retained no factor; one factor was extracted anyway.")
+    k = int(n_factors)
+    if k < 1 or k >= p:
+        raise AnalysisError(f"n_factors must be between 1 and {p - 1} for {p} items, not {k}",
+                            field="--n-factors")
+    dof = ((p - k) ** 2 - (p + k)) / 2
+    if dof < 0 and method != "principal":
+        warns.append(f"{k} factors for {p} items leaves negative degrees of freedom ({dof:g}): the model is "
+                     "not identified; use fewer factors.")
+
+    ext = fafit.EXTRACTORS[method](R, k)
+    if not ext.converged:
+        warns.append(f"The {method} extraction did not converge ({ext.message or 'iteration limit'}); "
+                     "treat the results with caution.")
+    L0 = ext.loadings
+    s0 = np.sign(L0.sum(axis=0))
+    s0[s0 == 0] = 1
+    L0 = L0 * s0
+    h2 = (L0 ** 2).sum(axis=1)
+    if method != "principal":
+        warns.extend(_heywood_warnings(names, h2, ext))
+
+    rot = rotation_registry()[rotation if k > 1 else "none"](L0)
+    if not rot.converged:
+        warns.append(f"The {rotation} rotation did not converge in {rot.iterations} iterations.")
+    L, phi = rot.loadings, rot.phi
+    sg = np.sign(L.sum(axis=0))
+    sg[sg == 0] = 1
+    L = L * sg
+    if phi is not None:
+        phi = phi * np.outer(sg, sg)
+        ev = np.diag(phi @ L.T @ L)
+    else:
+        ev = (L ** 2).sum(axis=0)
+    order = np.argsort(-ev, kind="stable")
+    L, ev = L[:, order], ev[order]
+    phi = np.eye(k) if phi is None else phi[np.ix_(order, order)]
+
+    prefix = fafit.PREFIX[method]
+    if method == "principal" and rotation != "none" and k > 1:
+        prefix = "RC" if rotation not in _rot.OBLIQUE else "TC"
+    factors = [f"{prefix}{j + 1}" for j in range(k)]
+    u2 = np.diag(R) - h2
+    vtotal = float((h2 + u2).sum())
+    var = pd.DataFrame([ev, ev / vtotal, np.cumsum(ev / vtotal), ev / ev.sum(), np.cumsum(ev / ev.sum())],
+                       index=["SS loadings", "Proportion Var", "Cumulative Var", "Proportion Explained",
+                              "Cumulative Proportion"], columns=factors)
+    Rr = R.copy()
+    Rr[np.diag_indices(p)] = h2
+    eig = pd.DataFrame({"R": np.sort(np.linalg.eigvalsh(R))[::-1],
+                        "reduced": np.sort(np.linalg.eigvalsh(Rr))[::-1]}, index=range(1, p + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        com = (L ** 2).sum(axis=1) ** 2 / (L ** 4).sum(axis=1)
+
+    kmo_res = bart = None
+    kmo_res = kmo(Rdf)
+    for w in kmo_res.warnings:
+        if w not in warns and not w.startswith("The correlation matrix is not positive"):
+            warns.append(w)
+    if n is not None:
+        bart = bartlett(Rdf, n=n)
+
+    return EFAResult(
+        n=None if n is None else int(n), n_factors=k, method=method, rotation=rotation if k > 1 else "none",
+        missing=missing,
+        loadings=pd.DataFrame(L, index=names, columns=factors),
+        structure=pd.DataFrame(L @ phi, index=names, columns=factors),
+        factor_correlations=pd.DataFrame(phi, index=factors, columns=factors),
+        communalities=pd.Series(h2, index=names, name="h2"),
+        uniquenesses=pd.Series(u2, index=names, name="u2"),
+        complexity=pd.Series(com, index=names, name="com"),
+        variance=var, eigenvalues=eig, kmo=kmo_res, bartlett=bart, correlation=Rdf,
+        min_pairwise_n=npair, converged=bool(ext.converged and rot.converged), warnings=warns, parallel=par)
+
+
+def rotation_registry():
+    return _rot.ROTATIONS
