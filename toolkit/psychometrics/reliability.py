@@ -1,0 +1,549 @@
+"""Internal consistency of multi-item scales: ``psych::alpha`` (to the sixth decimal) plus omega total.
+
+For each scale: Cronbach's alpha with Feldt and Duhachek-Iacobucci 95% intervals, standardized alpha,
+Guttman's lambda 6 (G6, smc), average and median inter-item correlation, signal/noise, McDonald's omega total,
+and per item n, mean, sd, raw r, std r, r.cor, r.drop, alpha if deleted and response frequencies.
+
+Formulas (C = pairwise item covariances after reverse keying, R = cov2cor(C) as psych 2.2.9, n items,
+N rows)::
+
+    alpha      = n/(n-1) (1 - tr C / sum C)                         Cronbach (1951)
+    std alpha  = n/(n-1) (1 - n / sum R)
+    G6(smc)    = 1 - (n - sum smc(R)) / sum R                        Guttman (1945)
+    average r  = (sum R - n) / (n (n-1));   S/N = n rbar / (1 - rbar)
+    Feldt CI   = 1 - (1 - alpha) F^-1(.975 / .025; N-1, (N-1)(n-1))  Feldt (1965)
+    ase        = sqrt(Q / N), Q = 2n^2/((n-1)^2 (sum C)^3) [sum C (tr C^2 + (tr C)^2) - 2 tr C sum C^2]
+    Duhachek   = alpha -/+ 1.96 ase                                  Duhachek & Iacobucci (2004)
+    omega tot  = (V_t - sum u2) / V_t, one-factor minres fit of cor(x, pairwise)   McDonald (1999)
+    std r_i    = colSums(R)_i / sqrt(sum R);  r.cor_i: the same with smc(R) on the diagonal
+    r.drop_i   = (sum C[, i] - C_ii) / sqrt(C_ii sum C[-i, -i])     (item-rest correlation)
+
+Reference: Revelle, W. psych: Procedures for Psychological, Psychometric, and Personality Research
+(``alpha``, ``omega``), version 2.2.9.
+"""
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import AnalysisError, DataError, ToolkitError
+from .correlation import cov2cor, pairwise_moments, smc
+from .omega import omega_total
+from .scales import ScaleSpec, parse_scale, scales_from_instrument
+
+MISSING_MODES = ("pairwise", "listwise")
+MAX_CATEGORIES = 10  # psych's response.frequencies(max = 10)
+Z_975 = 1.96  # psych prints alpha -/+ 1.96 ase
+
+
+@dataclass
+class ReliabilityResult:
+    """Reliability of one or more scales.
+
+    ``scales``: one row per scale; ``items``: one row per scale x item; ``frequencies``: one row per
+    scale x item x response category (proportions of the item's answers; category ``"miss"`` is the share
+    of rows without an answer); ``warnings``: messages about mis-keyed, dropped or out-of-range items.
+    """
+
+    scales: "pd.DataFrame"  # noqa: F821
+    items: "pd.DataFrame"  # noqa: F821
+    frequencies: "pd.DataFrame"  # noqa: F821
+    warnings: list[str] = field(default_factory=list)
+    _records: list[dict] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict:
+        """``{"scales": [{"name", "n", "alpha", "alpha_ci_feldt", ..., "items": [...]}]}`` (the ``--json`` output)."""
+        return {"scales": [dict(r) for r in self._records]}
+
+    def to_text(self, digits: int = 3) -> str:
+        """A readable report: one block per scale with its item table, frequencies and warnings."""
+        return format_text(self, digits)
+
+    def to_excel(self, path) -> None:
+        """Write sheets Scales, Items and Frequencies to *path* (atomically; text never becomes a formula)."""
+        write_excel(self, path)
+
+    def __repr__(self) -> str:  # pragma: no cover - convenience
+        return f"ReliabilityResult({len(self.scales)} scale(s))\n{self.scales.to_string(index=False)}"
+
+
+def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing: str = "pairwise"):  # noqa: A002
+    """Reliability of multi-item scales, as ``psych::alpha`` (psych 2.2.9) plus ``psych::omega(nfactors=1)``.
+
+    Parameters
+    ----------
+    df : DataFrame with one numeric column per item.
+    scales : ScaleSpec objects, ``"name=-A1,A2,A3"`` strings (leading ``-`` = reverse-keyed) or a dict
+        ``name -> [items]`` (``"-A1"`` allowed); default: every construct of *instrument*.
+    instrument : name, path or :class:`~toolkit.instruments.model.Instrument`. Its declared missing codes
+        (e.g. 9 = "Don't know") are set to missing first and its response range is used for reverse keying.
+    min, max : response range for reverse keying, x' = (min + max) - x. Default: the instrument's range, else
+        the observed range over all the scale's items (as psych).
+    missing : ``"pairwise"`` (psych's default: pairwise-complete covariances, N = all rows) or ``"listwise"``
+        (rows complete on the scale's items).
+
+    Zero-variance items are dropped from the statistics with a warning (as psych); a scale left with fewer than
+    two usable items, an all-missing item, an unknown column or non-numeric data raise a :class:`ToolkitError`.
+
+    Returns
+    -------
+    ReliabilityResult with ``.scales``, ``.items``, ``.frequencies``, ``.warnings`` and ``.to_dict()``.
+
+    Examples
+    --------
+    >>> import pandas as pd, toolkit
+    >>> df = pd.read_csv("tests/data/bfi.csv")                              # doctest: +SKIP
+    >>> res = toolkit.reliability(df, "agree=-A1,A2,A3,A4,A5")             # doctest: +SKIP
+    >>> round(res.scales.loc[0, "alpha"], 7)                                 # doctest: +SKIP
+    0.7030184
+    """
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise DataError("reliability() needs a pandas DataFrame with one column per item")
+    if missing not in MISSING_MODES:
+        raise ToolkitError(f"missing must be one of {', '.join(MISSING_MODES)}, not '{missing}'", field="--missing")
+    inst = _load_instrument(instrument)
+    specs = _as_specs(scales, inst)
+    source = df.attrs.get("source")
+    for s in specs:
+        absent = [i for i in s.items if i not in df.columns]
+        if absent:
+            raise DataError(f"scale '{s.name}': item column(s) not in the data: {', '.join(absent)}", file=source)
+    lo_override = None if min is None else float(min)
+    hi_override = None if max is None else float(max)
+    if lo_override is not None and hi_override is not None and lo_override >= hi_override:
+        raise ToolkitError(f"--min ({min}) must be smaller than --max ({max})", field="--min")
+
+    columns = _NumericColumns(df, inst, source)
+    records, warnings = [], []
+    for s in specs:
+        lo = lo_override if lo_override is not None else s.min
+        hi = hi_override if hi_override is not None else s.max
+        rec = _scale_reliability(s, columns, lo, hi, missing)
+        records.append(rec)
+        warnings.extend(f"{s.name}: {w}" for w in rec["warnings"])
+    return _assemble(records, warnings)
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+
+
+def _load_instrument(instrument):
+    if instrument is None or not isinstance(instrument, (str, bytes)) and hasattr(instrument, "constructs"):
+        return instrument
+    from ..instruments import load_instrument
+
+    return load_instrument(str(instrument))
+
+
+def _as_specs(scales, inst) -> list[ScaleSpec]:
+    if scales is None:
+        if inst is None:
+            raise ToolkitError("give scales (e.g. \"name=-A1,A2,A3\") or an instrument")
+        specs = scales_from_instrument(inst)
+    elif isinstance(scales, (str, ScaleSpec)):
+        specs = [_one_spec(scales)]
+    elif isinstance(scales, dict):
+        specs = [_one_spec(f"{name}=" + ",".join(str(i) for i in items)) for name, items in scales.items()]
+    else:
+        specs = [_one_spec(s) for s in scales]
+    if not specs:
+        raise ToolkitError("no scales to analyse")
+    if inst is not None:  # fill the response range from the instrument where the spec has none
+        specs = [_with_instrument_range(s, inst) for s in specs]
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ToolkitError(f"scale name(s) given twice: {', '.join(dupes)}", field="--scale")
+    return specs
+
+
+def _one_spec(s) -> ScaleSpec:
+    if isinstance(s, ScaleSpec):
+        return s
+    if isinstance(s, str):
+        return parse_scale(s)
+    raise ToolkitError(f"cannot read a scale from {s!r} (use 'name=-A1,A2' or a ScaleSpec)")
+
+
+def _with_instrument_range(s: ScaleSpec, inst) -> ScaleSpec:
+    if s.min is not None and s.max is not None:
+        return s
+    ranges = []
+    for item in s.items:
+        try:
+            rs = inst.scale_of(item)
+        except KeyError:
+            return s
+        ranges.append((rs.min, rs.max))
+    from dataclasses import replace
+
+    return replace(s, min=builtins.min(r[0] for r in ranges) if s.min is None else s.min,
+                   max=builtins.max(r[1] for r in ranges) if s.max is None else s.max)
+
+
+class _NumericColumns:
+    """Item columns as float arrays (converted once), with the instrument's missing codes set to NaN."""
+
+    def __init__(self, df, inst, source):
+        self.df, self.inst, self.source = df, inst, source
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, item: str) -> np.ndarray:
+        if item not in self._cache:
+            self._cache[item] = self._convert(item)
+        return self._cache[item]
+
+    def _convert(self, item: str) -> np.ndarray:
+        import pandas as pd
+
+        col = self.df[item]
+        if isinstance(col, pd.DataFrame):
+            raise DataError("the column name appears more than once in the data", file=self.source, field=item)
+        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+            values = col.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            text = col.astype("string").str.strip()
+            values_s = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+            bad = values_s.isna() & text.notna() & (text != "")
+            if bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(f"non-numeric value {str(col.iloc[pos])!r} ({int(bad.sum())} such cell(s) in this "
+                                "column); item responses must be numeric codes", file=self.source, line=pos + 2,
+                                field=item, kind="row")
+            values = values_s.to_numpy(dtype=float, na_value=np.nan)
+        values = values.copy()
+        values[~np.isfinite(values)] = np.nan
+        if self.inst is not None:
+            try:
+                codes = self.inst.scale_of(item).missing_values
+            except KeyError:
+                codes = ()
+            if codes:
+                values[np.isin(values, np.asarray(codes, dtype=float))] = np.nan
+        return values
+
+
+# ----------------------------------------------------------------------------------------------- statistics
+
+
+def _alpha_stats(c: np.ndarray, r: np.ndarray) -> dict:
+    """psych's internal alpha.1(C, R): the whole-scale statistics of a covariance and correlation matrix."""
+    n = c.shape[0]
+    sum_c, tr_c = c.sum(), np.trace(c)
+    sum_r = r.sum()
+    av_r = (sum_r - n) / (n * (n - 1))
+    lower = r[np.tril_indices(n, -1)]
+    cc = c @ c
+    q = (2 * n**2 / ((n - 1) ** 2 * sum_c**3)) * (sum_c * (np.trace(cc) + tr_c**2) - 2 * tr_c * cc.sum())
+    return {
+        "raw": (1 - tr_c / sum_c) * (n / (n - 1)),
+        "std": (1 - n / sum_r) * (n / (n - 1)),
+        "g6": 1 - (n - smc(r).sum()) / sum_r,
+        "av_r": av_r,
+        "sn": n * av_r / (1 - av_r),
+        "q": q,
+        "med_r": float(np.median(lower)),
+    }
+
+
+def _alpha_if_deleted(c: np.ndarray, r: np.ndarray) -> list[dict]:
+    k = c.shape[0]
+    if k > 2:
+        out = []
+        for i in range(k):
+            keep = np.r_[0:i, i + 1:k]
+            out.append(_alpha_stats(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]))
+        return out
+    # psych's special case for two items: the "alpha" of one remaining item is C12 / C_jj
+    r12 = r[0, 1]
+    s = smc(r)[0]
+    return [{"raw": c[0, 1] / c[1, 1], "std": r12, "g6": s, "av_r": r12, "sn": r12 / (1 - r12), "med_r": r12},
+            {"raw": c[0, 1] / c[0, 0], "std": r12, "g6": s, "av_r": r12, "sn": r12 / (1 - r12), "med_r": r12}]
+
+
+def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float = 0.95) -> tuple[float, float]:
+    """Feldt (1965) interval: 1 - (1 - alpha) F^-1(1 - p/2 and p/2; N - 1, (N - 1)(n - 1)), as psych::alpha.ci.
+
+    >>> [round(v, 6) for v in feldt_ci(0.7030184460573, 2800, 5)]
+    [0.685264, 0.720063]
+    """
+    from scipy.stats import f
+
+    p = 1 - level
+    df1, df2 = n_obs - 1, (n_obs - 1) * (n_items - 1)
+    return (1 - (1 - alpha) * f.ppf(1 - p / 2, df1, df2), 1 - (1 - alpha) * f.ppf(p / 2, df1, df2))
+
+
+def _category_label(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _response_frequencies(x: np.ndarray, n_rows: int) -> tuple[list[str], np.ndarray] | None:
+    """Proportion of each item's answers in each category (<= 10 categories over the scale), plus miss."""
+    mask = ~np.isnan(x)
+    answered = mask.sum(axis=0)
+    lo, hi = np.nanmin(x), np.nanmax(x)
+    if hi - lo <= 1000 and np.all(np.mod(x[mask], 1) == 0):  # integer codes: count with bincount
+        width = int(hi - lo) + 1
+        counts = np.stack([np.bincount((x[mask[:, j], j] - lo).astype(np.int64), minlength=width)
+                           for j in range(x.shape[1])])
+        present = counts.sum(axis=0) > 0
+        if present.sum() > MAX_CATEGORIES:
+            return None
+        cats = (lo + np.arange(width))[present]
+        counts = counts[:, present]
+    else:
+        cats = np.unique(x[mask])
+        if len(cats) > MAX_CATEGORIES:
+            return None
+        counts = np.stack([(x[mask[:, j], j][:, None] == cats[None, :]).sum(axis=0) for j in range(x.shape[1])])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        props = counts / answered[:, None]
+    miss = 1 - answered / n_rows
+    return [_category_label(v) for v in cats] + ["miss"], np.column_stack([props, miss])
+
+
+def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missing: str) -> dict:
+    items = list(spec.items)
+    warnings: list[str] = []
+    x = np.column_stack([columns(i) for i in items])
+    answered = (~np.isnan(x)).sum(axis=0)
+    empty = [i for i, a in zip(items, answered) if a == 0]
+    if empty:
+        raise AnalysisError(f"scale '{spec.name}': item(s) {', '.join(empty)} have no numeric answers (all missing)",
+                            field=empty[0])
+    if missing == "listwise":
+        x = x[~np.isnan(x).any(axis=1)]
+        if x.shape[0] < 2:
+            raise AnalysisError(f"scale '{spec.name}': fewer than two respondents answered all of "
+                                f"{', '.join(items)} (listwise deletion); try --missing pairwise")
+    n_rows = x.shape[0]
+    n_complete = int((~np.isnan(x).any(axis=1)).sum())
+
+    # zero-variance items are dropped from the statistics (psych: "had no variance and was deleted")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sds = np.nanstd(x, axis=0, ddof=1) if n_rows > 1 else np.full(len(items), np.nan)
+    bad = ~(sds > 0)
+    dropped = [i for i, b in zip(items, bad) if b]
+    const = np.array([np.nanmax(x[:, j]) for j in np.flatnonzero(bad)])
+    if dropped:
+        warnings.append(f"item(s) {', '.join(dropped)} have no variance (every answer "
+                        f"{', '.join(_category_label(v) for v in const)}) and were dropped from the statistics "
+                        "(they still count in the scale score, as psych)")
+    good = np.flatnonzero(~bad)
+    if len(good) < 2:
+        usable = [items[j] for j in good]
+        raise AnalysisError(f"scale '{spec.name}' has fewer than two usable items"
+                            f" ({', '.join(usable) if usable else 'none'} left after dropping zero-variance "
+                            f"item(s) {', '.join(dropped)})" if dropped else
+                            f"scale '{spec.name}' has fewer than two items; reliability needs at least two")
+    names = [items[j] for j in good]
+    raw = x[:, good]
+    k = len(names)
+    rev = np.array([n in spec.reversed for n in names])
+
+    declared = lo is not None and hi is not None
+    obs_lo, obs_hi = float(np.nanmin(raw)), float(np.nanmax(raw))
+    lo = obs_lo if lo is None else float(lo)
+    hi = obs_hi if hi is None else float(hi)
+    if declared:
+        for j, name in enumerate(names):
+            col = raw[:, j]
+            out = (col < lo) | (col > hi)
+            if out.any():
+                warnings.append(f"item {name} has {int(out.sum())} value(s) outside the response range "
+                                f"{_category_label(lo)}..{_category_label(hi)} (e.g. {_category_label(col[out][0])});"
+                                " declare or recode missing-value codes")
+    xk = raw.copy()
+    if rev.any():
+        xk[:, rev] = (lo + hi) - xk[:, rev]
+
+    with np.errstate(invalid="ignore"):
+        total = np.nanmean(xk, axis=1) if n_rows else np.array([])
+    if dropped:
+        total = (k * total + const.sum()) / (k + len(dropped))
+    mom = pairwise_moments(np.column_stack([xk, total]))
+    c = mom.cov[:k, :k]
+    if np.isnan(c).any():
+        i, j = np.argwhere(np.isnan(c))[0]
+        raise AnalysisError(f"scale '{spec.name}': items {names[i]} and {names[j]} are answered together by fewer "
+                            "than two respondents, so their covariance is unknown")
+    r = cov2cor(c)
+    whole = _alpha_stats(c, r)
+    drops = _alpha_if_deleted(c, r)
+    sum_r = r.sum()
+    rc = r.copy()
+    np.fill_diagonal(rc, smc(r))
+    std_r = r.sum(axis=0) / np.sqrt(sum_r)
+    r_cor = rc.sum(axis=0) / np.sqrt(rc.sum())
+    col_c = c.sum(axis=0)
+    r_drop = np.array([(col_c[i] - c[i, i]) / np.sqrt(c[i, i] * (c.sum() - 2 * col_c[i] + c[i, i]))
+                       for i in range(k)])
+    raw_r = mom.corr[k, :k]
+    means = np.nanmean(xk, axis=0)
+    item_sd = np.sqrt(np.diag(c))
+
+    alpha = float(whole["raw"])
+    ase = float(np.sqrt(whole["q"] / n_rows))
+    feldt = feldt_ci(alpha, n_rows, k)
+    omega = None
+    if k >= 3:
+        corr = mom.corr[:k, :k]
+        omega = float(omega_total(corr)) if not np.isnan(corr).any() else None
+    else:
+        warnings.append("omega total needs at least three items; not reported")
+    for name, rd, is_rev in zip(names, r_drop, rev):
+        if rd < 0:
+            hint = "is it wrongly marked as reversed?" if is_rev else "should it be reverse-keyed (-" + name + ")?"
+            warnings.append(f"item {name} correlates negatively with the rest of the scale (r.drop = {rd:.3f}): "
+                            f"likely mis-keyed; {hint}")
+    freq = _response_frequencies(raw, n_rows)
+
+    item_recs = []
+    for j, name in enumerate(names):
+        d = drops[j]
+        rec = {
+            "item": name, "reversed": bool(rev[j]), "n": int(mom.n[j, j]), "mean": float(means[j]),
+            "sd": float(item_sd[j]), "raw_r": float(raw_r[j]), "std_r": float(std_r[j]), "r_cor": float(r_cor[j]),
+            "r_drop": float(r_drop[j]), "alpha_if_deleted": float(d["raw"]), "std_alpha_if_deleted": float(d["std"]),
+            "g6_if_deleted": float(d["g6"]), "average_r_if_deleted": float(d["av_r"]),
+            "median_r_if_deleted": float(d["med_r"]), "miskeyed": bool(r_drop[j] < 0),
+        }
+        if freq is not None:
+            rec["response_freq"] = {cat: float(v) for cat, v in zip(freq[0], freq[1][j])}
+        item_recs.append(rec)
+    return {
+        "name": spec.name, "n": int(n_rows), "n_complete": n_complete, "n_items": k, "missing": missing,
+        "min": lo, "max": hi,
+        "alpha": alpha, "alpha_ci_feldt": [float(feldt[0]), float(feldt[1])],
+        "alpha_ci_duhachek": [alpha - Z_975 * ase, alpha + Z_975 * ase], "ase": ase,
+        "std_alpha": float(whole["std"]), "g6": float(whole["g6"]), "average_r": float(whole["av_r"]),
+        "median_r": float(whole["med_r"]), "sn": float(whole["sn"]), "omega_total": omega,
+        "mean": float(np.nanmean(total)), "sd": float(np.nanstd(total, ddof=1)),
+        "dropped": dropped, "warnings": warnings, "items": item_recs,
+    }
+
+
+# ----------------------------------------------------------------------------------------------- output
+
+SCALE_COLUMNS = ["scale", "n", "n_complete", "n_items", "alpha", "alpha_ci_feldt_lower", "alpha_ci_feldt_upper",
+                 "alpha_ci_duhachek_lower", "alpha_ci_duhachek_upper", "ase", "std_alpha", "g6", "average_r",
+                 "median_r", "sn", "omega_total", "mean", "sd", "min", "max", "missing", "dropped"]
+ITEM_COLUMNS = ["scale", "item", "reversed", "n", "mean", "sd", "raw_r", "std_r", "r_cor", "r_drop",
+                "alpha_if_deleted", "std_alpha_if_deleted", "g6_if_deleted", "average_r_if_deleted",
+                "median_r_if_deleted", "miskeyed"]
+
+
+def _assemble(records: list[dict], warnings: list[str]) -> ReliabilityResult:
+    import pandas as pd
+
+    srows, irows, frows = [], [], []
+    for rec in records:
+        row = {k: rec[k] for k in SCALE_COLUMNS if k in rec}
+        row["scale"] = rec["name"]
+        row["alpha_ci_feldt_lower"], row["alpha_ci_feldt_upper"] = rec["alpha_ci_feldt"]
+        row["alpha_ci_duhachek_lower"], row["alpha_ci_duhachek_upper"] = rec["alpha_ci_duhachek"]
+        row["dropped"] = ", ".join(rec["dropped"])
+        srows.append(row)
+        for it in rec["items"]:
+            irows.append({"scale": rec["name"], **{k: it[k] for k in ITEM_COLUMNS[1:]}})
+            for cat, p in it.get("response_freq", {}).items():
+                frows.append({"scale": rec["name"], "item": it["item"], "category": cat, "proportion": p})
+    scales = pd.DataFrame(srows, columns=SCALE_COLUMNS)
+    scales["omega_total"] = scales["omega_total"].astype(float)
+    items = pd.DataFrame(irows, columns=ITEM_COLUMNS)
+    freqs = pd.DataFrame(frows, columns=["scale", "item", "category", "proportion"])
+    return ReliabilityResult(scales, items, freqs, warnings, records)
+
+
+def _fmt(v, digits: int) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "-"
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else ""
+    if isinstance(v, (int, np.integer)):
+        return str(v)
+    return f"{v:.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [builtins.max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = ["  " + "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths)))]
+    for r in rows:
+        lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return lines
+
+
+def format_text(result: ReliabilityResult, digits: int = 3) -> str:
+    """The console report of :func:`reliability`: one block per scale."""
+    out = []
+    for rec in result._records:
+        f = lambda v: _fmt(v, digits)  # noqa: E731
+        out.append(f"Scale {rec['name']}: {rec['n_items']} items, N = {rec['n']} ({rec['missing']}; "
+                   f"{rec['n_complete']} complete), reverse keying (min + max) - x with min {_fmt(rec['min'], 0)}, "
+                   f"max {_fmt(rec['max'], 0)}")
+        fl, fh = rec["alpha_ci_feldt"]
+        dl, dh = rec["alpha_ci_duhachek"]
+        out.append(f"  alpha {f(rec['alpha'])}  95% CI Feldt [{f(fl)}, {f(fh)}]  Duhachek [{f(dl)}, {f(dh)}]"
+                   f"  (ase {_fmt(rec['ase'], 4)})")
+        out.append(f"  std alpha {f(rec['std_alpha'])}  G6(smc) {f(rec['g6'])}  omega total {f(rec['omega_total'])}"
+                   f"  average r {f(rec['average_r'])}  median r {f(rec['median_r'])}  S/N {_fmt(rec['sn'], 2)}")
+        out.append(f"  scale score mean {f(rec['mean'])}  sd {f(rec['sd'])}")
+        header = ["item", "n", "mean", "sd", "raw.r", "std.r", "r.cor", "r.drop", "alpha if deleted"]
+        rows = [[("-" if it["reversed"] else "") + it["item"], str(it["n"]), f(it["mean"]), f(it["sd"]),
+                 f(it["raw_r"]), f(it["std_r"]), f(it["r_cor"]), f(it["r_drop"]),
+                 f(it["alpha_if_deleted"]) + (" !" if it["miskeyed"] else "")] for it in rec["items"]]
+        out.extend(_table(header, rows))
+        if all("response_freq" in it for it in rec["items"]):
+            cats = list(rec["items"][0]["response_freq"])
+            out.append("  response frequencies (share of each item's answers; miss = share of rows unanswered)")
+            out.extend(_table(["item"] + cats,
+                              [[it["item"]] + [_fmt(it["response_freq"][c], 2) for c in cats] for it in rec["items"]]))
+        for w in rec["warnings"]:
+            out.append(f"  warning: {w}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_excel(result: ReliabilityResult, path) -> None:
+    """Sheets Scales, Items, Frequencies (wide: one column per category) written atomically via write_cell."""
+    from openpyxl import Workbook
+
+    from ..io import atomic_path, write_cell
+
+    wb = Workbook()
+    sheets = [("Scales", result.scales), ("Items", result.items)]
+    freqs = result.frequencies
+    if len(freqs):
+        wide = freqs.pivot_table(index=["scale", "item"], columns="category", values="proportion", sort=False)
+        cats = [c for c in dict.fromkeys(freqs["category"]) if c != "miss"]
+        cats = sorted(cats, key=lambda c: float(c)) + ["miss"]
+        wide = wide.reindex(columns=cats).reset_index()
+    else:
+        import pandas as pd
+
+        wide = pd.DataFrame(columns=["scale", "item"])
+    sheets.append(("Frequencies", wide))
+    for idx, (title, frame) in enumerate(sheets):
+        ws = wb.active if idx == 0 else wb.create_sheet()
+        ws.title = title
+        for j, col in enumerate(frame.columns, start=1):
+            write_cell(ws, 1, j, str(col))
+        for i, row in enumerate(frame.itertuples(index=False), start=2):
+            for j, v in enumerate(row, start=1):
+                if isinstance(v, (np.floating, float)) and np.isnan(v):
+                    continue
+                if isinstance(v, np.generic):
+                    v = v.item()
+                write_cell(ws, i, j, v)
+    if result.warnings:
+        ws = wb.create_sheet("Warnings")
+        write_cell(ws, 1, 1, "warning")
+        for i, w in enumerate(result.warnings, start=2):
+            write_cell(ws, i, 1, w)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
