@@ -1,5 +1,30 @@
-"""Survey data: read answers from every channel, validate them, score constructs, simulate data."""
-from .score import reverse_items, score_scales
+"""Survey data: read answers from every channel, validate them, score constructs, simulate data.
+
+Heavy modules are imported on first use, so ``import toolkit.survey`` stays cheap.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .score import reverse_items, score, score_scales
 from .table import read_table
 
-__all__ = ["read_table", "reverse_items", "score_scales"]
+_LAZY = {
+    "read_survey": "toolkit.survey.importer",
+    "SurveyImport": "toolkit.survey.importer",
+    "validate_survey": "toolkit.survey.validate",
+    "ValidationReport": "toolkit.survey.validate",
+    "simulate": "toolkit.survey.simulate",
+    "true_model": "toolkit.survey.simulate",
+    "write_survey": "toolkit.survey.output",
+}
+
+__all__ = ["read_table", "reverse_items", "score", "score_scales", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'toolkit.survey' has no attribute {name!r}")

@@ -59,3 +59,46 @@ def score_scales(df, scales, min_share: float = DEFAULT_MIN_SHARE, suffix: str =
         enough = answered >= min_share * len(s.items) - 1e-9
         out[s.name + suffix] = block.mean(axis=1).where(enough, np.nan)
     return out
+
+
+def score(df, instrument, min_share: float = DEFAULT_MIN_SHARE):
+    """Construct scores for survey data collected with *instrument* (name, YAML path or Instrument).
+
+    Answers are first recoded exactly as on import: labels become the scale's values, declared missing codes
+    (e.g. ``9`` = "Don't know") become missing. Answers that are neither raise :class:`DataError` naming the
+    row and column (run ``hls survey import`` to get the full validation report). Then reverse-keyed items
+    become ``(min + max) - x`` and each construct's score is the mean of its items when at least *min_share*
+    of them are answered (default 2/3), else missing. One column per construct is added (named by its id).
+
+    >>> import pandas as pd, toolkit
+    >>> df = pd.DataFrame({"SM1": [5, 4], "SM2": [4, 9], "SM3": [1, 2],
+    ...                    "DR1": [3, 9], "DR2": [3, 9], "DR3": [3, 2]})
+    >>> toolkit.score(df, "tests/data/mini-instrument.yaml")[["sensemaking", "deliberation"]]  # doctest: +SKIP
+       sensemaking  deliberation
+    0     4.666667           3.0
+    1     4.000000           NaN
+    """
+    from ..psychometrics.scales import scales_from_instrument
+    from .validate import _locations
+    from .variables import as_instrument, recode_frame
+
+    inst = as_instrument(instrument)
+    present = [i for i in inst.item_ids if i in df.columns]
+    missing_cols = [i for i in inst.item_ids if i not in df.columns]
+    if missing_cols:
+        raise DataError(f"item column(s) of '{inst.id}' not in the data: {', '.join(missing_cols)}",
+                        file=df.attrs.get("source"), field="--instrument")
+    clean, problems = recode_frame(df[present], inst)
+    if problems:
+        files, rows = _locations(df.reset_index(drop=True))
+        pos = {idx: k for k, idx in enumerate(df.index)}
+        idx, col, raw, problem = problems[0]
+        k = pos[idx]
+        more = f" (and {len(problems) - 1} more; run 'hls survey import' for the full report)" if len(problems) > 1 \
+            else ""
+        raise DataError(f"{raw!r} is {problem.replace('_', ' ')} for this item's scale{more}",
+                        file=files[k] or df.attrs.get("source"), line=rows[k], field=col, kind="row")
+    data = df.copy()
+    for item in present:
+        data[item] = clean[item].astype(float)
+    return score_scales(data, scales_from_instrument(inst), min_share=min_share)

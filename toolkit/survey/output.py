@@ -1,0 +1,107 @@
+"""Write survey data: CSV, XLSX (text cells never formulas) or SPSS ``.sav`` with variable and value labels.
+
+All writes are atomic (:func:`toolkit.io.atomic_path`).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import DataError
+from ..io import atomic_path, write_cell, write_csv
+
+OUTPUT_SUFFIXES = (".csv", ".xlsx", ".sav")
+# SPSS names cannot start with "_": provenance columns get portable names in .sav files
+SAV_RENAME = {"_source": "source_file", "_row": "source_row"}
+
+
+def write_xlsx_sheets(sheets: dict, path) -> None:
+    """Write DataFrames to named sheets of one workbook (header row bold-free, plain cells)."""
+    import math
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        for j, col in enumerate(df.columns, start=1):
+            write_cell(ws, 1, j, str(col))
+        for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
+            for j, value in enumerate(row, start=1):
+                if value is None or (isinstance(value, float) and math.isnan(value)):
+                    continue
+                try:
+                    import pandas as pd
+
+                    if value is pd.NA:
+                        continue
+                except ImportError:  # pragma: no cover
+                    pass
+                if hasattr(value, "item"):
+                    value = value.item()
+                write_cell(ws, i, j, value)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _sav_name(name: str) -> str:
+    name = SAV_RENAME.get(name, name)
+    clean = re.sub(r"[^A-Za-z0-9_.@#$]", "_", name)
+    if not re.match(r"^[A-Za-z@]", clean):
+        clean = "v" + clean
+    return clean[:64]
+
+
+def write_sav(df, path, instrument=None) -> None:
+    """Write a ``.sav`` file; with an *instrument*, items carry their question text as variable label, the
+    scale's labels as value labels (missing codes included) and the missing codes as user-missing values."""
+    import pandas as pd
+    import pyreadstat
+
+    from .variables import as_instrument, variables
+
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        s = df[col]
+        if str(s.dtype) in ("Int64", "Float64", "boolean"):
+            s = s.astype(float)
+        elif s.dtype == object:
+            s = s.map(lambda x: None if x is None or (isinstance(x, float) and x != x) or x is pd.NA else str(x))
+        out[_sav_name(str(col))] = s
+    labels, value_labels, missing = {}, {}, {}
+    if instrument is not None:
+        inst = as_instrument(instrument)
+        for v in variables(inst):
+            if v.id not in df.columns:
+                continue
+            name = _sav_name(v.id)
+            labels[name] = v.label[:256]
+            if v.scale is not None:
+                vl = {float(p.code): inst.text(p.label)[:120] for p in v.scale.points}
+                vl.update({float(p.code): inst.text(p.label)[:120] for p in v.scale.missing})
+                value_labels[name] = vl
+                if v.scale.missing_values:
+                    missing[name] = [float(m) for m in v.scale.missing_values[:3]]
+    labels.setdefault("source_file", "File the answers were read from")
+    labels.setdefault("source_row", "Row (or case number) in that file")
+    column_labels = [labels.get(c) for c in out.columns]
+    with atomic_path(path) as tmp:
+        pyreadstat.write_sav(out, str(tmp), column_labels=column_labels,
+                             variable_value_labels=value_labels or None, missing_ranges=missing or None)
+
+
+def write_survey(df, path, instrument=None) -> Path:
+    """Write survey data by suffix: ``.csv``, ``.xlsx`` (sheet ``Data``) or ``.sav`` (labelled)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        write_csv(df, path)
+    elif suffix == ".xlsx":
+        write_xlsx_sheets({"Data": df}, path)
+    elif suffix == ".sav":
+        write_sav(df, path, instrument)
+    else:
+        raise DataError(f"output must be .csv, .xlsx or .sav, not '{suffix or path.name}'", file=path,
+                        field="--output")
+    return path

@@ -1,0 +1,170 @@
+"""What every reader returns, and how file headers are matched to the instrument's ids."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..variables import variables
+
+# Columns that various platforms add and that can serve as a respondent id when the form had none.
+ID_FALLBACKS = ("KEY", "instanceID", "meta-instanceID", "meta/instanceID", "_uuid", "ResponseId", "ResponseID",
+                "_id")
+
+
+@dataclass
+class Source:
+    """The answers read from one file.
+
+    ``data``: one row per respondent, columns = instrument ids (raw values, not yet recoded);
+    ``rows``: the row number of each respondent in the file (list aligned with ``data``; ``None`` when the
+    file holds one respondent); ``cells``: per respondent, ``{variable: "Sheet!C7"}`` when known;
+    ``meta``: what the file says about itself (instrument id/version, form type);
+    ``ignored``: file columns that are not instrument variables.
+    """
+
+    path: Path
+    data: "pd.DataFrame"  # noqa: F821
+    rows: list = field(default_factory=list)
+    cells: list = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+    ignored: list = field(default_factory=list)
+    unmatched: list = field(default_factory=list)
+    format: str = ""
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def match_columns(headers, instrument, texts=None) -> dict:
+    """Map file headers to instrument ids: ``{header: id}``.
+
+    Tried in turn: the id itself (case-insensitive); the last part of a group path (``grp/CON1``,
+    ``antecedents-CON1``, ``grp.CON1``); the question text in any language, from the header (Kobo label
+    exports) or from *texts* (Qualtrics' second header row, where a matrix row reads "Question - Statement").
+    """
+    by_id = {}
+    by_text = {}
+    for v in variables(instrument):
+        by_id[v.id.casefold()] = v.id
+        for t in v.texts:
+            by_text.setdefault(_norm(t), v.id)
+    out: dict = {}
+    taken: set = set()
+    texts = list(texts) if texts is not None else [None] * len(headers)
+    for header, text in zip(headers, texts):
+        h = str(header).strip()
+        candidates = [h, re.split(r"[/]", h)[-1], h.rsplit("-", 1)[-1], h.rsplit(".", 1)[-1]]
+        target = next((by_id[c.casefold()] for c in candidates if c.casefold() in by_id), None)
+        if target is None:
+            for t in (h, text):
+                if t is None:
+                    continue
+                for cand in (_norm(t), _norm(str(t).rsplit(" - ", 1)[-1]), _norm(str(t).rsplit("/", 1)[-1])):
+                    if cand in by_text:
+                        target = by_text[cand]
+                        break
+                if target:
+                    break
+        if target is not None and target not in taken:
+            out[header] = target
+            taken.add(target)
+    return out
+
+
+def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, meta=None) -> Source:
+    """Build a :class:`Source` from a DataFrame whose columns are file headers (one row per respondent).
+
+    *first_row* is the file row number of the table's first data row. Completely empty rows are dropped.
+    A respondent id is taken from platform columns (``KEY``, ``_uuid``, ``ResponseId``) when the form had none.
+    """
+    import pandas as pd
+
+    mapping = match_columns(list(table.columns), instrument, texts)
+    data = table[list(mapping)].rename(columns=mapping)
+    rid = instrument.respondent_column
+    if rid not in data.columns:
+        for fb in ID_FALLBACKS:
+            if fb in table.columns:
+                data.insert(0, rid, table[fb])
+                break
+    rows = [first_row + i for i in range(len(table))]
+    blank = data.apply(lambda r: all(_blank(x) for x in r), axis=1) if len(data.columns) else \
+        pd.Series(True, index=data.index)
+    keep = ~blank.to_numpy()
+    data = data.loc[keep].reset_index(drop=True)
+    rows = [r for r, k in zip(rows, keep) if k]
+    ids = {v.id for v in variables(instrument)}
+    return Source(path, data, rows, [{} for _ in rows], meta or {},
+                  ignored=[str(c) for c in table.columns if c not in mapping],
+                  unmatched=[i for i in instrument.item_ids if i not in data.columns and i in ids])
+
+
+def _blank(x) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, float) and x != x:
+        return True
+    return isinstance(x, str) and not x.strip()
+
+
+def read_delimited(path: Path, sep: str | None = None):
+    """All cells as text (no type guessing) from a CSV; UTF-8 with or without BOM, else cp1252."""
+    import pandas as pd
+
+    from ..table import _sniff_delimiter
+
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            delim = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, encoding))
+            return pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("cannot decode the file as UTF-8 or cp1252")  # pragma: no cover
+
+
+def first_line(path: Path, n: int = 1) -> list[str]:
+    """The first *n* physical lines of a text file (empty list for binary files)."""
+    out = []
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            for _ in range(n):
+                line = fh.readline()
+                if not line:
+                    break
+                out.append(line.rstrip("\r\n"))
+    except OSError:
+        return []
+    return out
+
+
+def xlsx_header(path: Path) -> list[str]:
+    """Header cells of the first worksheet of an xlsx file."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        return [str(c) for c in row if c is not None]
+    finally:
+        wb.close()
+
+
+def xlsx_meta(path: Path) -> dict | None:
+    """Key/value pairs at the top of the ``_meta`` sheet, or ``None`` when the workbook has none."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if "_meta" not in wb.sheetnames:
+            return None
+        meta = {}
+        for row in wb["_meta"].iter_rows(min_row=1, max_col=2, values_only=True):
+            if row is None or row[0] is None or str(row[0]).strip() == "":
+                break
+            meta[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+        return meta
+    finally:
+        wb.close()

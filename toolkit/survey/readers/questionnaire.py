@@ -1,0 +1,85 @@
+"""Filled xlsx questionnaires built by ``hls instrument build --format xlsx`` (one respondent per file).
+
+Metadata contract (written by :mod:`toolkit.instruments.forms`): a very-hidden sheet ``_meta`` holding key/value
+rows (column A key, column B value: ``instrument_id``, ``instrument_version``, ``language``, ``form_type`` =
+``questionnaire``), a blank row, a header row ``variable | sheet | cell | kind | scale`` and one row per answer
+cell. Answer cells hold the label chosen from a drop-down (or a typed code); labels are recoded later.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...errors import DataError
+from .base import Source, xlsx_meta
+
+
+def read_answer_map(wb, path: Path) -> tuple[dict, list[dict]]:
+    """``(meta, answer cells)`` from the ``_meta`` sheet of an open workbook."""
+    if "_meta" not in wb.sheetnames:
+        raise DataError("no _meta sheet: not a questionnaire built by 'hls instrument build'", file=path)
+    meta: dict = {}
+    cells: list[dict] = []
+    header = None
+    for r, row in enumerate(wb["_meta"].iter_rows(values_only=True), start=1):
+        row = tuple(row) + (None,) * (5 - len(row))
+        blank = all(c is None or str(c).strip() == "" for c in row[:5])
+        if header is None:
+            if blank:
+                continue
+            first = str(row[0]).strip()
+            if first.casefold() == "variable" and str(row[1] or "").strip().casefold() == "sheet":
+                header = [str(c or "").strip().casefold() for c in row[:5]]
+                continue
+            meta[first] = "" if row[1] is None else str(row[1]).strip()
+            continue
+        if blank:
+            continue
+        rec = dict(zip(header, row[:5]))
+        if not rec.get("variable") or not rec.get("sheet") or not rec.get("cell"):
+            raise DataError("incomplete answer-cell row in _meta (needs variable, sheet and cell)", file=path,
+                            line=r, field="_meta", kind="row")
+        cells.append({k: (str(v).strip() if v is not None else "") for k, v in rec.items()})
+    if header is None:
+        raise DataError("_meta sheet has no 'variable | sheet | cell | kind | scale' table", file=path)
+    return meta, cells
+
+
+class QuestionnaireReader:
+    name = "questionnaire"
+
+    def sniff(self, path: Path) -> bool:
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return False
+        meta = xlsx_meta(path)
+        return bool(meta) and meta.get("form_type", "").casefold() == "questionnaire"
+
+    def read(self, path: Path, instrument) -> Source:
+        import pandas as pd
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, data_only=True)
+        except Exception as exc:  # noqa: BLE001
+            raise DataError(f"cannot open the workbook ({type(exc).__name__})", file=path) from None
+        try:
+            meta, cells = read_answer_map(wb, path)
+            values, where = {}, {}
+            for c in cells:
+                sheet = c["sheet"]
+                if sheet not in wb.sheetnames:
+                    raise DataError(f"_meta names sheet '{sheet}', which the workbook lacks", file=path,
+                                    field=c["variable"])
+                try:
+                    value = wb[sheet][c["cell"]].value
+                except (ValueError, KeyError):
+                    raise DataError(f"_meta names an invalid cell '{c['cell']}'", file=path,
+                                    field=c["variable"]) from None
+                values[c["variable"]] = value
+                where[c["variable"]] = f"{sheet}!{c['cell']}"
+        finally:
+            wb.close()
+        known = {v for v in values}
+        data = pd.DataFrame([values], columns=list(values))
+        ids = set(instrument.item_ids)
+        return Source(path, data, [None], [where], meta, ignored=[],
+                      unmatched=[i for i in instrument.item_ids if i not in known and i in ids])

@@ -1,0 +1,358 @@
+"""Check survey answers against their instrument and report every problem with its file and row.
+
+Checks (``check`` column of :attr:`ValidationReport.issues`):
+
+========================  ========  =====================================================================
+check                     severity  meaning
+========================  ========  =====================================================================
+``unreadable_file``       error     the file could not be read (skipped)
+``wrong_instrument``      error     a form built from another instrument or version (skipped)
+``blank_file``            warning   a questionnaire with no answer at all (skipped)
+``missing_columns``       warning   a table lacks some item columns (they stay empty)
+``non_numeric``           error     text that is neither a code nor a label of the response scale
+``out_of_range``          error     a number that is not on the response scale (nor a missing code)
+``unknown_choice``        warning   a context answer that is not one of the question's choices
+``duplicate_id``          error     a respondent id used more than once (every occurrence listed)
+``missing_id``            warning   no respondent id
+``missing_group``         warning   no group (partnership) id
+``straightlining``        warning   the same answer on all items, with at least N items answered
+``attention_failed``      warning   an attention check answered wrongly or not at all
+``respondent_missing``    warning   too few answers to score one or more constructs (at the min share)
+``item_missing``          info      an item left unanswered by some respondents (count and share)
+========================  ========  =====================================================================
+
+Invalid answers (``non_numeric``, ``out_of_range``) become missing in the imported data; the report keeps the
+original value. Per-item and per-respondent missingness are also given as full tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .score import DEFAULT_MIN_SHARE
+from .variables import as_instrument, recode_frame, variables
+
+DEFAULT_STRAIGHTLINE_MIN = 5
+
+SEVERITY = {
+    "unreadable_file": "error", "wrong_instrument": "error", "blank_file": "warning", "missing_columns": "warning",
+    "non_numeric": "error", "out_of_range": "error", "unknown_choice": "warning", "duplicate_id": "error",
+    "missing_id": "warning", "missing_group": "warning", "straightlining": "warning",
+    "attention_failed": "warning", "respondent_missing": "warning", "item_missing": "info",
+}
+ISSUE_COLUMNS = ["severity", "check", "file", "row", "cell", "respondent", "column", "value", "message"]
+_MESSAGES = {
+    "non_numeric": "not a code or label of scale '{scale}'",
+    "out_of_range": "not on scale '{scale}' ({lo:g}..{hi:g}{miss})",
+    "unknown_choice": "not one of the choices ({choices})",
+}
+
+
+def issue(check: str, message: str, file=None, row=None, cell=None, respondent=None, column=None,
+          value=None) -> dict:
+    """One row of the issues table."""
+    return {"severity": SEVERITY[check], "check": check, "file": file, "row": row, "cell": cell,
+            "respondent": respondent, "column": column, "value": value, "message": message}
+
+
+@dataclass
+class ValidationReport:
+    """Result of :func:`validate_survey` (and of the import): tidy tables plus a summary.
+
+    ``issues``: one row per problem (columns ``severity, check, file, row, cell, respondent, column, value,
+    message``); ``item_missing``: per item ``n, n_missing, n_declared_missing, share_missing``;
+    ``respondent_missing``: per respondent ``file, row, respondent, n_items, n_missing, share_missing``;
+    ``files``: per input file ``file, format, status, respondents, message``.
+    """
+
+    issues: "pd.DataFrame"  # noqa: F821
+    item_missing: "pd.DataFrame"  # noqa: F821
+    respondent_missing: "pd.DataFrame"  # noqa: F821
+    files: "pd.DataFrame | None" = None  # noqa: F821
+    n_respondents: int = 0
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict:
+        """Number of issues per check."""
+        return {k: int(v) for k, v in self.issues["check"].value_counts().items()} if len(self.issues) else {}
+
+    @property
+    def n_errors(self) -> int:
+        return int((self.issues["severity"] == "error").sum()) if len(self.issues) else 0
+
+    @property
+    def n_warnings(self) -> int:
+        return int((self.issues["severity"] == "warning").sum()) if len(self.issues) else 0
+
+    @property
+    def skipped_files(self) -> list[str]:
+        if self.files is None or not len(self.files):
+            return []
+        return [str(f) for f in self.files.loc[self.files["status"] != "ok", "file"]]
+
+    def to_dict(self) -> dict:
+        """JSON-ready: counts, settings, every issue and both missingness tables."""
+        def records(df):
+            return [] if df is None else df.astype(object).where(df.notna(), None).to_dict(orient="records")
+
+        return {
+            "n_respondents": self.n_respondents,
+            "n_errors": self.n_errors,
+            "n_warnings": self.n_warnings,
+            "counts": self.counts,
+            "settings": self.settings,
+            "files": records(self.files),
+            "skipped_files": self.skipped_files,
+            "issues": records(self.issues),
+            "item_missing": records(self.item_missing),
+            "respondent_missing": records(self.respondent_missing),
+        }
+
+    def summary(self, max_lines: int = 20) -> str:
+        """A short human-readable summary: counts per check, then the first problems with file and row."""
+        lines = [f"{self.n_respondents} respondent(s); {self.n_errors} error(s), {self.n_warnings} warning(s)"]
+        if self.files is not None and len(self.files):
+            ok = int((self.files["status"] == "ok").sum())
+            lines.append(f"files: {ok} read, {len(self.files) - ok} skipped")
+            for _, f in self.files[self.files["status"] != "ok"].iterrows():
+                lines.append(f"  skipped {f['file']}: {f['message']}")
+        for check, n in self.counts.items():
+            lines.append(f"  {check:<20} {n:>5}  ({SEVERITY[check]})")
+        shown = self.issues[self.issues["severity"] != "info"].head(max_lines)
+        for _, r in shown.iterrows():
+            lines.append("  " + format_issue(r))
+        rest = int((self.issues["severity"] != "info").sum()) - len(shown)
+        if rest > 0:
+            lines.append(f"  ... and {rest} more (see the report file or --json)")
+        if len(self.item_missing):
+            worst = self.item_missing.sort_values("share_missing", ascending=False).iloc[0]
+            lines.append(f"missing answers: {self.item_missing['n_missing'].sum()} in total; most on "
+                         f"{worst['item']} ({worst['share_missing']:.1%})")
+        return "\n".join(lines)
+
+    def write(self, path) -> None:
+        """Write the report: ``.csv`` = the issues table; ``.xlsx`` = sheets Summary, Issues, Item missingness,
+        Respondent missingness and Files. Atomic; text never becomes a formula."""
+        from pathlib import Path
+
+        from ..errors import DataError
+        from ..io import write_csv
+
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            write_csv(self.issues, path)
+        elif suffix == ".xlsx":
+            from .output import write_xlsx_sheets
+
+            summary = _summary_frame(self)
+            sheets = {"Summary": summary, "Issues": self.issues, "Item missingness": self.item_missing,
+                      "Respondent missingness": self.respondent_missing}
+            if self.files is not None:
+                sheets["Files"] = self.files
+            write_xlsx_sheets(sheets, path)
+        else:
+            raise DataError(f"report must be .csv or .xlsx, not '{suffix}'", file=path, field="--report")
+
+
+def _summary_frame(report: ValidationReport):
+    import pandas as pd
+
+    rows = [("respondents", report.n_respondents), ("errors", report.n_errors), ("warnings", report.n_warnings)]
+    rows += [(f"settings: {k}", v) for k, v in report.settings.items()]
+    rows += [(f"check: {k}", v) for k, v in report.counts.items()]
+    return pd.DataFrame(rows, columns=["what", "value"])
+
+
+def format_issue(r) -> str:
+    """``file:row 7: CON1: message`` (or the cell for filled questionnaires)."""
+    where = []
+    if r.get("file") is not None and r.get("file") == r.get("file"):
+        where.append(str(r["file"]))
+    if r.get("cell") not in (None, "") and r.get("cell") == r.get("cell"):
+        where.append(str(r["cell"]))
+    elif r.get("row") is not None and r.get("row") == r.get("row"):
+        where.append(f"row {int(r['row'])}")
+    head = ":".join(where)
+    if r.get("column") not in (None, "") and r.get("column") == r.get("column"):
+        head = f"{head}: {r['column']}" if head else str(r["column"])
+    return f"{head}: {r['check']}: {r['message']}" if head else f"{r['check']}: {r['message']}"
+
+
+def _locations(df):
+    """(file, row) per row of *df*: from ``_source``/``_row`` columns, else the frame's source and the
+    spreadsheet row (header = row 1)."""
+    n = len(df)
+    if "_source" in df.columns:
+        files = [None if f != f else f for f in df["_source"]]
+    elif "source_file" in df.columns:
+        files = [None if f != f else f for f in df["source_file"]]
+    else:
+        files = [df.attrs.get("source")] * n
+    if "_row" in df.columns:
+        rows = list(df["_row"])
+    elif "source_row" in df.columns:
+        rows = list(df["source_row"])
+    else:
+        rows = list(range(2, n + 2))
+    rows = [None if r is None or r != r else int(r) for r in rows]
+    return files, rows
+
+
+def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE_MIN,
+                    min_share: float = DEFAULT_MIN_SHARE, cells=None, file_issues=None,
+                    files=None) -> ValidationReport:
+    """Validate survey answers (raw labels or codes) against an instrument.
+
+    Parameters: *df* one row per respondent, columns named by the instrument's ids (plus optional ``_source``
+    and ``_row`` provenance columns); *straightline_min* the minimum number of answered items for the
+    straight-lining check; *min_share* the share of a construct's items needed to score it (used to flag
+    respondents whose constructs cannot be scored); *cells* an optional list aligned with *df* of
+    ``{column: "Sheet!C7"}``.
+
+    Example::
+
+        >>> import pandas as pd, toolkit
+        >>> df = pd.DataFrame({"respondent_id": ["a", "a"], "partnership": ["P1", "P1"], "SM1": [1, 7]})
+        >>> rep = toolkit.validate_survey(df, "tests/data/mini-instrument.yaml")   # doctest: +SKIP
+        >>> sorted(rep.counts)                                                      # doctest: +SKIP
+        ['attention_failed', 'duplicate_id', 'item_missing', 'out_of_range', ...]
+    """
+    import numpy as np
+    import pandas as pd
+
+    inst = as_instrument(instrument)
+    df = df.reset_index(drop=True)
+    files_col, rows_col = _locations(df)
+    cells = cells if cells is not None else [{} for _ in range(len(df))]
+    vars_ = {v.id: v for v in variables(inst)}
+    rid_col = inst.respondent_column
+    gid_col = inst.group_column
+    rids = [None] * len(df)
+    if rid_col in df.columns:
+        rids = [None if (x is None or x != x or (isinstance(x, str) and not x.strip())) else
+                (str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()) for x in df[rid_col]]
+
+    out: list[dict] = list(file_issues or [])
+
+    def add(check, i, column=None, value=None, message=""):
+        cell = cells[i].get(column) if column and i < len(cells) else None
+        out.append(issue(check, message, files_col[i], rows_col[i], cell, rids[i], column,
+                         None if value is None else str(value)))
+
+    # 1. answers that are not on the scale / not a choice
+    kept, problems = recode_frame(df, inst, keep_missing_codes=True)
+    for idx, col, raw, problem in problems:
+        var = vars_[col]
+        if problem == "unknown_choice":
+            choices = ", ".join(c.value for c in var.question.choices)
+            msg = _MESSAGES[problem].format(choices=choices)
+        elif var.scale is not None:
+            s = var.scale
+            miss = f"; missing {', '.join(str(m) for m in s.missing_values)}" if s.missing_values else ""
+            msg = _MESSAGES[problem].format(scale=s.id, lo=s.min, hi=s.max, miss=miss)
+        else:
+            msg = "not a whole number"
+        add(problem, idx, col, raw, f"{raw!r} is {msg}")
+
+    # 2. respondent and group ids
+    seen: dict = {}
+    for i, r in enumerate(rids):
+        if r is None:
+            add("missing_id", i, rid_col, None, "no respondent id")
+        else:
+            seen.setdefault(r, []).append(i)
+    for r, where in seen.items():
+        if len(where) > 1:
+            for i in where:
+                others = ", ".join(_where(files_col[j], rows_col[j]) for j in where if j != i)
+                add("duplicate_id", i, rid_col, r, f"respondent id '{r}' also at {others}")
+    if gid_col and gid_col in df.columns:
+        for i, g in enumerate(kept[gid_col]):
+            if g is None or g != g or (isinstance(g, str) and not g.strip()):
+                add("missing_group", i, gid_col, None, "no group id")
+    elif gid_col:
+        out.append(issue("missing_columns", f"no group column '{gid_col}' in the data", column=gid_col))
+
+    # 3. item missingness, straight-lining, attention checks
+    items = [i for i in inst.item_ids if i in kept.columns]
+    block = kept[items].astype("Float64") if items else pd.DataFrame(index=kept.index)
+    declared = {}
+    for item in items:
+        mv = list(inst.scale_of(item).missing_values)
+        declared[item] = block[item].isin(mv).fillna(False) if mv else pd.Series(False, index=block.index)
+    valid = block.copy()
+    for item in items:
+        valid[item] = valid[item].mask(declared[item])
+    valid = valid.astype(float)
+    absent = [i for i in inst.item_ids if i not in kept.columns]
+
+    n = len(df)
+    item_rows = []
+    for item in inst.item_ids:
+        if item in items:
+            n_miss = int(valid[item].isna().sum())
+            n_decl = int(declared[item].sum())
+        else:
+            n_miss, n_decl = n, 0
+        share = n_miss / n if n else np.nan
+        item_rows.append({"item": item, "construct": inst.item(item).construct, "n": n, "n_missing": n_miss,
+                          "n_declared_missing": n_decl, "share_missing": share})
+        if n_miss and item in items:
+            out.append(issue("item_missing", f"{n_miss} of {n} missing ({share:.1%}; {n_decl} declared missing "
+                             "such as Don't know)", column=item, value=str(n_miss)))
+    item_missing = pd.DataFrame(item_rows, columns=["item", "construct", "n", "n_missing", "n_declared_missing",
+                                                    "share_missing"])
+
+    resp_rows = []
+    n_items = len(inst.item_ids)
+    constructs = inst.constructs
+    for i in range(n):
+        row = valid.iloc[i] if items else pd.Series(dtype=float)
+        n_miss = int(row.isna().sum()) + len(absent)
+        resp_rows.append({"file": files_col[i], "row": rows_col[i], "respondent": rids[i], "n_items": n_items,
+                          "n_missing": n_miss, "share_missing": n_miss / n_items if n_items else np.nan})
+        if n_miss:
+            lost = [c.id for c in constructs
+                    if sum(1 for it in c.item_ids if it in items and row[it] == row[it]) < min_share * len(c.items)
+                    - 1e-9]
+            if lost:
+                add("respondent_missing", i, None, n_miss,
+                    f"{n_miss} of {n_items} items missing; cannot score {', '.join(lost)} "
+                    f"(needs {min_share:.0%} of a construct's items)")
+        answered = row.dropna()
+        if straightline_min and len(answered) >= straightline_min and answered.nunique() == 1:
+            add("straightlining", i, None, _fmt(answered.iloc[0]),
+                f"same answer ({_fmt(answered.iloc[0])}) on all {len(answered)} answered items")
+    respondent_missing = pd.DataFrame(resp_rows, columns=["file", "row", "respondent", "n_items", "n_missing",
+                                                          "share_missing"])
+    for check in inst.attention_checks:
+        if check.id not in kept.columns:
+            continue
+        for i, v in enumerate(kept[check.id]):
+            if v is None or v is pd.NA or v != v:
+                add("attention_failed", i, check.id, None, f"not answered (expected {_fmt(check.expected)})")
+            elif float(v) != float(check.expected):
+                add("attention_failed", i, check.id, v, f"answered {_fmt(v)}, expected {_fmt(check.expected)}")
+
+    issues = pd.DataFrame(out, columns=ISSUE_COLUMNS)
+    if len(issues):
+        order = {"error": 0, "warning": 1, "info": 2}
+        issues = issues.assign(_o=issues["severity"].map(order)).sort_values(["_o"], kind="stable")
+        issues = issues.drop(columns="_o").reset_index(drop=True)
+        issues["row"] = issues["row"].astype("Int64")
+    return ValidationReport(issues, item_missing, respondent_missing, files, n,
+                            {"instrument": inst.id, "instrument_version": inst.version,
+                             "straightline_min": straightline_min, "min_share": min_share})
+
+
+def _fmt(x) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:g}"
+
+
+def _where(file, row) -> str:
+    parts = [str(file)] if file else []
+    if row is not None:
+        parts.append(f"row {row}")
+    return ":".join(parts) or "?"
