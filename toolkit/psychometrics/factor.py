@@ -67,6 +67,17 @@ def _is_corr(data) -> bool:
             and np.allclose(np.diag(a), 1.0))
 
 
+def _pairwise(df: pd.DataFrame):
+    """R's cor(use="pairwise") and the pairwise counts; the shared helper when present, else pandas."""
+    try:
+        from .correlation import pairwise_moments
+    except ImportError:  # pragma: no cover - the helper ships with the reliability module
+        M = df.notna().to_numpy(dtype=float)
+        return df.corr(method="pearson").to_numpy(), M.T @ M
+    m = pairwise_moments(df.to_numpy(dtype=float))
+    return np.array(m.corr, dtype=float), m.n
+
+
 def correlations(df: pd.DataFrame, missing: str = "pairwise") -> tuple[pd.DataFrame, int, int]:
     """Pearson correlations of the item columns: ``(R, n, min_pairwise_n)``.
 
@@ -93,10 +104,9 @@ def correlations(df: pd.DataFrame, missing: str = "pairwise") -> tuple[pd.DataFr
         R = C / np.outer(d, d)
         npair = len(X)
     else:
-        M = mask.astype(float)
-        counts = M.T @ M
-        R = df.corr(method="pearson", min_periods=3).to_numpy()
+        R, counts = _pairwise(df)
         npair = int(counts.min())
+        R = np.where(counts >= 3, R, np.nan)
         if np.isnan(R).any():
             i, j = np.argwhere(np.isnan(R))[0]
             raise AnalysisError(f"items {cols[i]} and {cols[j]} have fewer than 3 rows answered together, "
@@ -309,9 +319,122 @@ class EFAResult:
             d["parallel"] = self.parallel.to_dict()
         return d
 
+    def summary(self, cutoff: float = 0.30) -> str:
+        """Plain-text report: KMO, Bartlett, sorted loadings (blank below *cutoff*), variance, Phi, warnings."""
+        lines = [f"Exploratory factor analysis: {self.n_factors} factor(s), {self.method} extraction, "
+                 f"{self.rotation} rotation, {self.missing} deletion, n = {self.n}"]
+        if self.min_pairwise_n is not None and self.missing == "pairwise" and self.min_pairwise_n != self.n:
+            lines[0] += f" (smallest pairwise n = {self.min_pairwise_n})"
+        if self.kmo is not None:
+            lines.append(f"KMO (overall MSA) = {self.kmo.overall:.3f} ({kmo_label(self.kmo.overall)}); "
+                         f"lowest item MSA: {self.kmo.items.idxmin()} = {self.kmo.items.min():.3f}")
+        if self.bartlett is not None:
+            b = self.bartlett
+            lines.append(f"Bartlett's test of sphericity: chi-square = {b.chisq:.2f}, df = {b.df}, "
+                         f"p {_fmt_p(b.p)}")
+        if self.parallel is not None:
+            lines.append(f"Parallel analysis ({self.parallel.iterations} simulated data sets): "
+                         f"{self.parallel.n_factors} factor(s), {self.parallel.n_components} component(s)")
+        lines.append("")
+        lines.append(f"Loadings (pattern matrix; |loading| < {cutoff:.2f} blank):")
+        t = self.sorted_loadings(cutoff)
+        w = max(4, max(len(i) for i in t.index))
+        lines.append(" " * w + "".join(f"{c:>8}" for c in t.columns))
+        for item, row in t.iterrows():
+            cells = "".join("        " if pd.isna(v) else f"{v:8.2f}" for v in row.to_numpy())
+            lines.append(f"{item:<{w}}{cells}")
+        lines.append("")
+        v = self.variance.loc[["SS loadings", "Proportion Var", "Cumulative Var"]]
+        lines.append(" " * 16 + "".join(f"{c:>8}" for c in v.columns))
+        for name, row in v.iterrows():
+            lines.append(f"{name:<16}" + "".join(f"{x:8.2f}" for x in row.to_numpy()))
+        if self.rotation in _rot.OBLIQUE and self.n_factors > 1:
+            lines.append("")
+            lines.append("Factor correlations:")
+            phi = self.factor_correlations
+            lines.append(" " * 6 + "".join(f"{c:>8}" for c in phi.columns))
+            for name, row in phi.iterrows():
+                lines.append(f"{name:<6}" + "".join(f"{x:8.2f}" for x in row.to_numpy()))
+        if self.warnings:
+            lines.append("")
+            lines.extend(f"warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+    def to_excel(self, path, cutoff: float = 0.30) -> None:
+        """Write an .xlsx workbook (atomic): Summary, Loadings (sorted, blank below *cutoff*), Structure,
+        Factor correlations, Variance, KMO, Correlations, and Parallel when parallel analysis ran."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        from ..io import atomic_path, write_cell
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Summary"
+        rows = [("Method", self.method), ("Rotation", self.rotation), ("Missing data", self.missing),
+                ("n", self.n), ("Smallest pairwise n", self.min_pairwise_n), ("Factors", self.n_factors)]
+        if self.kmo is not None:
+            rows.append(("KMO (overall MSA)", round(self.kmo.overall, 6)))
+        if self.bartlett is not None:
+            rows += [("Bartlett chi-square", self.bartlett.chisq), ("Bartlett df", self.bartlett.df),
+                     ("Bartlett p", self.bartlett.p)]
+        if self.parallel is not None:
+            rows += [("Parallel analysis: factors", self.parallel.n_factors),
+                     ("Parallel analysis: components", self.parallel.n_components)]
+        rows.append(("Loading cut-off", cutoff))
+        for r, (k, v) in enumerate(rows, 1):
+            write_cell(ws, r, 1, k).font = Font(bold=True)
+            write_cell(ws, r, 2, None if v is None or (isinstance(v, float) and not np.isfinite(v)) else v)
+        r = len(rows) + 2
+        write_cell(ws, r, 1, "Warnings").font = Font(bold=True)
+        for i, w in enumerate(self.warnings or ["none"], 1):
+            write_cell(ws, r + i, 1, w)
+        ws.column_dimensions["A"].width = 30
+
+        def frame(title, df, index_name="", digits=3):
+            sh = wb.create_sheet(title)
+            write_cell(sh, 1, 1, index_name).font = Font(bold=True)
+            for j, c in enumerate(df.columns, 2):
+                write_cell(sh, 1, j, str(c)).font = Font(bold=True)
+            for i, (idx, row) in enumerate(df.iterrows(), 2):
+                write_cell(sh, i, 1, str(idx))
+                for j, val in enumerate(row.to_numpy(), 2):
+                    if val is not None and not (isinstance(val, float) and np.isnan(val)):
+                        cell = write_cell(sh, i, j, float(val))
+                        cell.number_format = "0." + "0" * digits
+            sh.column_dimensions["A"].width = 22
+
+        frame("Loadings", self.sorted_loadings(cutoff), "item", 2)
+        frame("Structure", self.structure.loc[self.sorted_loadings().index], "item", 2)
+        frame("Factor correlations", self.factor_correlations, "factor", 2)
+        frame("Variance", self.variance, "", 3)
+        if self.kmo is not None:
+            frame("KMO", self.kmo.items.to_frame("MSA"), "item", 3)
+        frame("Eigenvalues", self.eigenvalues, "position", 4)
+        frame("Correlations", self.correlation, "item", 3)
+        if self.parallel is not None:
+            frame("Parallel", self.parallel.table, "position", 4)
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+
     def __repr__(self):
         return (f"EFAResult(n={self.n}, n_factors={self.n_factors}, method={self.method!r}, "
                 f"rotation={self.rotation!r}, warnings={len(self.warnings)})")
+
+
+def kmo_label(v: float) -> str:
+    """Kaiser's (1974) verbal labels for an MSA value."""
+    for lo, name in ((0.9, "marvelous"), (0.8, "meritorious"), (0.7, "middling"), (0.6, "mediocre"),
+                     (0.5, "miserable")):
+        if v >= lo:
+            return name
+    return "unacceptable"
+
+
+def _fmt_p(p: float) -> str:
+    if not np.isfinite(p):
+        return "= NA"
+    return "< .001" if p < 0.001 else f"= {p:.3f}"
 
 
 def _heywood_warnings(items, h2, ext: fafit.Extraction) -> list[str]:

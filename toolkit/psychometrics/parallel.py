@@ -49,6 +49,20 @@ class ParallelResult:
         return (f"ParallelResult(n_factors={self.n_factors}, n_components={self.n_components}, n={self.n}, "
                 f"iterations={self.iterations})")
 
+    def summary(self, rows: int | None = None) -> str:
+        """Plain-text report: the decision and the eigenvalue table (first *rows* positions)."""
+        lines = [f"Parallel analysis ({self.iterations} simulated normal data sets of {self.n} rows, "
+                 f"{self.quantile:.0%} quantile, {self.method} factor eigenvalues): "
+                 f"{self.n_factors} factor(s), {self.n_components} component(s)", "",
+                 f"{'':>4}{'FA obs':>10}{'FA sim':>10}{'PC obs':>10}{'PC sim':>10}"]
+        t = self.table if rows is None else self.table.head(rows)
+        for pos, r in t.iterrows():
+            lines.append(f"{pos:>4}{r.fa_observed:10.4f}{r.fa_sim_quantile:10.4f}{r.pc_observed:10.4f}"
+                         f"{r.pc_sim_quantile:10.4f}")
+        lines.append("(sim = simulated quantile; a factor/component is kept while obs > sim, from the first on)")
+        lines.extend(f"warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
     def plot(self, path, title: str = "Parallel analysis scree plot"):
         """Write a scree plot (observed FA and PC eigenvalues with the simulated thresholds) to *path*."""
         return scree_plot(self, path, title)
