@@ -46,8 +46,11 @@ def build_form(instrument_or_name: Instrument | str | Path, fmt: str, out: str |
     PosixPath('pa-de.xlsx')
     """
     writer = _writer(fmt)
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise ToolkitError(f"a {fmt} form is an Excel workbook: give an output name ending in .xlsx", file=out)
     inst = load_instrument(instrument_or_name)
-    return writer(inst, Path(out), lang)
+    return writer(inst, out, lang)
 
 
 def write_dictionary(instrument_or_name: Instrument | str | Path, out: str | Path, lang: str | None = None) -> Path:
