@@ -16,6 +16,8 @@ def answer_label(var, value, lang: str):
     if value is None or (isinstance(value, float) and value != value):
         return None
     if var.scale is not None:
+        if isinstance(value, str):
+            return value
         for p in tuple(var.scale.points) + tuple(var.scale.missing):
             if float(p.value) == float(value):
                 return p.label.get(lang) or next(iter(p.label.values()))

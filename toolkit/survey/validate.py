@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .score import DEFAULT_MIN_SHARE
-from .variables import as_instrument, recode_frame, variables
+from .variables import _is_blank, as_instrument, recode_frame, variables
 
 DEFAULT_STRAIGHTLINE_MIN = 5
 
@@ -167,14 +167,14 @@ def _summary_frame(report: ValidationReport):
 def format_issue(r) -> str:
     """``file:row 7: CON1: message`` (or the cell for filled questionnaires)."""
     where = []
-    if r.get("file") is not None and r.get("file") == r.get("file"):
+    if not _is_blank(r.get("file")):
         where.append(str(r["file"]))
-    if r.get("cell") not in (None, "") and r.get("cell") == r.get("cell"):
+    if not _is_blank(r.get("cell")):
         where.append(str(r["cell"]))
-    elif r.get("row") is not None and r.get("row") == r.get("row"):
+    elif not _is_blank(r.get("row")):
         where.append(f"row {int(r['row'])}")
     head = ":".join(where)
-    if r.get("column") not in (None, "") and r.get("column") == r.get("column"):
+    if not _is_blank(r.get("column")):
         head = f"{head}: {r['column']}" if head else str(r["column"])
     return f"{head}: {r['check']}: {r['message']}" if head else f"{r['check']}: {r['message']}"
 
@@ -184,9 +184,9 @@ def _locations(df):
     spreadsheet row (header = row 1)."""
     n = len(df)
     if "_source" in df.columns:
-        files = [None if f != f else f for f in df["_source"]]
+        files = [None if _is_blank(f) else f for f in df["_source"]]
     elif "source_file" in df.columns:
-        files = [None if f != f else f for f in df["source_file"]]
+        files = [None if _is_blank(f) else f for f in df["source_file"]]
     else:
         files = [df.attrs.get("source")] * n
     if "_row" in df.columns:
@@ -195,7 +195,7 @@ def _locations(df):
         rows = list(df["source_row"])
     else:
         rows = list(range(2, n + 2))
-    rows = [None if r is None or r != r else int(r) for r in rows]
+    rows = [None if _is_blank(r) else int(r) for r in rows]
     return files, rows
 
 
@@ -230,7 +230,7 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
     gid_col = inst.group_column
     rids = [None] * len(df)
     if rid_col in df.columns:
-        rids = [None if (x is None or x != x or (isinstance(x, str) and not x.strip())) else
+        rids = [None if _is_blank(x) else
                 (str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()) for x in df[rid_col]]
 
     out: list[dict] = list(file_issues or [])
@@ -269,7 +269,7 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
                 add("duplicate_id", i, rid_col, r, f"respondent id '{r}' also at {others}")
     if gid_col and gid_col in df.columns:
         for i, g in enumerate(kept[gid_col]):
-            if g is None or g != g or (isinstance(g, str) and not g.strip()):
+            if _is_blank(g):
                 add("missing_group", i, gid_col, None, "no group id")
     elif gid_col:
         out.append(issue("missing_columns", f"no group column '{gid_col}' in the data", column=gid_col))
@@ -330,7 +330,7 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
         if check.id not in kept.columns:
             continue
         for i, v in enumerate(kept[check.id]):
-            if v is None or v is pd.NA or v != v:
+            if _is_blank(v):
                 add("attention_failed", i, check.id, None, f"not answered (expected {_fmt(check.expected)})")
             elif float(v) != float(check.expected):
                 add("attention_failed", i, check.id, v, f"answered {_fmt(v)}, expected {_fmt(check.expected)}")
