@@ -13,6 +13,7 @@ import click
 
 STEPS = [
     ("instruments", "toolkit.instruments.demo:step"),
+    ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
 ]
 
 

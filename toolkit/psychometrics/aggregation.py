@@ -89,7 +89,7 @@ def null_variance(options: int | None = None, null: str = "uniform") -> float:
     if a not in table:
         raise AnalysisError(f"the {null} null of LeBreton & Senter (2008) is tabulated only for "
                             f"{' and '.join(map(str, sorted(table)))} response options, not {a}; use --null "
-                            f"uniform or give the expected variance yourself (null_var=...)", field="--null")
+                            f"uniform (or, in Python, give the expected variance as null_var=...)", field="--null")
     return table[a]
 
 
