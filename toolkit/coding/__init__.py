@@ -1,0 +1,1 @@
+"""Qualitative coding: theory codebooks, transcript readers, spaCy-assisted coding, review and evaluation."""

@@ -1,0 +1,300 @@
+"""The spaCy side of coding: an offline pipeline, matchers compiled from a codebook, unit-level decisions.
+
+Default pipeline (no downloads): ``spacy.blank("en")`` + ``sentencizer`` + ``lemmatizer`` in lookup mode
+(tables from spacy-lookups-data) + ``hls_lower_lemma``, which makes every lemma lower-case (the lookup
+table is keyed on the exact token text, so "Partners" would otherwise stay "Partners").
+"""
+from __future__ import annotations
+
+import bisect
+from functools import lru_cache
+
+from ..errors import ToolkitError
+from .codebook import Code, Codebook, Rule
+
+DEFAULT_MODEL = "blank:en"
+
+
+#: lower-cased word -> lemma, fixing lookup-table entries that hurt coding ("number" -> "numb", "data" -> "datum")
+LEMMA_OVERRIDES = {"number": "number", "numbers": "number", "data": "data", "datum": "data", "meeting": "meeting",
+                   "meetings": "meeting", "stats": "stat", "better": "better", "worse": "worse"}
+
+
+class LowerLemma:
+    """Pipeline component: lower-case lemmas, re-looking up capitalised words ("Partners" -> "partner")."""
+
+    def __init__(self, nlp, name="hls_lower_lemma"):
+        self.name = name
+        self.cache: dict[int, int] = {}
+        self.table = None
+        if "lemmatizer" in nlp.pipe_names:
+            self._lemmatizer = nlp.get_pipe("lemmatizer")
+        else:
+            self._lemmatizer = None
+
+    def _lookup(self):
+        if self.table is None and self._lemmatizer is not None:
+            lookups = getattr(self._lemmatizer, "lookups", None)
+            if lookups is not None and lookups.has_table("lemma_lookup"):
+                table = lookups.get_table("lemma_lookup")
+                self.table = table
+        return self.table
+
+    def __call__(self, doc):
+        cache = self.cache
+        strings = doc.vocab.strings
+        for tok in doc:
+            h = tok.lemma
+            key = (tok.orth, h)
+            new = cache.get(key)
+            if new is None:
+                lemma = tok.lemma_ or tok.lower_
+                low = lemma.lower()
+                fixed = LEMMA_OVERRIDES.get(tok.lower_)
+                if fixed is not None:
+                    low = fixed
+                elif low != lemma:
+                    table = self._lookup()
+                    if table is not None:
+                        low = table.get(low, low)
+                new = strings.add(low.lower())
+                cache[key] = new
+            if new != h:
+                tok.lemma = new
+        return doc
+
+
+def _register():
+    from spacy.language import Language
+
+    if not Language.has_factory("hls_lower_lemma"):
+        Language.factory("hls_lower_lemma", func=lambda nlp, name: LowerLemma(nlp, name))
+
+
+@lru_cache(maxsize=4)
+def build_nlp(model: str | None = None):
+    """The coding pipeline: ``None``/``"blank:en"`` for the offline default, or an installed spaCy pipeline.
+
+    Never downloads anything: an unknown pipeline name raises a :class:`ToolkitError`.
+    """
+    import spacy
+
+    _register()
+    if model in (None, "", DEFAULT_MODEL):
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.add_pipe("hls_lower_lemma")
+        try:
+            nlp.initialize()
+        except Exception as exc:  # noqa: BLE001 - missing spacy-lookups-data, broken install
+            raise ToolkitError(f"cannot set up the lookup lemmatizer ({exc.__class__.__name__}); "
+                               "install spacy-lookups-data") from None
+        return nlp
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nlp = spacy.load(model, exclude=["ner"])
+    except OSError:
+        raise ToolkitError(f"spaCy pipeline '{model}' is not installed (nothing is downloaded; install it "
+                           "yourself or use the default offline pipeline)", field="--model") from None
+    if not any(p in nlp.pipe_names for p in ("sentencizer", "senter", "parser")):
+        nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("hls_lower_lemma", last=True)
+    return nlp
+
+
+def uses_contract_sentences(nlp) -> bool:
+    """True when the pipeline's sentences are exactly the sentence contract's (blank + sentencizer)."""
+    return "sentencizer" in nlp.pipe_names and not any(p in nlp.pipe_names for p in ("parser", "senter"))
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300]
+
+
+def pattern_problems(codebook: Codebook) -> list[ToolkitError]:
+    """Invalid Matcher token patterns (bad dicts, unknown token attributes, bad operators), located."""
+    import spacy
+    from spacy.matcher import Matcher
+
+    vocab = spacy.blank("en").vocab
+    out = []
+    for code in codebook.codes:
+        for where, rules in (("rules", code.rules), ("unless", code.unless)):
+            for i, rule in enumerate(rules):
+                if rule.kind != "patterns":
+                    continue
+                for j, pat in enumerate(rule.terms):
+                    try:
+                        Matcher(vocab, validate=True).add("x", [pat])
+                    except Exception as exc:  # noqa: BLE001 - spaCy raises ValueError/MatchPatternError/...
+                        out.append(ToolkitError(f"invalid token pattern: {_one_line(exc)}",
+                                                file=codebook.path, line=rule.line,
+                                                field=f"{code.id}.{where}[{i}].pattern[{j}]"))
+    return out
+
+
+class Coder:
+    """Matchers compiled once from a codebook; decides which codes a unit (sentence or turn) gets.
+
+    >>> coder = Coder(load_codebook("hls-theory"), build_nlp())          # doctest: +SKIP
+    >>> sorted(coder.codes_in("We sat down with the partners and went through the numbers together."))
+    """
+
+    def __init__(self, codebook: Codebook, nlp, skip_invalid: bool = False):
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.codebook = codebook
+        self.nlp = nlp
+        self.codes: list[Code] = [c for c in codebook.codes if c.codable]
+        self.order = {c.id: i for i, c in enumerate(self.codes)}
+        self.negators = set(codebook.negators)
+        # entry = (code, rule, side, is_unless)
+        self.entries: list[tuple[Code, Rule, int, bool]] = []
+        self.by_hash: dict[int, int] = {}
+        self.phrase: dict[str, PhraseMatcher] = {}
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.has_tokens = False
+        lemma_texts: list[tuple[str, str]] = []
+        for code in self.codes:
+            for is_unless, rules in ((False, code.rules), (True, code.unless)):
+                for rule in rules:
+                    sides = rule.terms if rule.kind == "near" else [rule.terms]
+                    for side, terms in enumerate(sides):
+                        key = f"hls{len(self.entries)}"
+                        idx = len(self.entries)
+                        if rule.kind == "patterns":
+                            try:
+                                self.matcher.add(key, [self._lemmatise_pattern(p) for p in terms])
+                            except Exception as exc:  # noqa: BLE001
+                                if skip_invalid:
+                                    continue
+                                raise ToolkitError(f"invalid token pattern: {_one_line(exc)}", file=codebook.path,
+                                                   line=rule.line, field=f"{code.id}.rules") from None
+                            self.has_tokens = True
+                        else:
+                            pm = self.phrase.get(rule.attr)
+                            if pm is None:
+                                pm = self.phrase[rule.attr] = PhraseMatcher(nlp.vocab, attr=rule.attr)
+                            if rule.attr == "LEMMA":
+                                lemma_texts.extend((key, t) for t in terms)
+                            else:
+                                pm.add(key, [nlp.make_doc(t) for t in terms])
+                        self.entries.append((code, rule, side, is_unless))
+                        self.by_hash[nlp.vocab.strings.add(key)] = idx
+        if lemma_texts:
+            pm = self.phrase["LEMMA"]
+            grouped: dict[str, list] = {}
+            for (key, _), d in zip(lemma_texts, nlp.pipe(t for _, t in lemma_texts)):
+                grouped.setdefault(key, []).append(d)
+            for key, docs in grouped.items():
+                pm.add(key, docs)
+
+    def _lemma(self, word):
+        if not isinstance(word, str):
+            return word
+        doc = self.nlp(word)
+        return doc[0].lemma_ if len(doc) == 1 else word.lower()
+
+    def _lemmatise_pattern(self, pattern: list[dict]) -> list[dict]:
+        """LEMMA values in token patterns go through the same lemmatizer, so ``{LEMMA: data}`` works."""
+        out = []
+        for tok in pattern:
+            tok = dict(tok)
+            for key in list(tok):
+                if str(key).upper() != "LEMMA":
+                    continue
+                value = tok[key]
+                if isinstance(value, str):
+                    tok[key] = self._lemma(value)
+                elif isinstance(value, dict):
+                    tok[key] = {op: ([self._lemma(v) for v in vals] if op in ("IN", "NOT_IN") and
+                                     isinstance(vals, list) else vals) for op, vals in value.items()}
+            out.append(tok)
+        return out
+
+    # -- matching ---------------------------------------------------------------------------------
+    def hits(self, doc) -> list[tuple[int, int, int]]:
+        """(entry index, start token, end token) for every raw match in a processed Doc, sorted by start."""
+        out = []
+        for pm in self.phrase.values():
+            out.extend((self.by_hash[m], s, e) for m, s, e in pm(doc))
+        if self.has_tokens:
+            out.extend((self.by_hash[m], s, e) for m, s, e in self.matcher(doc))
+        out.sort(key=lambda h: (h[1], h[2]))
+        return out
+
+    def _negated(self, doc, start: int, unit_start: int) -> bool:
+        for i in range(max(unit_start, start - 3), start):
+            tok = doc[i]
+            if tok.lower_ in self.negators or tok.lemma_ in self.negators:
+                return True
+        return False
+
+    def code_units(self, doc, bounds: list[tuple[int, int]]) -> list[dict[str, tuple[list[str], list[str]]]]:
+        """For each unit (token range ``[start, end)`` of *doc*): ``{code: (rule ids, matched words)}``."""
+        results: list[dict] = [dict() for _ in bounds]
+        hits = self.hits(doc)
+        if not hits or not bounds:
+            return results
+        starts = [b[0] for b in bounds]
+        per_unit: dict[int, list] = {}
+        for h in hits:
+            u = bisect.bisect_right(starts, h[1]) - 1
+            if u >= 0 and h[1] < bounds[u][1]:
+                per_unit.setdefault(u, []).append(h)
+        for u, uh in per_unit.items():
+            ustart = bounds[u][0]
+            suppressed = {self.entries[i][0].id for i, _, _ in uh if self.entries[i][3]}
+            found: dict[str, tuple[list, list]] = {}
+            near: dict[int, tuple[list, list]] = {}
+            for i, s, e in uh:
+                code, rule, side, is_unless = self.entries[i]
+                if is_unless or code.id in suppressed:
+                    continue
+                if (rule.negation or code.negation) and self._negated(doc, s, ustart):
+                    continue
+                if rule.kind == "near":
+                    near.setdefault(id(rule), ([], []))[side].append((i, s, e))
+                    continue
+                self._add(found, code, rule, doc[s:e].text)
+            for sides in near.values():
+                pair = self._pair(*sides)
+                if pair:
+                    a, b = pair
+                    code, rule = self.entries[a[0]][0], self.entries[a[0]][1]
+                    self._add(found, code, rule, doc[a[1]:a[2]].text)
+                    self._add(found, code, rule, doc[b[1]:b[2]].text)
+            results[u] = dict(sorted(found.items(), key=lambda kv: self.order[kv[0]]))
+        return results
+
+    def _pair(self, left: list, right: list):
+        for a in left:
+            rule = self.entries[a[0]][1]
+            for b in right:
+                if b[1] >= a[2]:
+                    gap = b[1] - a[2]
+                elif a[1] >= b[2] and not rule.ordered:
+                    gap = a[1] - b[2]
+                else:
+                    continue
+                if gap <= rule.window:
+                    return a, b
+        return None
+
+    @staticmethod
+    def _add(found: dict, code: Code, rule: Rule, words: str) -> None:
+        rules, matched = found.setdefault(code.id, ([], []))
+        if rule.id not in rules:
+            rules.append(rule.id)
+        if words not in matched:
+            matched.append(words)
+
+    def codes_in(self, text: str) -> dict[str, tuple[list[str], list[str]]]:
+        """Codes suggested for *text* taken as one unit (used by ``hls codebook check`` and the tests)."""
+        doc = self.nlp(text)
+        return self.code_units(doc, [(0, len(doc))])[0]

@@ -1,0 +1,98 @@
+"""Transcript readers: one module per format, chosen through :data:`READERS` by file extension.
+
+>>> doc = read_transcript("interview.txt")          # doctest: +SKIP
+>>> doc.turns[0].speaker, doc.sentences[0].text     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ...errors import DataError
+from .model import Document, Sentence, Turn
+
+
+def _txt(path):
+    from .txt import read
+
+    return read(path)
+
+
+def _docx(path):
+    from .docx import read
+
+    return read(path)
+
+
+def _vtt(path):
+    from .cues import read_vtt
+
+    return read_vtt(path)
+
+
+def _srt(path):
+    from .cues import read_srt
+
+    return read_srt(path)
+
+
+#: file extension -> reader(path) -> Document
+READERS: dict[str, Callable[[Path], Document]] = {
+    ".txt": _txt,
+    ".md": _txt,
+    ".markdown": _txt,
+    ".docx": _docx,
+    ".vtt": _vtt,
+    ".srt": _srt,
+}
+
+
+def read_transcript(path: str | Path) -> Document:
+    """Read one transcript (.txt, .md, .docx, .vtt, .srt) into a :class:`Document`.
+
+    Raises :class:`~toolkit.errors.DataError` naming the file for unreadable or unsupported files.
+    """
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataError(f"unsupported transcript format '{path.suffix}' (supported: {', '.join(READERS)})",
+                        file=path)
+    if not path.exists():
+        raise DataError("file not found", file=path)
+    return reader(path)
+
+
+def transcript_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the transcript files they hold (sorted; sidecars and non-transcripts skipped)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in READERS
+                              and not f.name.startswith((".", "~$"))))
+        else:
+            out.append(p)
+    return out
+
+
+def iter_documents(paths: Iterable[str | Path | Document], errors: list | None = None) -> Iterator[Document]:
+    """Read documents lazily; unreadable files are appended to *errors* (if given) instead of stopping."""
+    items = list(paths)
+    expanded: list = []
+    for item in items:
+        if isinstance(item, Document):
+            expanded.append(item)
+        else:
+            expanded.extend(transcript_paths([item]))
+    for item in expanded:
+        if isinstance(item, Document):
+            yield item
+            continue
+        try:
+            yield read_transcript(item)
+        except DataError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+
+
+__all__ = ["Document", "Turn", "Sentence", "READERS", "read_transcript", "transcript_paths", "iter_documents"]
