@@ -71,8 +71,10 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
                    (f"; report in {report_path}" if report_path else ""))
     skipped = report.skipped_files
     if skipped:
-        click.echo(f"error: {len(skipped)} of {len(report.files)} file(s) skipped: {', '.join(skipped)}", err=True)
-        raise click.exceptions.Exit(3)
+        err = DataError(f"{len(skipped)} of {len(report.files)} file(s) skipped: {', '.join(skipped)} "
+                        f"(the answers of the others were written to {output})")
+        err.exit_code = 3
+        raise err
 
 
 @survey.command("validate", short_help="Validate a tidy data file against an instrument.")

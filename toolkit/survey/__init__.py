@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 
 from .score import reverse_items, score, score_scales
+from .simulate import simulate, true_model  # eager: the function must shadow the submodule of the same name
 from .table import read_table
 
 _LAZY = {
@@ -14,12 +15,10 @@ _LAZY = {
     "SurveyImport": "toolkit.survey.importer",
     "validate_survey": "toolkit.survey.validate",
     "ValidationReport": "toolkit.survey.validate",
-    "simulate": "toolkit.survey.simulate",
-    "true_model": "toolkit.survey.simulate",
     "write_survey": "toolkit.survey.output",
 }
 
-__all__ = ["read_table", "reverse_items", "score", "score_scales", *_LAZY]
+__all__ = ["read_table", "reverse_items", "score", "score_scales", "simulate", "true_model", *_LAZY]
 
 
 def __getattr__(name: str):

@@ -74,6 +74,10 @@ def read_survey(sources, instrument, format: str | None = None,
     """
     import pandas as pd
 
+    from .readers import READERS
+
+    if format is not None and format not in READERS:
+        raise DataError(f"unknown format '{format}' (use one of {', '.join(READERS)})", field="--format")
     inst = as_instrument(instrument)
     paths = expand_sources(sources)
     file_rows, file_issues, frames, cells = [], [], [], []

@@ -84,11 +84,13 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
     mapping = match_columns(list(table.columns), instrument, texts)
     data = table[list(mapping)].rename(columns=mapping)
     rid = instrument.respondent_column
-    if rid not in data.columns:
-        for fb in ID_FALLBACKS:
-            if fb in table.columns:
-                data.insert(0, rid, table[fb])
-                break
+    fallback = next((fb for fb in ID_FALLBACKS if fb in table.columns), None)
+    if fallback is not None:  # the platform's submission id stands in for a missing respondent id
+        if rid not in data.columns:
+            data.insert(0, rid, table[fallback])
+        else:
+            blank_id = data[rid].map(_blank)
+            data.loc[blank_id, rid] = table.loc[blank_id, fallback]
     rows = [first_row + i for i in range(len(table))]
     blank = data.apply(lambda r: all(_blank(x) for x in r), axis=1) if len(data.columns) else \
         pd.Series(True, index=data.index)
