@@ -1,0 +1,119 @@
+"""``hls code run`` and ``hls code apply-review``: auto-code transcripts, fold review decisions back in."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("transcripts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--codebook", "codebook", required=True, help="Shipped codebook name or a codebook YAML file.")
+@click.option("--unit", type=click.Choice(["sentence", "turn"]), default="sentence", show_default=True,
+              help="Coding unit.")
+@click.option("--skip-speaker", "skip", multiple=True, help="Do not code this speaker's turns (repeatable).")
+@click.option("--model", default=None, help="An installed spaCy pipeline (default: offline blank English with "
+              "lookup lemmas; nothing is ever downloaded).")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Processes for spaCy's nlp.pipe.")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Review workbook (.xlsx) with Codings, Frequencies, Co-occurrence and Codebook sheets.")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Codings as CSV, written while documents stream (memory stays flat).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@click.pass_context
+def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_json):
+    """Auto-code TRANSCRIPTS (files or folders: .txt .md .docx .vtt .srt) against a codebook.
+
+    One row per coded unit x code (document, case, group, speaker, unit, unit_index, start, end, text, code,
+    rule, matched). Unreadable files are reported by name and skipped; the exit status is then non-zero.
+
+    \b
+    Example:
+      hls code run sample_data/transcripts --codebook hls-theory \\
+          --skip-speaker Interviewer -o review.xlsx --csv codings.csv
+      hls code run big-corpus/ --codebook hls-theory --csv codings.csv
+    """
+    import contextlib
+
+    import pandas as pd
+
+    from toolkit.coding.outputs import CsvCodingsWriter, write_review_workbook
+    from toolkit.coding.run import CODING_COLUMNS, CodingResult, CodingRun
+    from toolkit.errors import ToolkitError
+    from toolkit.io import dumps_json
+
+    if out is None and csv_out is None and not as_json:
+        raise ToolkitError("nothing to write: give -o FILE.xlsx, --csv FILE.csv and/or --json", field="-o")
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise ToolkitError("the review workbook must be an .xlsx file", field="-o")
+    t0 = time.perf_counter()
+    runner = CodingRun(transcripts, codebook, unit=unit, skip_speakers=skip, model=model, jobs=jobs)
+    keep = out is not None or as_json
+    rows: list[dict] = []
+    n_rows = 0
+    with contextlib.ExitStack() as stack:
+        writer = stack.enter_context(CsvCodingsWriter(csv_out)) if csv_out else None
+        for _, doc_rows in runner:
+            n_rows += len(doc_rows)
+            if writer is not None:
+                writer.write_rows(doc_rows)
+            if keep:
+                rows.extend(doc_rows)
+    stats = runner.stats
+    result = CodingResult(
+        codings=pd.DataFrame(rows, columns=CODING_COLUMNS), frequencies=stats.frequencies(),
+        speaker_frequencies=stats.speaker_frequencies(), cooccurrence=stats.cooccurrence(),
+        documents=pd.DataFrame(stats.documents, columns=["document", "case", "group", "path", "turns", "units",
+                                                         "coded_units", "words"]),
+        codebook=runner.codebook, unit=unit, errors=runner.errors) if keep else None
+    if out is not None:
+        write_review_workbook(out, result)
+    if as_json:
+        click.echo(dumps_json(result.to_dict()))
+    for err in runner.errors:
+        click.echo(f"error: {err} (skipped)", err=True)
+    secs = time.perf_counter() - t0
+    rate = stats.words / secs if secs > 0 else float("nan")
+    click.echo(f"coded {len(stats.documents)} document(s), {stats.units_coded} {unit}(s) with codes, {n_rows} "
+               f"coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
+               + "".join(f"; wrote {p}" for p in (out, csv_out) if p), err=True)
+    if runner.errors:
+        names = ", ".join(str(e.location.file or e) for e in runner.errors)
+        raise ToolkitError(f"{len(runner.errors)} file(s) could not be read and were skipped: {names}")
+
+
+@click.command("apply-review")
+@click.argument("reviewed", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Final codings CSV.")
+@click.option("--undecided", type=click.Choice(["keep", "drop"]), default="keep", show_default=True,
+              help="What to do with rows that have no decision.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts and final rows as JSON.")
+def apply_review(reviewed, out, undecided, as_json):
+    """Fold the decisions in a REVIEWED workbook (from 'hls code run -o') into final codings.
+
+    accept keeps a row, reject drops it, recode replaces its code by recode_to (rule "review");
+    undecided rows are kept (default, with a warning count) or dropped with --undecided drop.
+    The reviewer's comment is kept.
+
+    \b
+    Example:
+      hls code apply-review review.xlsx -o final-codings.csv
+      hls code apply-review review.xlsx -o final-codings.csv --undecided drop
+    """
+    from toolkit.coding.review import apply_review as _apply
+    from toolkit.io import dumps_json, write_csv
+
+    res = _apply(reviewed, undecided=undecided)
+    write_csv(res.codings, out)
+    if as_json:
+        click.echo(dumps_json(res.to_dict()))
+    msg = (f"{res.accepted} accepted, {res.recoded} recoded, {res.rejected} rejected, {res.undecided} undecided "
+           f"({'kept' if undecided == 'keep' else 'dropped'}); {len(res.codings)} row(s) written to {out}")
+    click.echo(msg, err=True)
+    if res.undecided and undecided == "keep":
+        click.echo(f"warning: {res.undecided} row(s) had no decision and were kept (use --undecided drop to "
+                   "drop them)", err=True)
+    sys.stdout.flush()
