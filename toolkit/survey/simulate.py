@@ -41,11 +41,25 @@ class TrueModel:
     thresholds: dict
     settings: dict
 
+    @property
+    def total_correlations(self):
+        """Correlations of the total factors: ``r * (sqrt(icc_a icc_b) + sqrt((1 - icc_a)(1 - icc_b)))``, which
+        equals ``r`` when both constructs have the same ICC."""
+        import numpy as np
+
+        icc = self.icc.reindex(self.factor_correlations.index).to_numpy()
+        scale = np.sqrt(np.outer(icc, icc)) + np.sqrt(np.outer(1 - icc, 1 - icc))
+        out = self.factor_correlations * scale
+        np.fill_diagonal(out.values, 1.0)
+        return out
+
     def to_dict(self) -> dict:
         return {
             "loadings": self.loadings.to_dict(orient="records"),
             "factor_correlations": {k: {kk: float(vv) for kk, vv in v.items()}
                                     for k, v in self.factor_correlations.to_dict().items()},
+            "total_correlations": {k: {kk: float(vv) for kk, vv in v.items()}
+                                   for k, v in self.total_correlations.to_dict().items()},
             "icc": {k: float(v) for k, v in self.icc.items()},
             "thresholds": {k: [float(x) for x in v] for k, v in self.thresholds.items()},
             "settings": self.settings,
