@@ -8,39 +8,15 @@ import click
 
 
 def _load_items(data: Path, items: str | None, instrument: str | None):
-    """Read DATA and pick the item columns; instrument missing codes (e.g. 9 = Don't know) become NaN."""
-    from toolkit.errors import ToolkitError
+    """Read DATA and pick the item columns (instrument missing codes become NaN)."""
+    from toolkit.psychometrics.factor import select_items
     from toolkit.survey.table import read_table
 
     if bool(items) == bool(instrument):
+        from toolkit.errors import ToolkitError
+
         raise ToolkitError("give exactly one of --items A1,A2,... or --instrument NAME", field="--items")
-    df = read_table(data)
-    if items:
-        cols = [c.strip() for c in items.split(",") if c.strip()]
-        if len(set(cols)) != len(cols):
-            raise ToolkitError("--items names an item twice", field="--items")
-        absent = [c for c in cols if c not in df.columns]
-        if absent:
-            raise ToolkitError(f"item column(s) not in the data: {', '.join(absent)}", file=data, field="--items")
-        return df[cols]
-    from toolkit.instruments import load_instrument
-
-    inst = load_instrument(instrument)
-    cols = list(inst.item_ids)
-    absent = [c for c in cols if c not in df.columns]
-    if absent:
-        raise ToolkitError(f"instrument '{inst.id}' item column(s) not in the data: {', '.join(absent)}",
-                           file=data, field="--instrument")
-    import pandas as pd
-
-    out = df[cols].copy()
-    for c in cols:
-        codes = list(inst.scale_of(c).missing_values)
-        if codes:
-            num = pd.to_numeric(out[c], errors="coerce")
-            out[c] = out[c].mask(num.isin(codes))
-    out.attrs["source"] = str(data)
-    return out
+    return select_items(read_table(data), items=items or None, instrument=instrument or None)
 
 
 def _items_options(f):

@@ -18,7 +18,7 @@ from ..errors import AnalysisError, DataError
 from . import fafit
 from . import rotation as _rot
 
-__all__ = ["kmo", "bartlett", "efa", "KMOResult", "BartlettResult", "EFAResult", "correlations"]
+__all__ = ["kmo", "bartlett", "efa", "KMOResult", "BartlettResult", "EFAResult", "correlations", "select_items"]
 
 MISSING = ("pairwise", "listwise")
 
@@ -50,6 +50,39 @@ def _item_frame(data, items=None) -> pd.DataFrame:
     if df.shape[1] < 3:
         raise AnalysisError("factor analysis needs at least 3 items")
     return df.loc[df.notna().any(axis=1)]
+
+
+def select_items(data: pd.DataFrame, items=None, instrument=None) -> pd.DataFrame:
+    """The item columns of *data*: the named *items*, or every item of *instrument* (a name, YAML path or
+    :class:`~toolkit.instruments.model.Instrument`), whose declared missing codes (e.g. 9 = Don't know)
+    become NaN. Exactly one of *items* and *instrument* must be given."""
+    source = data.attrs.get("source")
+    if (items is None) == (instrument is None):
+        raise DataError("give exactly one of --items A1,A2,... or --instrument NAME", field="--items")
+    if items is not None:
+        cols = [c.strip() for c in items.split(",") if c.strip()] if isinstance(items, str) else list(items)
+        if len(set(cols)) != len(cols):
+            raise DataError("an item is named twice", field="--items")
+        absent = [c for c in cols if c not in data.columns]
+        if absent:
+            raise DataError(f"item column(s) not in the data: {', '.join(absent)}", file=source, field="--items")
+        out = data[cols].copy()
+    else:
+        from ..instruments import load_instrument
+
+        inst = instrument if hasattr(instrument, "item_ids") else load_instrument(instrument)
+        cols = list(inst.item_ids)
+        absent = [c for c in cols if c not in data.columns]
+        if absent:
+            raise DataError(f"instrument '{inst.id}' item column(s) not in the data: {', '.join(absent)}",
+                            file=source, field="--instrument")
+        out = data[cols].copy()
+        for c in cols:
+            codes = list(inst.scale_of(c).missing_values)
+            if codes:
+                out[c] = out[c].mask(pd.to_numeric(out[c], errors="coerce").isin(codes))
+    out.attrs["source"] = source
+    return out
 
 
 def _is_corr(data) -> bool:
@@ -224,7 +257,7 @@ def bartlett(data, n: int | None = None, missing: str = "pairwise", items=None) 
         >>> round(toolkit.bartlett(df).chisq, 2)
         20163.79
     """
-    from scipy.stats import chi2
+    from scipy.special import chdtrc  # chi-square upper tail; lighter to import than scipy.stats
 
     Rdf, n_rows, _ = _corr_input(data, missing, items)
     if n is None:
@@ -242,7 +275,7 @@ def bartlett(data, n: int | None = None, missing: str = "pairwise", items=None) 
     else:
         stat = float(-logdet * (n - 1 - (2 * p + 5) / 6))
     df = p * (p - 1) // 2
-    pval = float(chi2.sf(stat, df)) if np.isfinite(stat) else float("nan")
+    pval = float(chdtrc(df, stat)) if np.isfinite(stat) else float("nan")
     return BartlettResult(stat, df, pval, int(n), warns)
 
 
@@ -480,6 +513,11 @@ def efa(data, n_factors: int | str = 1, method: str = "minres", rotation: str = 
         >>> res.loadings.round(2).head(3)        # doctest: +SKIP
         >>> res.to_dict()["variance_explained"]  # doctest: +SKIP
     """
+    with fafit.small_blas():
+        return _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, seed)
+
+
+def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, seed) -> EFAResult:
     if method not in fafit.EXTRACTORS:
         raise AnalysisError(f"unknown method {method!r} (choose from {', '.join(fafit.EXTRACTORS)})",
                             field="--method")

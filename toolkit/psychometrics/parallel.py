@@ -115,6 +115,11 @@ def parallel_analysis(data, iterations: int = 20, seed: int | None = None, quant
         >>> parallel_analysis(df, seed=1).n_factors
         6
     """
+    with fafit.small_blas():
+        return _parallel(data, iterations, seed, quantile, method, missing, items, n_obs)
+
+
+def _parallel(data, iterations, seed, quantile, method, missing, items, n_obs) -> ParallelResult:
     from .factor import _corr_input, _not_pd_warning
 
     if method not in ("minres", "ml", "pa"):
