@@ -14,6 +14,7 @@ import click
 STEPS = [
     ("instruments", "toolkit.instruments.demo:step"),
     ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
+    ("efa", "toolkit.psychometrics.demo_factor:step"),
 ]
 
 
