@@ -24,8 +24,11 @@ class PairwiseMoments:
     corr: np.ndarray
 
 
-def pairwise_moments(x) -> PairwiseMoments:
+def pairwise_moments(x, weights=None) -> PairwiseMoments:
     """Pairwise-complete counts, covariances and correlations of the columns of *x* (rows = cases).
+
+    *weights* (optional, one per row) are frequency weights: a row with weight 3 counts as three identical
+    rows, so data compressed to distinct response patterns give exactly the statistics of the full data.
 
     With M the 0/1 "answered" mask and X0 the column-centred data with missing cells set to 0::
 
@@ -38,21 +41,25 @@ def pairwise_moments(x) -> PairwiseMoments:
 
     >>> m = pairwise_moments([[1, 2], [2, 1], [3, float("nan")], [4, 4]])
     >>> round(float(m.cov[0, 1]), 6), int(m.n[0, 1])
-    (2.0, 3)
+    (1.833333, 3)
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 2:
         raise ValueError("x must be a 2-D array (rows = cases, columns = variables)")
     mask = ~np.isnan(x)
     m = mask.astype(float)
-    n = m.T @ m
+    w = np.ones(x.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+    mw = m * w[:, None]
+    n = mw.T @ m
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.nanmean(np.where(mask, x, np.nan), axis=0) if mask.any() else np.zeros(x.shape[1])
-        centre = np.where(np.isnan(centre), 0.0, centre)
+        x0 = np.where(mask, x, 0.0)
+        counts = mw.sum(axis=0)
+        centre = np.where(counts > 0, (x0 * w[:, None]).sum(axis=0) / counts, 0.0)
         x0 = np.where(mask, x - centre, 0.0)
-        s = x0.T @ m
-        p = x0.T @ x0
-        q = (x0 * x0).T @ m
+        x0w = x0 * w[:, None]
+        s = x0w.T @ m
+        p = x0w.T @ x0
+        q = (x0w * x0).T @ m
         denom = np.where(n > 1, n - 1, np.nan)
         cov = (p - s * s.T / n) / denom
         var_ij = (q - s * s / n) / denom
@@ -74,7 +81,7 @@ def pairwise_corr(x) -> np.ndarray:
 def cov2cor(c) -> np.ndarray:
     """R's ``cov2cor``: r_ij = c_ij / sqrt(c_ii c_jj).
 
-    >>> cov2cor([[4.0, 2.0], [2.0, 9.0]])[0, 1].round(4)
+    >>> round(float(cov2cor([[4.0, 2.0], [2.0, 9.0]])[0, 1]), 4)
     0.3333
     """
     c = np.asarray(c, dtype=float)
@@ -93,8 +100,9 @@ def smc(r) -> np.ndarray:
     >>> smc([[1.0, 0.5], [0.5, 1.0]]).round(4).tolist()
     [0.25, 0.25]
     """
-    r = np.asarray(r, dtype=float)
-    r = cov2cor(r)
-    inv = np.linalg.pinv(r, hermitian=True)
-    out = 1.0 - 1.0 / np.diag(inv)
+    r = cov2cor(np.asarray(r, dtype=float))
+    values, vectors = np.linalg.eigh(r)
+    keep = np.abs(values) > np.sqrt(np.finfo(float).eps) * np.abs(values).max()  # psych's Pinv tolerance
+    diag_inv = (vectors[:, keep] ** 2 / values[keep]).sum(axis=1)
+    out = 1.0 - 1.0 / diag_inv
     return np.clip(out, 0.0, 1.0)

@@ -47,10 +47,23 @@ def minres_one_factor(r) -> np.ndarray:
         j[rows, ju] = -lam[iu]
         return j
 
-    fit = least_squares(resid, lam0, jac=jac, bounds=(-bound, bound), method="trf", xtol=1e-14, ftol=1e-14,
-                        gtol=1e-14)
-    lam = fit.x
+    lam = _gauss_newton(resid, jac, lam0, bound)
+    if lam is None:  # no quick convergence (e.g. a Heywood case at the bound): bounded trust-region solver
+        lam = least_squares(resid, lam0, jac=jac, bounds=(-bound, bound), method="trf", xtol=1e-14, ftol=1e-14,
+                            gtol=1e-14).x
     return lam if lam.sum() >= 0 else -lam
+
+
+def _gauss_newton(resid, jac, lam, bound, max_iter=100):
+    """Plain Gauss-Newton steps; None unless it converges strictly inside the bounds."""
+    for _ in range(max_iter):
+        step = np.linalg.lstsq(jac(lam), -resid(lam), rcond=None)[0]
+        lam = lam + step
+        if not np.all(np.isfinite(lam)) or np.any(np.abs(lam) >= bound):
+            return None
+        if np.max(np.abs(step)) < 1e-13:
+            return lam
+    return None
 
 
 def omega_total(r) -> float:
@@ -62,11 +75,16 @@ def omega_total(r) -> float:
 
     >>> r = np.array([[1, .42, .35], [.42, 1, .30], [.35, .30, 1]])
     >>> round(omega_total(r), 4)
-    0.6491
+    0.6304
     """
+    return omega_total_fit(r)[0]
+
+
+def omega_total_fit(r) -> tuple[float, np.ndarray]:
+    """:func:`omega_total` and the one-factor loadings it came from (negative ones were flipped for V_t)."""
     r = np.asarray(r, dtype=float)
     lam = minres_one_factor(r)
     key = np.where(lam < 0, -1.0, 1.0)
     vt = float((key[:, None] * r * key[None, :]).sum())
     u2 = 1.0 - lam**2
-    return (vt - float(u2.sum())) / vt
+    return (vt - float(u2.sum())) / vt, lam

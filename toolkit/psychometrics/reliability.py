@@ -24,13 +24,14 @@ Reference: Revelle, W. psych: Procedures for Psychological, Psychometric, and Pe
 from __future__ import annotations
 
 import builtins
+import warnings as _pywarnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import AnalysisError, DataError, ToolkitError
 from .correlation import cov2cor, pairwise_moments, smc
-from .omega import omega_total
+from .omega import omega_total_fit
 from .scales import ScaleSpec, parse_scale, scales_from_instrument
 
 MISSING_MODES = ("pairwise", "listwise")
@@ -271,36 +272,88 @@ def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float = 0.95) -> tup
     >>> [round(v, 6) for v in feldt_ci(0.7030184460573, 2800, 5)]
     [0.685264, 0.720063]
     """
-    from scipy.stats import f
+    from scipy.special import fdtri  # the F quantile function, f.ppf without the distribution machinery
 
     p = 1 - level
     df1, df2 = n_obs - 1, (n_obs - 1) * (n_items - 1)
-    return (1 - (1 - alpha) * f.ppf(1 - p / 2, df1, df2), 1 - (1 - alpha) * f.ppf(p / 2, df1, df2))
+    return (float(1 - (1 - alpha) * fdtri(df1, df2, 1 - p / 2)), float(1 - (1 - alpha) * fdtri(df1, df2, p / 2)))
 
 
 def _category_label(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def _response_frequencies(x: np.ndarray, n_rows: int) -> tuple[list[str], np.ndarray] | None:
+PATTERN_LIMIT = 1 << 21  # largest number of possible response patterns compressed with a bincount
+
+
+def response_patterns(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of the item columns and how often each occurs (frequency weights).
+
+    Integer-coded items with few categories (Likert data) are compressed with one ``bincount`` over a mixed-radix
+    code of each row, so 100,000 respondents become a few thousand weighted patterns and every statistic
+    afterwards is exact and cheap. Other data are returned row by row with weight 1.
+
+    >>> v, w = response_patterns([np.array([1., 2, 1, np.nan]), np.array([3., 3, 3, 1])])
+    >>> v.tolist(), w.tolist()
+    ([[1.0, 3.0], [2.0, 3.0], [nan, 1.0]], [2.0, 1.0, 1.0])
+    """
+    n, p = len(columns[0]), len(columns)
+
+    def uncompressed():
+        return np.column_stack(columns), np.ones(n)
+
+    with np.errstate(invalid="ignore"), _pywarnings.catch_warnings():
+        _pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: min/max NaN, handled below
+        lo = float(np.nanmin([np.nanmin(c) for c in columns]))
+        hi = float(np.nanmax([np.nanmax(c) for c in columns]))
+    if not np.isfinite(lo) or hi - lo > 100:
+        return uncompressed()
+    k = int(hi - lo) + 1
+    base = k + 1  # one more digit value for "missing"
+    if base**p > PATTERN_LIMIT or base**p > 4 * n + 64:
+        return uncompressed()
+    code = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        c = col - lo
+        np.copyto(c, k, where=np.isnan(c))
+        ci = c.astype(np.int64)
+        if not np.array_equal(ci, c):
+            return uncompressed()
+        code *= base
+        code += ci
+    counts = np.bincount(code, minlength=base**p)
+    idx = np.flatnonzero(counts)
+    w = counts[idx].astype(float)
+    v = np.empty((len(idx), p))
+    for j in range(p - 1, -1, -1):
+        d = idx % base
+        idx = idx // base
+        v[:, j] = np.where(d == k, np.nan, d + lo)
+    return v, w
+
+
+def _response_frequencies(x: np.ndarray, w: np.ndarray, n_rows: float) -> tuple[list[str], np.ndarray] | None:
     """Proportion of each item's answers in each category (<= 10 categories over the scale), plus miss."""
     mask = ~np.isnan(x)
-    answered = mask.sum(axis=0)
+    answered = (mask * w[:, None]).sum(axis=0)
     lo, hi = np.nanmin(x), np.nanmax(x)
-    if hi - lo <= 1000 and np.all(np.mod(x[mask], 1) == 0):  # integer codes: count with bincount
+    x0 = np.where(mask, x - lo, 0.0)
+    if hi - lo < 1000 and np.array_equal(x0, np.round(x0)):  # integer codes: weighted bincount per item
         width = int(hi - lo) + 1
-        counts = np.stack([np.bincount((x[mask[:, j], j] - lo).astype(np.int64), minlength=width)
+        codes = x0.astype(np.int64)
+        counts = np.stack([np.bincount(codes[mask[:, j], j], weights=w[mask[:, j]], minlength=width)
                            for j in range(x.shape[1])])
         present = counts.sum(axis=0) > 0
-        if present.sum() > MAX_CATEGORIES:
-            return None
         cats = (lo + np.arange(width))[present]
         counts = counts[:, present]
+        if len(cats) > MAX_CATEGORIES:
+            return None
     else:
         cats = np.unique(x[mask])
         if len(cats) > MAX_CATEGORIES:
             return None
-        counts = np.stack([(x[mask[:, j], j][:, None] == cats[None, :]).sum(axis=0) for j in range(x.shape[1])])
+        counts = np.stack([((x[:, j][:, None] == cats[None, :]) * w[:, None]).sum(axis=0)
+                           for j in range(x.shape[1])])
     with np.errstate(invalid="ignore", divide="ignore"):
         props = counts / answered[:, None]
     miss = 1 - answered / n_rows
@@ -310,24 +363,25 @@ def _response_frequencies(x: np.ndarray, n_rows: int) -> tuple[list[str], np.nda
 def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missing: str) -> dict:
     items = list(spec.items)
     warnings: list[str] = []
-    x = np.column_stack([columns(i) for i in items])
-    answered = (~np.isnan(x)).sum(axis=0)
+    x, w = response_patterns([columns(i) for i in items])
+    answered = ((~np.isnan(x)) * w[:, None]).sum(axis=0)
     empty = [i for i, a in zip(items, answered) if a == 0]
     if empty:
         raise AnalysisError(f"scale '{spec.name}': item(s) {', '.join(empty)} have no numeric answers (all missing)",
                             field=empty[0])
+    complete = ~np.isnan(x).any(axis=1)
+    n_complete = int(w[complete].sum())
     if missing == "listwise":
-        x = x[~np.isnan(x).any(axis=1)]
-        if x.shape[0] < 2:
+        x, w = x[complete], w[complete]
+        if n_complete < 2:
             raise AnalysisError(f"scale '{spec.name}': fewer than two respondents answered all of "
                                 f"{', '.join(items)} (listwise deletion); try --missing pairwise")
-    n_rows = x.shape[0]
-    n_complete = int((~np.isnan(x).any(axis=1)).sum())
+    n_rows = int(round(w.sum()))
 
     # zero-variance items are dropped from the statistics (psych: "had no variance and was deleted")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sds = np.nanstd(x, axis=0, ddof=1) if n_rows > 1 else np.full(len(items), np.nan)
-    bad = ~(sds > 0)
+    with _pywarnings.catch_warnings():
+        _pywarnings.simplefilter("ignore", RuntimeWarning)
+        bad = ~(np.nanmax(x, axis=0) > np.nanmin(x, axis=0))  # constant (or single-answer) items
     dropped = [i for i, b in zip(items, bad) if b]
     const = np.array([np.nanmax(x[:, j]) for j in np.flatnonzero(bad)])
     if dropped:
@@ -347,26 +401,26 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     rev = np.array([n in spec.reversed for n in names])
 
     declared = lo is not None and hi is not None
-    obs_lo, obs_hi = float(np.nanmin(raw)), float(np.nanmax(raw))
-    lo = obs_lo if lo is None else float(lo)
-    hi = obs_hi if hi is None else float(hi)
+    lo = float(np.nanmin(raw)) if lo is None else float(lo)
+    hi = float(np.nanmax(raw)) if hi is None else float(hi)
     if declared:
         for j, name in enumerate(names):
             col = raw[:, j]
             out = (col < lo) | (col > hi)
             if out.any():
-                warnings.append(f"item {name} has {int(out.sum())} value(s) outside the response range "
+                warnings.append(f"item {name} has {int(w[out].sum())} value(s) outside the response range "
                                 f"{_category_label(lo)}..{_category_label(hi)} (e.g. {_category_label(col[out][0])});"
                                 " declare or recode missing-value codes")
     xk = raw.copy()
     if rev.any():
         xk[:, rev] = (lo + hi) - xk[:, rev]
 
-    with np.errstate(invalid="ignore"):
-        total = np.nanmean(xk, axis=1) if n_rows else np.array([])
+    answered_row = (~np.isnan(xk)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.where(answered_row > 0, np.nansum(xk, axis=1) / answered_row, np.nan)
     if dropped:
         total = (k * total + const.sum()) / (k + len(dropped))
-    mom = pairwise_moments(np.column_stack([xk, total]))
+    mom = pairwise_moments(np.column_stack([xk, total]), w)
     c = mom.cov[:k, :k]
     if np.isnan(c).any():
         i, j = np.argwhere(np.isnan(c))[0]
@@ -384,8 +438,12 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     r_drop = np.array([(col_c[i] - c[i, i]) / np.sqrt(c[i, i] * (c.sum() - 2 * col_c[i] + c[i, i]))
                        for i in range(k)])
     raw_r = mom.corr[k, :k]
-    means = np.nanmean(xk, axis=0)
+    has = ~np.isnan(xk)
+    means = (np.where(has, xk, 0.0) * w[:, None]).sum(axis=0) / (has * w[:, None]).sum(axis=0)
     item_sd = np.sqrt(np.diag(c))
+    t_ok = ~np.isnan(total)
+    t_mean = float((total[t_ok] * w[t_ok]).sum() / w[t_ok].sum())
+    t_sd = float(np.sqrt(((total[t_ok] - t_mean) ** 2 * w[t_ok]).sum() / (w[t_ok].sum() - 1)))
 
     alpha = float(whole["raw"])
     ase = float(np.sqrt(whole["q"] / n_rows))
@@ -393,7 +451,12 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     omega = None
     if k >= 3:
         corr = mom.corr[:k, :k]
-        omega = float(omega_total(corr)) if not np.isnan(corr).any() else None
+        if not np.isnan(corr).any():
+            omega, lam = omega_total_fit(corr)
+            flipped = [n for n, v in zip(names, lam) if v < 0]
+            if flipped:
+                warnings.append(f"omega total flipped item(s) {', '.join(flipped)} with negative loadings (as "
+                                "psych::omega); check the keying")
     else:
         warnings.append("omega total needs at least three items; not reported")
     for name, rd, is_rev in zip(names, r_drop, rev):
@@ -401,7 +464,7 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
             hint = "is it wrongly marked as reversed?" if is_rev else "should it be reverse-keyed (-" + name + ")?"
             warnings.append(f"item {name} correlates negatively with the rest of the scale (r.drop = {rd:.3f}): "
                             f"likely mis-keyed; {hint}")
-    freq = _response_frequencies(raw, n_rows)
+    freq = _response_frequencies(raw, w, n_rows)
 
     item_recs = []
     for j, name in enumerate(names):
@@ -423,7 +486,7 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
         "alpha_ci_duhachek": [alpha - Z_975 * ase, alpha + Z_975 * ase], "ase": ase,
         "std_alpha": float(whole["std"]), "g6": float(whole["g6"]), "average_r": float(whole["av_r"]),
         "median_r": float(whole["med_r"]), "sn": float(whole["sn"]), "omega_total": omega,
-        "mean": float(np.nanmean(total)), "sd": float(np.nanstd(total, ddof=1)),
+        "mean": t_mean, "sd": t_sd,
         "dropped": dropped, "warnings": warnings, "items": item_recs,
     }
 

@@ -1,0 +1,62 @@
+"""``hls analyze reliability``: alpha, G6, omega and item statistics per scale (a shell over toolkit.reliability)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--instrument", metavar="NAME", help="Shipped instrument name or YAML path: one scale per construct; "
+              "its missing codes (e.g. 9 = Don't know) are treated as missing.")
+@click.option("--scale", "scale_specs", multiple=True, metavar="'name=-A1,A2,A3'",
+              help="A scale and its items (repeatable); a leading - marks a reverse-keyed item.")
+@click.option("--min", "min_", type=float, help="Lowest response value for reverse keying "
+              "[default: the instrument's scale, else the observed minimum over the scale's items].")
+@click.option("--max", "max_", type=float, help="Highest response value for reverse keying "
+              "[default: the instrument's scale, else the observed maximum over the scale's items].")
+@click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True,
+              help="pairwise: psych's pairwise-complete covariances; listwise: complete cases per scale.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an .xlsx workbook (sheets Scales, Items, Frequencies).")
+def reliability(data, instrument, scale_specs, min_, max_, missing, as_json, output):
+    """Internal consistency of scales, as R psych::alpha and omega.
+
+    Per scale: alpha with Feldt and Duhachek 95% intervals, standardized alpha, G6(smc), average and median
+    inter-item r, S/N, omega total; per item: n, mean, sd, raw/std r, r.cor, r.drop, alpha if deleted and
+    response frequencies. Items with a negative item-rest correlation are flagged as likely mis-keyed.
+
+    \b
+    Example:
+      hls analyze reliability answers.csv --instrument collective-data-use
+      hls analyze reliability bfi.csv --scale "agree=-A1,A2,A3,A4,A5" --scale "consc=C1,C2,C3,-C4,-C5"
+      hls analyze reliability bfi.csv --scale "agree=-A1,A2,A3,A4,A5" --missing listwise --json
+      hls analyze reliability answers.xlsx --instrument collective-data-use -o reliability.xlsx
+    """
+    from toolkit.errors import ToolkitError
+    from toolkit.io import dumps_json
+    from toolkit.psychometrics.reliability import reliability as run
+    from toolkit.psychometrics.scales import resolve_scales
+    from toolkit.survey.table import read_table
+
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise ToolkitError("the output file must end in .xlsx", field="--output")
+    df = read_table(data)
+    scales = resolve_scales(instrument=instrument, scale_specs=scale_specs, columns=None)
+    absent = sorted({i for s in scales for i in s.items} - set(df.columns), key=str)
+    if absent:
+        raise ToolkitError(f"item column(s) not in the data: {', '.join(absent)}", file=data,
+                           field="--scale" if scale_specs else "--instrument")
+    result = run(df, scales, instrument=instrument, min=min_, max=max_, missing=missing)
+    if output is not None:
+        result.to_excel(output)
+    if as_json:
+        click.echo(dumps_json(result.to_dict()))
+    else:
+        click.echo(result.to_text(), nl=False)
+        if output is not None:
+            click.echo(f"wrote {output}")
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
