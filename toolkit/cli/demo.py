@@ -13,6 +13,7 @@ import click
 
 STEPS = [
     ("instruments", "toolkit.instruments.demo:step"),
+    ("survey", "toolkit.survey.demo:step"),
     ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
     ("efa", "toolkit.psychometrics.demo_factor:step"),
 ]
