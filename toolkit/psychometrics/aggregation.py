@@ -30,7 +30,7 @@ Example::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -109,8 +109,9 @@ class _Groups:
     def __init__(self, keys: pd.Series):
         codes, labels = pd.factorize(keys, sort=True)
         self.labels = labels
-        self.order = np.argsort(codes, kind="stable")
-        self.codes = codes[self.order]  # codes in sorted row order
+        self.presorted = bool(np.all(codes[1:] >= codes[:-1]))  # rows already grouped: no permutation needed
+        self.order = None if self.presorted else np.argsort(codes, kind="stable")
+        self.codes = codes if self.presorted else codes[self.order]  # codes in sorted row order
         self.size = np.bincount(codes, minlength=len(labels)).astype(float)
         self.starts = np.concatenate(([0], np.cumsum(self.size)[:-1])).astype(np.intp)
 
@@ -118,7 +119,7 @@ class _Groups:
         return len(self.labels)
 
     def sorted(self, x: np.ndarray) -> np.ndarray:
-        return x[self.order]
+        return x if self.presorted else x[self.order]
 
     def sums(self, xs: np.ndarray) -> np.ndarray:
         """Per-group column sums of an array already in sorted row order."""
@@ -639,12 +640,15 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     if not ok.any():
         raise DataError(f"no row has a group id in '{group}'", file=source, field="--group")
 
+    # sort respondents by group once, so every per-group sum below is a contiguous np.add.reduceat
+    order = np.argsort(pd.factorize(keys, sort=True)[0], kind="stable")
+    keys = keys.iloc[order].reset_index(drop=True)
     numeric = {}
     for s in specs:
         for c in s.items:
             if c in numeric:
                 continue
-            x = _numeric(data, c)[ok]
+            x = _numeric(data, c)[ok][order]
             miss = info[s.name]["missing"]
             if miss:
                 coded = np.isin(x, miss)
@@ -653,24 +657,31 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
                                     f"({', '.join(map(str, miss))}) were treated as missing")
                     x = np.where(coded, np.nan, x)
             numeric[c] = x
-    items_df = pd.DataFrame(numeric)
-    scores = score_scales(items_df, specs, min_share)
+    if not 0 < min_share <= 1:
+        raise DataError(f"min share must be in (0, 1], got {min_share}", field="--min-share")
 
-    g = _Groups(keys.reset_index(drop=True))
+    g = _Groups(keys)
     size = g.size.astype(int)
     groups = pd.DataFrame({group: g.labels, "n": size})
     rows, detail = [], []
     for s in specs:
         a = int(info[s.name]["options"])
         ev = null_variance(a, null)
-        x = items_df[list(s.items)].to_numpy(dtype=float)
+        # one small frame per scale: scoring copies only this scale's columns
+        frame = pd.DataFrame({c: numeric[c] for c in s.items})
+        x = frame.to_numpy(dtype=float)
         vals = x[~np.isnan(x)]
         if vals.size == 0:
             notes.append(f"{s.name}: every answer to its item(s) is missing; nothing to aggregate")
         elif vals.max() - vals.min() + 1 > a + 1e-9:
             notes.append(f"{s.name}: answers span {vals.min():g} to {vals.max():g}, more than the {a} response "
                             "options assumed for the null distribution (check --options)")
-        y = scores[s.name].to_numpy(dtype=float)
+        spec = s
+        if s.reversed and (s.min is None or s.max is None) and vals.size:
+            # the observed range of the scale's items, as score_scales (and psych) would find it
+            spec = replace(s, min=float(vals.min()) if s.min is None else s.min,
+                           max=float(vals.max()) if s.max is None else s.max)
+        y = score_scales(frame, [spec], min_share)[s.name].to_numpy(dtype=float)
         cnt, mean, ss = _moments(g, y)
         stats_ = _anova(cnt, mean, ss)
         n_c, mean_c, sd_c = cnt[:, 0], mean[:, 0], np.sqrt(_variance(cnt, ss)[:, 0])
