@@ -16,6 +16,7 @@ STEPS = [
     ("survey", "toolkit.survey.demo:step"),
     ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
     ("efa", "toolkit.psychometrics.demo_factor:step"),
+    ("reliability", "toolkit.psychometrics.demo_reliability:step"),
 ]
 
 

@@ -1,0 +1,33 @@
+"""Demo step ``reliability``: alpha, omega and item statistics of every construct of the bundled sample survey."""
+from __future__ import annotations
+
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "survey" / "collective-data-use.csv"
+INSTRUMENT = "collective-data-use"
+
+
+def step(outdir: Path, echo, sample: Path | None = None) -> list[Path]:
+    """Run ``hls analyze reliability SAMPLE --instrument collective-data-use``; writes ``reliability.xlsx``
+    and ``reliability.json`` under *outdir*."""
+    from ..errors import DataError
+    from ..io import dumps_json, write_text
+    from ..survey.table import read_table
+    from .reliability import reliability
+
+    sample = Path(sample or SAMPLE)
+    if not sample.exists():
+        raise DataError("the sample survey is missing (generate it with the survey demo first)", file=sample)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    res = reliability(read_table(sample), instrument=INSTRUMENT)
+    for row in res.scales.itertuples(index=False):
+        omega = "-" if row.omega_total != row.omega_total else f"{row.omega_total:.3f}"
+        echo(f"   {row.scale}: alpha {row.alpha:.3f} [{row.alpha_ci_feldt_lower:.3f}, {row.alpha_ci_feldt_upper:.3f}],"
+             f" omega {omega}, {row.n_items} items, N = {row.n}")
+    for w in res.warnings:
+        echo(f"   warning: {w}")
+    xlsx, js = outdir / "reliability.xlsx", outdir / "reliability.json"
+    res.to_excel(xlsx)
+    write_text(js, dumps_json(res.to_dict()) + "\n")
+    return [xlsx, js]
