@@ -109,7 +109,12 @@ def test_xlsform_converts_with_pyxform_without_warnings(built, name):
             assert ctl.get("appearance") == "likert"
     for a in inst.attention_checks:
         assert _select(body, ns, a.id) is not None
+    rid = inst.context_by_role("respondent")
+    binds = {b.get("nodeset").rsplit("/", 1)[-1]: b for b in xml.iter("{http://www.w3.org/2002/xforms}bind")}
+    assert binds[rid.id].get("calculate") == "once(uuid())"  # generated, not typed by the respondent
     for q in inst.context:
+        if q is rid:
+            continue
         assert body.xpath(f".//*[substring(@ref, string-length(@ref) - {len(q.id)}) = '/{q.id}']"), q.id
     langs = {t.get("lang") for t in xml.iter("{http://www.w3.org/2002/xforms}translation")}
     if len(inst.languages) > 1:
@@ -328,6 +333,7 @@ context:
     text: "+kind"
     type: select_one
     choices: [{value: a, label: "=choice A"}, {value: b, label: "-choice B"}]
+  - {id: years, text: "-years in post", type: integer}
 attention_checks:
   - {id: ATT, text: "=please pick top", scale: s, expected: 3}
 """
@@ -337,7 +343,7 @@ def test_text_starting_with_formula_characters_never_becomes_a_formula(tmp_path)
     src = tmp_path / "formula.yaml"
     src.write_text(FORMULA_YAML, encoding="utf-8")
     inst = load_instrument(src)
-    wanted = {"=1+1", "+SUM(A1:A2)", "-minus first", "@at sign", "=please pick top", "-Section title",
+    wanted = {"-years in post", "=1+1", "+SUM(A1:A2)", "-minus first", "@at sign", "=please pick top", "-Section title",
               "=choice A", "-choice B", "=respondent", "+kind", "-lowest", "@middle", "=top", "+unknown"}
     paths = [build_form(inst, fmt, tmp_path / f"{fmt}.xlsx") for fmt in FORMATS]
     paths.append(write_dictionary(inst, tmp_path / "dict.xlsx"))
@@ -351,6 +357,11 @@ def test_text_starting_with_formula_characters_never_becomes_a_formula(tmp_path)
                     if isinstance(cell.value, str):
                         seen.add(cell.value)
     assert wanted <= seen  # the text survives unchanged
+    # an integer context question gets a whole-number validation in the entry sheet
+    ws = load_workbook(tmp_path / "entry.xlsx")["Data"]
+    col = next(c.column_letter for c in ws[1] if c.value == "years")
+    dv = next(dv for dv in ws.data_validations.dataValidation if _covers(dv.sqref, f"{col}2"))
+    assert dv.type == "whole"
     # the XLSForm still converts and keeps the labels as text
     from pyxform.xls2xform import convert
 

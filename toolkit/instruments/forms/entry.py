@@ -72,9 +72,15 @@ def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int 
                 formula = f"{CODES}!$B${first}:$B${code_row}"
             listing = ", ".join(f"{code} = {label}" for code, label in allowed)
             dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
-                                showErrorMessage=True, errorStyle="stop", errorTitle=f"Code for {q.id}",
+                                showErrorMessage=True, errorStyle="stop", errorTitle=f"Code for {q.id}"[:32],
                                 error=f"Allowed codes for {q.id}: {listing}"[:255],
                                 showInputMessage=True, promptTitle=q.id[:32], prompt=question[:255])
+            dv.add(f"{col}2:{col}{MAX_ROW}")
+            ws.add_data_validation(dv)
+        elif q.obj is not None and q.obj.type == "integer":
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                showErrorMessage=True, errorTitle=f"Number for {q.id}"[:32],
+                                error=f"{q.id} takes a whole number.")
             dv.add(f"{col}2:{col}{MAX_ROW}")
             ws.add_data_validation(dv)
         if q.kind == "context" and (q.obj is None or q.obj.type in ("text", "select_one")):

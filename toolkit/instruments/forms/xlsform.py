@@ -56,7 +56,11 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[
 
     used = {q.id.casefold() for q in inst.context} | {i.casefold() for i in inst.item_ids} | \
         {a.id.casefold() for a in inst.attention_checks} | {"meta", "data"}
-    survey = [["type", "name", *label_cols, "required", "appearance"]]
+    survey = [["type", "name", *label_cols, "required", "appearance", "calculation"]]
+    # the respondent id is generated once per submission (respondents should not have to invent one)
+    rid = inst.context_by_role("respondent")
+    if rid is not None and rid.type == "text":
+        survey.append(["calculate", rid.id, *([""] * len(label_cols)), "", "", "once(uuid())"])
     if inst.instructions:
         survey.append(["note", _unique("instructions", used), *labels(inst.instructions), "", ""])
     if inst.consent:
@@ -84,6 +88,8 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[
             survey.append(["note", _unique(f"{block_id}_intro", used), *labels(section.intro), "", ""])
         for q in questions:
             obj = q.obj
+            if obj is rid and rid.type == "text":
+                continue
             if q.kind == "context":
                 qtype = f"select_one {context_lists[q.id]}" if obj.type == "select_one" else \
                     CONTEXT_TYPES.get(obj.type, "text")
