@@ -302,7 +302,7 @@ def rwg_j(data, items, group: str, options: int | None = None, null: str = "unif
     >>> import pandas as pd
     >>> df = pd.DataFrame({"team": [1, 1, 1], "a": [4, 5, 4], "b": [4, 4, 4]})
     >>> round(float(rwg_j(df, ["a", "b"], "team", options=5)["rwg_j"][0]), 4)
-    0.9796
+    0.9565
     """
     ev = _expected_variance(options, null, null_var)
     items = _as_items(items)
@@ -375,7 +375,7 @@ def icc1(data, value: str, group: str) -> float:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"g": [1, 1, 2, 2, 3, 3], "y": [1, 2, 3, 4, 5, 5]})
     >>> round(icc1(df, "y", "g"), 4)
-    0.8947
+    0.8974
     """
     return float(anova_icc(data, value, group)["icc1"])
 
@@ -388,7 +388,7 @@ def icc2(data, value: str, group: str) -> float:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"g": [1, 1, 2, 2, 3, 3], "y": [1, 2, 3, 4, 5, 5]})
     >>> round(icc2(df, "y", "g"), 4)
-    0.9444
+    0.9459
     """
     return float(anova_icc(data, value, group)["icc2"])
 
@@ -464,7 +464,10 @@ class AggregationResult:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """The ``--json`` shape: ``{"constructs": [{"name", "icc1", "icc2", "rwg_j_median", ..., "groups": [...]}]}``."""
+        """The ``--json`` shape: ``{"constructs": [{"name", "icc1", "icc2", "rwg_j_median", ..., "groups"}]}``.
+
+        Single-item constructs carry ``rwg``, ``rwg_median`` and ``rwg_share_ge_70`` instead of the rwg(j) keys.
+        """
         constructs = []
         for row in self.constructs.to_dict("records"):
             idx = row["index"]
@@ -598,7 +601,7 @@ def _scales_and_settings(data, scales, instrument, options):
 
 def aggregate(data, group: str | None = None, scales=None, instrument=None, options: int | None = None,
               null: str = "uniform", min_size: int = 3, awg: bool = False, min_share: float = 2 / 3,
-              listwise: bool = False) -> AggregationResult:
+              listwise: bool = False, scale_range: tuple[float, float] | None = None) -> AggregationResult:
     """Everything needed to justify and build a group-level (partnership, team) dataset from member answers.
 
     Per construct: construct scores (mean of reverse-keyed items, :func:`toolkit.survey.score.score_scales`),
@@ -606,7 +609,8 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     multi-item scales, :func:`rwg` for single items, optionally :func:`awg`), their median and share >= .70, and
     a verdict (:func:`verdict`). *options* (A) defaults to the instrument's response scale; answers coded as
     'missing' in the instrument (e.g. 9 = Don't know) are treated as missing. Rows without a group id are
-    dropped (and counted in ``warnings``); groups smaller than *min_size* are kept but flagged.
+    dropped (and counted in ``warnings``); groups smaller than *min_size* are kept but flagged. awg uses the
+    instrument's response range, or *scale_range*, or 1..A.
 
     >>> import pandas as pd, toolkit
     >>> lq = pd.read_csv("tests/data/lq2002.csv")                                  # doctest: +SKIP
@@ -620,6 +624,9 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
         raise AnalysisError(f"unknown null distribution '{null}' (choose {', '.join(NULLS)})", field="--null")
     if min_size is None or int(min_size) < 1:
         raise AnalysisError(f"the minimum group size must be at least 1, got {min_size}", field="--min-size")
+    if not 0 < min_share <= 1:
+        raise AnalysisError(f"the minimum share of answered items must be in (0, 1], got {min_share}",
+                            field="--min-share")
     specs, info, inst = _scales_and_settings(data, scales, instrument, options)
     if group is None:
         group = inst.group_column if inst is not None else None
@@ -654,12 +661,9 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
                 coded = np.isin(x, miss)
                 if coded.any():
                     notes.append(f"{c}: {int(coded.sum())} answer(s) coded as missing "
-                                    f"({', '.join(map(str, miss))}) were treated as missing")
+                                 f"({', '.join(map(str, miss))}) were treated as missing")
                     x = np.where(coded, np.nan, x)
             numeric[c] = x
-    if not 0 < min_share <= 1:
-        raise DataError(f"min share must be in (0, 1], got {min_share}", field="--min-share")
-
     g = _Groups(keys)
     size = g.size.astype(int)
     groups = pd.DataFrame({group: g.labels, "n": size})
@@ -675,7 +679,7 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
             notes.append(f"{s.name}: every answer to its item(s) is missing; nothing to aggregate")
         elif vals.max() - vals.min() + 1 > a + 1e-9:
             notes.append(f"{s.name}: answers span {vals.min():g} to {vals.max():g}, more than the {a} response "
-                            "options assumed for the null distribution (check --options)")
+                         "options assumed for the null distribution (check --options)")
         spec = s
         if s.reversed and (s.min is None or s.max is None) and vals.size:
             # the observed range of the scale's items, as score_scales (and psych) would find it
@@ -709,7 +713,12 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
                "agreement_share_ge_70": float((valid >= CUTOFF - 1e-12).mean()) if valid.size else np.nan,
                "agreement_groups": int(valid.size)}
         if awg:
-            low, high = (s.min, s.max) if s.min is not None and s.max is not None else (1.0, float(a))
+            if scale_range is not None:
+                low, high = scale_range
+            elif s.min is not None and s.max is not None:
+                low, high = s.min, s.max
+            else:
+                low, high = 1.0, float(a)  # --scale: answers assumed coded 1..A
             complete = ~np.isnan(x).any(axis=1)
             acnt, amean, ass = _moments(g, np.where(complete[:, None], x, np.nan))
             awg_v = _nanmean_rows(_awg_values(acnt, amean, ass, float(low), float(high)))
@@ -721,7 +730,7 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
         row["verdict"] = verdict(stats_, row["agreement_median"], "rwg(j)" if index == "rwg_j" else "rwg")
         if not np.isfinite(stats_["icc1"]):
             notes.append(f"{s.name}: ICC(1)/ICC(2) undefined ({stats_['groups']} group(s) with a score, "
-                            f"{stats_['N']} respondent(s))")
+                         f"{stats_['N']} respondent(s))")
         rows.append(row)
         detail.append(d)
 
@@ -729,7 +738,7 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     singles = int((size == 1).sum())
     if singles:
         notes.append(f"{singles} group(s) have a single respondent: rwg/rwg(j) is undefined (NA) for them, "
-                        "as in R's multilevel")
+                     "as in R's multilevel")
     small = int((size < int(min_size)).sum())
     if small and int(min_size) > 1:
         notes.append(f"{small} group(s) have fewer than {int(min_size)} respondents (flagged in small_group)")
