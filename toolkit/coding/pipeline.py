@@ -21,14 +21,21 @@ LEMMA_OVERRIDES = {"number": "number", "numbers": "number", "data": "data", "dat
 
 
 class LowerLemma:
-    """Pipeline component: lower-case lemmas, re-looking up capitalised words ("Partners" -> "partner")."""
+    """Pipeline component: lower-case lemmas from the lookup table keyed on the lower-cased word.
+
+    The lookup table is keyed on exact text ("Partners" stays "Partners") and maps some base words to another
+    word's lemma ("feed" -> "fee", "number" -> "numb"); a word that is itself a lemma in the table keeps its
+    form, unless it is an -ing or plural form of its table lemma ("working" -> "work"). With a trained pipeline (rule lemmatizer) the lemma is only lower-cased.
+    """
 
     def __init__(self, nlp, name="hls_lower_lemma"):
         self.name = name
-        self.cache: dict[int, int] = {}
+        self.cache: dict = {}
         self.table = None
-        if "lemmatizer" in nlp.pipe_names:
-            self._lemmatizer = nlp.get_pipe("lemmatizer")
+        self.lemma_values: set = set()
+        lem = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        if lem is not None and getattr(lem, "mode", "") == "lookup":
+            self._lemmatizer = lem
         else:
             self._lemmatizer = None
 
@@ -36,28 +43,34 @@ class LowerLemma:
         if self.table is None and self._lemmatizer is not None:
             lookups = getattr(self._lemmatizer, "lookups", None)
             if lookups is not None and lookups.has_table("lemma_lookup"):
-                table = lookups.get_table("lemma_lookup")
-                self.table = table
+                self.table = lookups.get_table("lemma_lookup")
+                # words that are themselves some word's lemma keep their form ("feed" would become "fee")
+                self.lemma_values = set(self.table.values())
         return self.table
+
+    def lemma_of(self, lower: str, current: str) -> str:
+        fixed = LEMMA_OVERRIDES.get(lower)
+        if fixed is not None:
+            return fixed
+        table = self._lookup()
+        if table is None:
+            return current.lower()
+        lemma = table.get(lower, lower).lower()
+        if lemma != lower and lower in self.lemma_values and not (
+                lower.endswith("ing") or lower in (lemma + "s", lemma + "es")):
+            return lower
+        return lemma
 
     def __call__(self, doc):
         cache = self.cache
         strings = doc.vocab.strings
+        lookup_mode = self._lookup() is not None
         for tok in doc:
             h = tok.lemma
-            key = (tok.orth, h)
+            key = tok.orth if lookup_mode else (tok.orth, h)
             new = cache.get(key)
             if new is None:
-                lemma = tok.lemma_ or tok.lower_
-                low = lemma.lower()
-                fixed = LEMMA_OVERRIDES.get(tok.lower_)
-                if fixed is not None:
-                    low = fixed
-                elif low != lemma:
-                    table = self._lookup()
-                    if table is not None:
-                        low = table.get(low, low)
-                new = strings.add(low.lower())
+                new = strings.add(self.lemma_of(tok.lower_, tok.lemma_ or tok.lower_))
                 cache[key] = new
             if new != h:
                 tok.lemma = new
