@@ -39,10 +39,16 @@ def _item_frame(data, items=None) -> pd.DataFrame:
     out = {}
     for col in data.columns:
         s = data[col]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            out[str(col)] = s.astype(float)
+            continue
         num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna() & s.notna() & (s.astype(str).str.strip() != "")
+        cand = (num.isna() & s.notna()).to_numpy()
+        bad = np.zeros(len(s), dtype=bool)
+        if cand.any():
+            bad[cand] = s[cand].astype(str).str.strip().to_numpy() != ""
         if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            pos = int(np.flatnonzero(bad)[0])
             raise DataError(f"not a number: {s.iloc[pos]!r}", file=source, line=pos + 2, field=str(col),
                             kind="row")
         out[str(col)] = num.astype(float)
