@@ -176,6 +176,15 @@ CASES = [
      "{id: 3SM,", "sections[0].constructs[0].items[2].id", "must start with a letter"),
     ("unknown_source", lambda t: t.replace("source: kroll2023", "source: kroll2024", 1),
      "source: kroll2024", "sections[0].constructs[0].source", "not a reference key"),
+    ("duplicate_scale_label", lambda t: t.replace("      2: Disagree", "      2: Strongly disagree"),
+     "2: Strongly disagree", "response_scales.agree5.labels.2", "label 'Strongly disagree' is used for both 1 and 2"),
+    ("duplicate_choice", lambda t: t.replace("{value: frontline, label: Frontline worker}",
+                                             "{value: manager, label: Frontline worker}"),
+     "{value: manager, label: Frontline", "context[2].choices[1].value", "choice value 'manager' is used twice"),
+    ("duplicate_section", lambda t: t.replace("  - id: mechanisms\n    title: How we work together",
+                                              "  - id: mechanisms\n    title: How we work together\n"
+                                              "    constructs: []\n  - id: Mechanisms\n    title: Again"),
+     "id: Mechanisms", "sections[1].id", "duplicate section id 'Mechanisms'"),
 ]
 
 

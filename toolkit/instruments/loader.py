@@ -166,9 +166,24 @@ class _Checker:
                 if points and min(values) <= p.value <= max(values):
                     self.problem(f"missing code {p.code} lies inside the scale's range {min(values):g}-{max(values):g}",
                                  spec, f"{field}.missing", "missing")
+            self.distinct_labels([(points, spec.get("labels"), "labels"), (missing, spec.get("missing"), "missing")],
+                                 field)
             if points:
                 out[str(sid)] = ResponseScale(str(sid), tuple(points), tuple(missing), kind)
         return out
+
+    def distinct_labels(self, groups, field) -> None:
+        """Labels must identify their value: answers are stored as labels in xlsx questionnaires."""
+        seen: dict[tuple[str, str], object] = {}
+        for points, node, sub in groups:
+            for p in points:
+                for lang, label in p.label.items():
+                    key = (lang, label.strip().casefold())
+                    if key in seen:
+                        self.problem(f"label '{label}' is used for both {seen[key]} and {p.code}", node,
+                                     f"{field}.{sub}.{p.code}", p.code)
+                    else:
+                        seen[key] = p.code
 
     def points(self, spec, key, field, required) -> list[ScalePoint]:
         node = self.mapping(spec, key, field, required=required)
@@ -188,6 +203,7 @@ class _Checker:
 
     def sections(self, root, scales, refs) -> list[Section]:
         out = []
+        section_ids: set[str] = set()
         nodes = self.sequence(root, "sections", "sections")
         if isinstance(root, LineDict) and "sections" in root and not nodes:
             self.problem("an instrument needs at least one section", root, "sections", "sections")
@@ -198,6 +214,9 @@ class _Checker:
                 continue
             self.unknown_keys(snode, SECTION_KEYS, sfield)
             sid = self.name(snode, sfield, "section id")
+            if sid and sid.casefold() in section_ids:
+                self.problem(f"duplicate section id '{sid}'", snode, f"{sfield}.id", "id")
+            section_ids.add(sid.casefold())
             title = self.text(snode, "title", f"{sfield}.title")
             intro = self.text(snode, "intro", f"{sfield}.intro", required=False)
             constructs = []
@@ -294,7 +313,13 @@ class _Checker:
                 if value and not NAME_RE.match(value):
                     self.problem(f"choice value '{value}' must use only letters, digits and _", cnode,
                                  f"{cfield}.value", "value")
-                choices.append(Choice(value, self.text(cnode, "label", f"{cfield}.label")))
+                label = self.text(cnode, "label", f"{cfield}.label")
+                if value and any(ch.value == value for ch in choices):
+                    self.problem(f"choice value '{value}' is used twice", cnode, f"{cfield}.value", "value")
+                for lang, t in label.items():
+                    if any(ch.label.get(lang, "").strip().casefold() == t.strip().casefold() for ch in choices):
+                        self.problem(f"choice label '{t}' is used twice", cnode, f"{cfield}.label", "label")
+                choices.append(Choice(value, label))
             required = bool(qnode.get("required", role in ("group", "respondent")))
             out.append(ContextQuestion(qid, text, qtype, tuple(choices), role, required))
         return out
