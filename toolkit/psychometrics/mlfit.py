@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import linalg, optimize, stats
+from scipy import optimize, stats
 
 from ..errors import AnalysisError
 from .sem_model import Structure
@@ -125,50 +125,200 @@ class MLFit:
                  for n, s in zip(self.stats.n, self.stats.cov))
         return float(x2), self.ngroups * p * (p - 1) // 2
 
+    def vcov(self) -> np.ndarray:
+        """Covariance matrix of the free parameters from the expected information (lavaan's default for ML):
+        (N/2 * E[d2F])^-1."""
+        with _single_thread_blas():
+            h = _Evaluator(self.structure, self.stats).expected_hessian(self.theta)
+        try:
+            return np.linalg.inv(h) * 2.0 / self.stats.ntotal
+        except np.linalg.LinAlgError:
+            return np.full(h.shape, np.nan)
+
     def fit_measures(self) -> dict:
         """chisq, df, pvalue, cfi, tli, rmsea (+ 90% CI), srmr, loglik, aic, bic, as lavaan's fitMeasures."""
         return fit_measures(self)
 
 
-def _discrepancy(theta: np.ndarray, st: Structure, ss: SampleStats, weights: np.ndarray, logdet_s: list[float],
-                 want_grad: bool = True):
-    p = len(st.observed)
-    f = 0.0
-    grad = np.zeros(st.nfree)
-    for g in range(st.ngroups):
-        mats = st.matrices(theta, g)
+class _Evaluator:
+    """ML discrepancy, gradient and Hessians of one structure on one set of sample statistics.
+
+    Positions of free parameters are precomputed per group so each evaluation is a few small matrix products;
+    Hessians are assembled group by group from the parameters each group uses (block structure).
+    """
+
+    def __init__(self, st: Structure, ss: SampleStats):
+        self.st, self.ss = st, ss
+        self.k = st.nfree
+        self.p = len(st.observed)
+        self.weights = np.asarray(ss.n, float) / ss.ntotal
+        self.logdet_s = [float(np.linalg.slogdet(s)[1]) for s in ss.cov]
+        self.pos = []  # per group: {matrix: (positions tuple, ids)}
+        self.local = []  # per group: sorted ids of the free parameters the group uses
+        for g in range(st.ngroups):
+            d = {}
+            used = []
+            for key in ("lambda", "theta", "psi", "nu", "alpha"):
+                i = st.idx[key][g]
+                where = np.nonzero(i >= 0)
+                d[key] = (where, i[where])
+                used.append(i[where])
+            self.pos.append(d)
+            self.local.append(np.unique(np.concatenate(used)))
+
+    def matrices(self, theta: np.ndarray, g: int) -> dict[str, np.ndarray]:
+        out = {}
+        for key, (where, ids) in self.pos[g].items():
+            m = self.st.fix[key][g].copy()
+            m[where] = theta[ids]
+            out[key] = m
+        return out
+
+    def group(self, theta: np.ndarray, g: int, want_grad: bool = True):
+        """F_g and its gradient (full length) for group g; (inf, None) when Sigma is not positive definite."""
+        mats = self.matrices(theta, g)
         lam, th, ps = mats["lambda"], mats["theta"], mats["psi"]
         sigma = lam @ ps @ lam.T + th
         try:
-            c = linalg.cho_factor(sigma, lower=True, check_finite=False)
-        except linalg.LinAlgError:
-            return (np.inf, grad) if want_grad else np.inf
-        si = linalg.cho_solve(c, np.eye(p), check_finite=False)
-        logdet = 2.0 * np.sum(np.log(np.diag(c[0])))
-        s = ss.cov[g]
-        fg = logdet + np.sum(s * si) - logdet_s[g] - p
+            c = np.linalg.cholesky(sigma)  # numpy's LAPACK is far quicker than scipy's on small matrices
+        except np.linalg.LinAlgError:
+            return np.inf, None
+        si = np.linalg.inv(sigma)
+        s = self.ss.cov[g]
+        fg = 2.0 * np.sum(np.log(np.diag(c))) + np.sum(s * si) - self.logdet_s[g] - self.p
         a = s
-        if st.meanstructure:
-            mu = mats["nu"] + lam @ mats["alpha"]
-            d = ss.mean[g] - mu
+        if self.st.meanstructure:
+            d = self.ss.mean[g] - (mats["nu"] + lam @ mats["alpha"])
             sid = si @ d
             fg += d @ sid
             a = s + np.outer(d, d)
-        f += weights[g] * fg
         if not want_grad:
-            continue
+            return fg, None
         w = si - si @ a @ si
         wl = w @ lam
         parts = {"lambda": 2.0 * wl @ ps, "psi": lam.T @ wl, "theta": w}
-        if st.meanstructure:
+        if self.st.meanstructure:
             parts["lambda"] = parts["lambda"] - 2.0 * np.outer(sid, mats["alpha"])
             parts["nu"] = -2.0 * sid
             parts["alpha"] = -2.0 * lam.T @ sid
-        for k, gm in parts.items():
-            i = st.idx[k][g]
-            mask = i >= 0
-            np.add.at(grad, i[mask], weights[g] * gm[mask])
-    return (f, grad) if want_grad else f
+        grad = np.zeros(self.k)
+        for key, gm in parts.items():
+            where, ids = self.pos[g][key]
+            if len(ids):
+                grad += np.bincount(ids, weights=gm[where], minlength=self.k)
+        return fg, grad
+
+    def __call__(self, theta: np.ndarray):
+        f, grad = 0.0, np.zeros(self.k)
+        for g in range(self.st.ngroups):
+            fg, gg = self.group(theta, g)
+            if not np.isfinite(fg):
+                return np.inf, grad
+            f += self.weights[g] * fg
+            grad += self.weights[g] * gg
+        return f, grad
+
+    def _local_grads(self, thetas: np.ndarray, g: int) -> np.ndarray:
+        """Gradients of F_g at a batch of parameter vectors (B x k), restricted to the group's parameters."""
+        st, loc = self.st, self.local[g]
+        at = np.full(self.k, -1)
+        at[loc] = np.arange(len(loc))
+        nb = len(thetas)
+        mats = {}
+        for key, (where, ids) in self.pos[g].items():
+            m = np.repeat(st.fix[key][g][None], nb, axis=0)
+            m[(slice(None),) + where] = thetas[:, ids]
+            mats[key] = m
+        lam, ps = mats["lambda"], mats["psi"]
+        lam_t = lam.transpose(0, 2, 1)
+        sigma = lam @ ps @ lam_t + mats["theta"]
+        si = np.linalg.inv(sigma)
+        a = self.ss.cov[g][None]
+        if st.meanstructure:
+            d = self.ss.mean[g][None] - (mats["nu"] + np.einsum("bpm,bm->bp", lam, mats["alpha"]))
+            sid = np.einsum("bij,bj->bi", si, d)
+            a = a + d[:, :, None] * d[:, None, :]
+        w = si - si @ a @ si
+        wl = w @ lam
+        parts = {"lambda": 2.0 * wl @ ps, "psi": lam_t @ wl, "theta": w}
+        if st.meanstructure:
+            parts["lambda"] = parts["lambda"] - 2.0 * sid[:, :, None] * mats["alpha"][:, None, :]
+            parts["nu"] = -2.0 * sid
+            parts["alpha"] = -2.0 * np.einsum("bpm,bp->bm", lam, sid)
+        out = np.zeros((nb, len(loc)))
+        for key, gm in parts.items():
+            where, ids = self.pos[g][key]
+            if len(ids):
+                vals = gm[(slice(None),) + where]  # B x positions
+                scatter = np.zeros((len(ids), len(loc)))
+                scatter[np.arange(len(ids)), at[ids]] = 1.0
+                out += vals @ scatter
+        return out
+
+    def observed_hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Observed Hessian by central differences of the analytic gradient, one group block at a time
+        (all perturbations of a group evaluated as one batch)."""
+        h = np.zeros((self.k, self.k))
+        for g in range(self.st.ngroups):
+            loc = self.local[g]
+            n = len(loc)
+            e = 1e-6 * np.maximum(1.0, np.abs(theta[loc]))
+            thetas = np.repeat(theta[None], 2 * n, axis=0)
+            thetas[np.arange(n), loc] += e
+            thetas[n + np.arange(n), loc] -= e
+            gr = self._local_grads(thetas, g)
+            block = (gr[:n] - gr[n:]) / (2 * e[:, None])
+            if not np.all(np.isfinite(block)):
+                raise np.linalg.LinAlgError("not positive definite")
+            h[np.ix_(loc, loc)] += self.weights[g] * block
+        return (h + h.T) / 2
+
+    def jacobian(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Analytic d Sigma_g / d theta and d mu_g / d theta for the group's own parameters (local order)."""
+        loc = self.local[g]
+        at = {int(k): j for j, k in enumerate(loc)}
+        mats = self.matrices(theta, g)
+        lam, ps = mats["lambda"], mats["psi"]
+        lp = lam @ ps
+        p = self.p
+        dsig = np.zeros((len(loc), p, p))
+        dmu = np.zeros((len(loc), p))
+        (r, c), ids = self.pos[g]["lambda"]
+        for i, f, k in zip(r, c, ids):
+            j = at[int(k)]
+            dsig[j, i, :] += lp[:, f]
+            dsig[j, :, i] += lp[:, f]
+            if self.st.meanstructure:
+                dmu[j, i] += mats["alpha"][f]
+        (r, c), ids = self.pos[g]["psi"]
+        for f, h, k in zip(r, c, ids):
+            dsig[at[int(k)]] += np.outer(lam[:, f], lam[:, h])
+        (r, c), ids = self.pos[g]["theta"]
+        for i, i2, k in zip(r, c, ids):
+            dsig[at[int(k)], i, i2] += 1.0
+        (r,), ids = self.pos[g]["nu"]
+        for i, k in zip(r, ids):
+            dmu[at[int(k)], i] += 1.0
+        (r,), ids = self.pos[g]["alpha"]
+        for f, k in zip(r, ids):
+            dmu[at[int(k)]] += lam[:, f]
+        return loc, dsig, dmu
+
+    def expected_hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Expected second derivative of F: sum_g w_g [tr(Si dS_k Si dS_l) + 2 dmu_k' Si dmu_l]."""
+        h = np.zeros((self.k, self.k))
+        for g in range(self.st.ngroups):
+            loc, dsig, dmu = self.jacobian(theta, g)
+            m = self.matrices(theta, g)
+            sigma = m["lambda"] @ m["psi"] @ m["lambda"].T + m["theta"]
+            si = np.linalg.inv(sigma)
+            mk = np.matmul(si, dsig)  # Si dSigma_k
+            n = len(loc)
+            block = mk.reshape(n, -1) @ mk.transpose(0, 2, 1).reshape(n, -1).T  # tr(Si dS_k Si dS_l)
+            if self.st.meanstructure:
+                block += 2.0 * dmu @ si @ dmu.T
+            h[np.ix_(loc, loc)] += self.weights[g] * block
+        return (h + h.T) / 2
 
 
 def start_values(st: Structure, ss: SampleStats) -> np.ndarray:
@@ -226,57 +376,28 @@ def _implied(st: Structure, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndar
     return out
 
 
-def _hessian(fun, x: np.ndarray) -> np.ndarray:
-    """Observed Hessian by central differences of the analytic gradient."""
-    k = len(x)
-    h = np.empty((k, k))
-    for i in range(k):
-        e = 1e-6 * max(1.0, abs(x[i]))
-        xp, xm = x.copy(), x.copy()
-        xp[i] += e
-        xm[i] -= e
-        h[i] = (fun(xp)[1] - fun(xm)[1]) / (2 * e)
-    return (h + h.T) / 2
+def _single_thread_blas():
+    """Multi-threaded BLAS is much slower than one thread on the small matrices of a CFA (notably on busy
+    machines), so estimation runs with one BLAS thread where threadpoolctl (a scikit-learn dependency) exists."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        import contextlib
 
-
-def _expected_hessian(st: Structure, theta: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Expected second derivative of F: sum_g w_g [tr(Si dS_k Si dS_l) + 2 dmu_k' Si dmu_l].
-
-    The Jacobian of the implied moments is taken by central differences, which is exact here because every
-    moment is at most quadratic in any single parameter.
-    """
-    k = len(theta)
-    h = 1e-3
-    base = _implied(st, theta)
-    p = len(st.observed)
-    dsig = np.zeros((st.ngroups, k, p, p))
-    dmu = np.zeros((st.ngroups, k, p))
-    for i in range(k):
-        tp, tm = theta.copy(), theta.copy()
-        tp[i] += h
-        tm[i] -= h
-        for g, ((sp, mp), (sm, mm)) in enumerate(zip(_implied(st, tp), _implied(st, tm))):
-            dsig[g, i] = (sp - sm) / (2 * h)
-            dmu[g, i] = (mp - mm) / (2 * h)
-    hess = np.zeros((k, k))
-    for g, (sigma, _) in enumerate(base):
-        si = np.linalg.inv(sigma)
-        mk = np.einsum("ij,kjl->kil", si, dsig[g])
-        hess += weights[g] * np.einsum("kij,lji->kl", mk, mk)
-        if st.meanstructure:
-            hess += weights[g] * 2.0 * dmu[g] @ si @ dmu[g].T
-    return (hess + hess.T) / 2
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def fit_ml(st: Structure, ss: SampleStats, x0: np.ndarray | None = None, tol: float = 1e-9) -> MLFit:
     """Minimise the ML discrepancy by Fisher scoring (expected information, step halving), with an
     L-BFGS-B fallback; raise :class:`AnalysisError` when the model cannot be estimated."""
-    weights = np.asarray(ss.n, float) / ss.ntotal
-    logdet_s = [float(np.linalg.slogdet(s)[1]) for s in ss.cov]
-    x = start_values(st, ss) if x0 is None else np.asarray(x0, float)
+    with _single_thread_blas():
+        return _fit_ml(st, ss, x0, tol)
 
-    def fun(t):
-        return _discrepancy(t, st, ss, weights, logdet_s)
+
+def _fit_ml(st: Structure, ss: SampleStats, x0: np.ndarray | None, tol: float) -> MLFit:
+    fun = _Evaluator(st, ss)
+    x = start_values(st, ss) if x0 is None else np.asarray(x0, float)
 
     f, gr = fun(x)
     if not np.isfinite(f):  # start not positive definite: inflate residual variances
@@ -289,21 +410,25 @@ def fit_ml(st: Structure, ss: SampleStats, x0: np.ndarray | None = None, tol: fl
     iters = 0
     used_fallback = False
     converged = False
+    prev_gmax = None
     while iters < 500:
         if np.max(np.abs(gr)) < tol:
             converged = True
             break
         step = None
-        if np.max(np.abs(gr)) < 1e-2:  # near the optimum: Newton on the observed Hessian (quadratic)
+        gmax = np.max(np.abs(gr))
+        slow = prev_gmax is not None and gmax > 0.05 * prev_gmax  # Fisher scoring converging only linearly
+        prev_gmax = gmax
+        if gmax < 1e-2 and slow:  # near the optimum: Newton on the observed Hessian (quadratic)
             try:
-                hess = _hessian(fun, x)
+                hess = fun.observed_hessian(x)
                 np.linalg.cholesky(hess)
                 step = np.linalg.solve(hess, gr)
             except np.linalg.LinAlgError:
                 step = None
         if step is None:  # Fisher scoring: robust far from the optimum, linear near it
             try:
-                step = np.linalg.solve(_expected_hessian(st, x, weights), gr)
+                step = np.linalg.solve(fun.expected_hessian(x), gr)
             except np.linalg.LinAlgError:
                 step = None
         accepted = False

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import AnalysisError
 
-_NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
+_NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.\-]*$")
 
 
 @dataclass
