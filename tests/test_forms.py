@@ -143,6 +143,7 @@ def test_xlsform_sheets_settings_and_language_columns(built):
     assert settings["form_id"] == "performance_attraction"
     assert settings["version"] == "1.0"
     assert settings["default_language"] == "English (en)"
+    assert settings["style"] == "pages"  # one section per page in Enketo
     types = [r[0] for r in wb["survey"].iter_rows(min_row=2, values_only=True) if r[0]]
     assert types.count("begin_group") == types.count("end_group") == 1 + len(load_instrument(
         "performance-attraction").sections)  # context group + one per section

@@ -99,9 +99,10 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[
                 survey.append([f"select_one {q.scale}", q.id, *labels(obj.text), "", appearance])
         survey.append(["end_group", "", *([""] * len(label_cols)), "", ""])
 
-    settings = [["form_title", "form_id", "version", "default_language"],
+    # style 'pages': Enketo (the Kobo/ODK web form) shows one field-list group, i.e. one section, per page
+    settings = [["form_title", "form_id", "version", "default_language", "style"],
                 [text_in(inst.title, default, inst.default_language), form_id(inst), str(inst.version),
-                 language_column(default)]]
+                 language_column(default), "pages"]]
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
