@@ -1,0 +1,348 @@
+"""REFI-QDA projects (``.qdpx``): export our codings with their sources, read codings made in other tools.
+
+A ``.qdpx`` is a zip holding ``project.qde`` (XML, root ``Project`` in namespace
+``urn:QDA-XML:project:1.0``) and a flat ``sources/`` folder (REFI-QDA 1.5, sections 5.3 and 8). We write:
+
+* one ``TextSource`` per transcript whose plain text is the document's normalised text
+  (``Document.text``: UTF-8, ``\\n`` line ends, no BOM) stored as ``sources/<guid>.txt``;
+* one ``PlainTextSelection`` per coder and span, ``startPosition``/``endPosition`` = Unicode code-point
+  offsets (end exclusive, section 10.2), holding one ``Coding`` + ``CodeRef`` per code;
+* one ``User`` per coder (the auto-coder, reviewers, gold coders), the codebook as hierarchical ``Codes``
+  with descriptions, and one ``Case`` per interview with its variables (role, group, ...).
+
+Every GUID is a ``uuid5`` of a readable key, so the same input always gives byte-identical XML.
+
+>>> from toolkit.coding.refi import read_qdpx
+>>> project = read_qdpx("team.qdpx")                  # doctest: +SKIP
+>>> project.codings.groupby("coder").size()           # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...errors import DataError
+from ...io import atomic_path
+from .common import ORIGIN, PROJECT_NS, code_guid, guid
+from .qdc import RefiCode, assign_ids, codes_element, parse_codes, xml_bytes
+from .safety import DEFAULT_LIMITS, Limits, SafeZip, parse_xml
+
+DEFAULT_CODER = "hls auto-coder"
+#: zip timestamp used for every member so exports are byte-reproducible
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+SKIP_VARIABLES = ("title",)
+
+
+# -- writing ------------------------------------------------------------------------------------------------
+def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project") -> bytes:
+    """The ``project.qde`` bytes for *codings* (frame: document, start, end, code[, coder]) on *documents*."""
+    docs = {d.id: d for d in documents}
+    coders = _coders(codings)
+    users = {c: guid("user", c) for c in coders}
+    root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": name, "origin": ORIGIN})
+    if users:
+        root.set("creatingUserGUID", next(iter(users.values())))
+        users_el = ET.SubElement(root, "Users")
+        for coder, g in users.items():
+            ET.SubElement(users_el, "User", {"guid": g, "name": coder})
+    cb_el = ET.SubElement(root, "CodeBook")
+    cb_el.append(codes_element(codebook))
+
+    # variables from the documents' metadata (case attributes)
+    keys = sorted({k for d in documents for k, v in d.metadata.items()
+                   if k not in SKIP_VARIABLES and isinstance(v, (str, int, float)) and str(v) != ""})
+    var_guid = {k: guid("variable", k) for k in keys}
+    if keys:
+        vars_el = ET.SubElement(root, "Variables")
+        for k in keys:
+            ET.SubElement(vars_el, "Variable", {"guid": var_guid[k], "name": k, "typeOfVariable": "Text"})
+    cases: dict[str, list] = {}
+    for d in documents:
+        cases.setdefault(d.case, []).append(d)
+    if cases:
+        cases_el = ET.SubElement(root, "Cases")
+        for case, members in cases.items():
+            case_el = ET.SubElement(cases_el, "Case", {"guid": guid("case", case), "name": case})
+            values: dict[str, str] = {}
+            for d in members:
+                for k in keys:
+                    v = d.metadata.get(k)
+                    if v not in (None, "") and k not in values:
+                        values[k] = str(v)
+            for k, v in values.items():
+                vv = ET.SubElement(case_el, "VariableValue")
+                ET.SubElement(vv, "VariableRef", {"targetGUID": var_guid[k]})
+                ET.SubElement(vv, "TextValue").text = v
+            for d in members:
+                ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
+
+    sources_el = ET.SubElement(root, "Sources")
+    spans = _spans(codings, docs)
+    for d in documents:
+        sg = guid("source", d.id)
+        src = ET.SubElement(sources_el, "TextSource", {"guid": sg, "name": d.id,
+                                                       "plainTextPath": f"internal://{sg}.txt"})
+        for (coder, start, end), codes in spans.get(d.id, {}).items():
+            sel = ET.SubElement(src, "PlainTextSelection", {
+                "guid": guid("selection", d.id, coder, start, end), "name": _snippet(d.text[start:end]),
+                "startPosition": str(start), "endPosition": str(end), "creatingUser": users[coder]})
+            for code in codes:
+                c_el = ET.SubElement(sel, "Coding", {"guid": guid("coding", d.id, coder, start, end, code),
+                                                     "creatingUser": users[coder]})
+                ET.SubElement(c_el, "CodeRef", {"targetGUID": code_guid(codebook.id, code)})
+    return xml_bytes(root)
+
+
+def _coders(codings) -> list[str]:
+    if codings is None or len(codings) == 0:
+        return [DEFAULT_CODER]
+    if "coder" in codings.columns:
+        return list(dict.fromkeys(str(c) for c in codings["coder"].fillna(DEFAULT_CODER)))
+    return [DEFAULT_CODER]
+
+
+def _snippet(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _spans(codings, docs: dict) -> dict:
+    """document -> {(coder, start, end): [codes]} in a stable order, offsets checked against the text."""
+    out: dict[str, dict] = {}
+    if codings is None or len(codings) == 0:
+        return out
+    has_coder = "coder" in codings.columns
+    rows = codings.sort_values(["document", "start", "end", "code"], kind="stable")
+    for idx, r in rows.iterrows():
+        doc = docs.get(str(r["document"]))
+        row = int(idx) + 2 if isinstance(idx, (int,)) else None
+        if doc is None:
+            raise DataError(f"no transcript for document '{r['document']}' (pass the transcripts folder)",
+                            line=row, field="document", kind="row")
+        start, end = int(r["start"]), int(r["end"])
+        if not 0 <= start <= end <= len(doc.text):
+            raise DataError(f"offsets {start}-{end} fall outside document '{doc.id}' ({len(doc.text)} characters)",
+                            line=row, field="start", kind="row")
+        coder = str(r["coder"]) if has_coder and r["coder"] == r["coder"] else DEFAULT_CODER
+        codes = out.setdefault(doc.id, {}).setdefault((coder, start, end), [])
+        if r["code"] not in codes:
+            codes.append(str(r["code"]))
+    return out
+
+
+def write_qdpx(codings, codebook, documents, path: str | Path, name: str | None = None) -> Path:
+    """Write a REFI ``.qdpx`` project: sources, users, codebook, cases with variables, codings.
+
+    *codings*: frame with ``document, start, end, code`` (and ``coder`` if several people coded);
+    *codebook*: a Codebook or its name/path; *documents*: :class:`~toolkit.coding.transcripts.Document`
+    objects (or transcript paths/folders) for every coded document. Codes must exist in the codebook.
+    """
+    from ..codebook import load_codebook
+    from ..transcripts import iter_documents
+
+    codebook = load_codebook(codebook)
+    documents = list(iter_documents(documents))
+    known = set(codebook.code_ids)
+    if codings is not None and len(codings):
+        unknown = sorted(set(map(str, codings["code"])) - known)
+        if unknown:
+            raise DataError(f"code(s) not in codebook '{codebook.id}': {', '.join(unknown[:5])}"
+                            + (" ..." if len(unknown) > 5 else ""), field="code")
+    path = Path(path)
+    xml = project_xml(codings, codebook, documents, name or path.stem)
+    with atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            _add(z, "project.qde", xml)
+            for d in documents:
+                _add(z, f"sources/{guid('source', d.id)}.txt", d.text.encode("utf-8"))
+    return path
+
+
+def _add(z: zipfile.ZipFile, name: str, data: bytes):
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    z.writestr(info, data)
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+@dataclass
+class QdpxSource:
+    guid: str
+    name: str
+    text: str
+    origin: str  # where the text came from: "plain text", "PlainTextContent", "docx (plain text empty)", ""
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class QdpxProject:
+    """What a ``.qdpx`` holds that the toolkit uses; ``warnings`` lists everything that could not be read."""
+
+    path: Path
+    name: str
+    origin: str
+    users: dict[str, str]
+    codes: list[RefiCode]
+    sources: list[QdpxSource]
+    codings: object  # DataFrame: document, coder, code, code_name, start, end, text
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def coders(self) -> list[str]:
+        return list(dict.fromkeys(self.codings["coder"])) if len(self.codings) else []
+
+    def documents(self) -> list:
+        """The text sources as :class:`~toolkit.coding.transcripts.Document` (turns parsed from the text)."""
+        from ..transcripts.model import Document
+        from ..transcripts.text import parse_turns
+
+        return [Document(s.name, None, s.text, parse_turns(s.text), dict(s.metadata)) for s in self.sources]
+
+    def for_coder(self, coder: str):
+        return self.codings[self.codings["coder"] == coder].reset_index(drop=True)
+
+
+def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) -> QdpxProject:
+    """Read users, codes, text sources, cases and text codings from a REFI ``.qdpx`` (untrusted input).
+
+    Code ids: our GUIDs when *codebook* (or the ``Code id:`` line of our descriptions) identifies them,
+    else dotted slugs of the code path. A source whose plain text is missing or empty falls back to the
+    text of its ``.docx`` (NVivo exports do this); a note is added to ``warnings``.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    with SafeZip(path, limits) as z:
+        qde = z.find("project.qde")
+        if qde is None:
+            raise DataError("no project.qde in the archive (is this a REFI-QDA .qdpx project?)", file=path)
+        root = parse_xml(z.read(qde), f"{path}!project.qde", limits)
+        ns = PROJECT_NS
+        q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
+        if root.tag != q("Project"):
+            raise DataError(f"not a REFI-QDA project: root element is '{root.tag}', expected 'Project' in "
+                            f"namespace {ns}", file=path)
+        warnings: list[str] = []
+        users = {}
+        for u in root.iter(q("User")):
+            users[_g(u.get("guid"))] = u.get("name") or u.get("id") or _g(u.get("guid"))
+        cb_el = root.find(q("CodeBook"))
+        codes = assign_ids(parse_codes(cb_el.find(q("Codes")) if cb_el is not None else None, ns), codebook)
+        by_guid = {c.guid: c for c in codes}
+        case_meta = _case_metadata(root, q)
+
+        sources: list[QdpxSource] = []
+        rows: list[dict] = []
+        names_seen: dict[str, int] = {}
+        default_user = _g(root.get("creatingUserGUID"))
+        for src in root.iter(q("TextSource")):
+            sg = _g(src.get("guid"))
+            name = src.get("name") or sg
+            if name in names_seen:
+                names_seen[name] += 1
+                name = f"{name} ({names_seen[name]})"
+            else:
+                names_seen[name] = 1
+            text, origin = _source_text(z, src, q, name, warnings, limits)
+            sources.append(QdpxSource(sg, name, text, origin, case_meta.get(sg, {})))
+            for sel in src.findall(q("PlainTextSelection")):
+                try:
+                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                except (TypeError, ValueError):
+                    warnings.append(f"{name}: selection {sel.get('guid')} has no valid positions; skipped")
+                    continue
+                if not 0 <= start <= end or (text and end > len(text)):
+                    warnings.append(f"{name}: selection {start}-{end} lies outside the text "
+                                    f"({len(text)} characters); skipped")
+                    continue
+                sel_user = _g(sel.get("creatingUser")) or default_user
+                for coding in sel.findall(q("Coding")):
+                    ref = coding.find(q("CodeRef"))
+                    code = by_guid.get(_g(ref.get("targetGUID"))) if ref is not None else None
+                    if code is None:
+                        warnings.append(f"{name}: coding {coding.get('guid')} refers to an unknown code; skipped")
+                        continue
+                    user = _g(coding.get("creatingUser")) or sel_user
+                    rows.append({"document": name, "coder": users.get(user, user or "unknown"), "code": code.id,
+                                 "code_name": code.name, "start": start, "end": end, "text": text[start:end]})
+        for kind in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
+            n = len(list(root.iter(q(kind))))
+            if n:
+                warnings.append(f"{n} {kind}(s) ignored: only text sources are read")
+    cols = ["document", "coder", "code", "code_name", "start", "end", "text"]
+    codings = pd.DataFrame(rows, columns=cols)
+    if not len(codings):
+        warnings.append("the project holds no text codings")
+    return QdpxProject(path, root.get("name") or path.stem, root.get("origin") or "", users, codes, sources,
+                       codings, warnings)
+
+
+def _g(value: str | None) -> str:
+    return (value or "").strip().strip("{}").lower()
+
+
+def _case_metadata(root, q) -> dict[str, dict]:
+    """source GUID -> {"case": case name, variable: value, ...} from ``Cases``."""
+    var_names = {_g(v.get("guid")): v.get("name") or "" for v in root.iter(q("Variable"))}
+    out: dict[str, dict] = {}
+    for case in root.iter(q("Case")):
+        meta = {"case": case.get("name") or _g(case.get("guid"))}
+        for vv in case.findall(q("VariableValue")):
+            ref = vv.find(q("VariableRef"))
+            value_el = next((c for c in vv if c is not ref), None)
+            if ref is not None and value_el is not None and value_el.text is not None:
+                meta[var_names.get(_g(ref.get("targetGUID")), _g(ref.get("targetGUID")))] = value_el.text
+        for sr in case.findall(q("SourceRef")):
+            out.setdefault(_g(sr.get("targetGUID")), {}).update(meta)
+    return out
+
+
+def _internal(z: SafeZip, uri: str | None) -> str | None:
+    """The archive member an ``internal://`` URI points to (``None`` for relative/absolute sources)."""
+    if not uri or not uri.lower().startswith("internal://"):
+        return None
+    member = "sources/" + uri[len("internal://"):]
+    return z.find(member)
+
+
+def _source_text(z: SafeZip, src, q, name: str, warnings: list, limits: Limits) -> tuple[str, str]:
+    content = src.find(q("PlainTextContent"))
+    if content is not None and content.text:
+        return content.text, "PlainTextContent"
+    plain = src.get("plainTextPath")
+    member = _internal(z, plain)
+    text = ""
+    if member is not None:
+        from ..transcripts.text import decode
+
+        text = decode(z.read(member), member).lstrip("\ufeff")
+        if text.strip():
+            return text, "plain text"
+    elif plain:
+        warnings.append(f"{name}: plain text '{plain}' is outside the archive or missing; not read")
+    rich = _internal(z, src.get("richTextPath"))
+    if rich is not None and rich.lower().endswith(".docx"):
+        doc_text = _docx_text(z.read(rich), rich, limits)
+        if doc_text.strip():
+            warnings.append(f"{name}: plain text is empty; used the text of {rich} (positions assume "
+                            "paragraphs joined by a newline)")
+            return doc_text, "docx (plain text empty)"
+    warnings.append(f"{name}: the source has no text (empty plain text"
+                    + (" and empty .docx" if rich else "") + "); its codings cannot be located")
+    return text if text.strip() else "", ""
+
+
+def _docx_text(data: bytes, label: str, limits: Limits) -> str:
+    """Paragraph text of a .docx held in memory, after the same archive checks (a .docx is a zip too)."""
+    import docx
+
+    SafeZip(data, limits, label=label).close()
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # a broken package of any kind
+        raise DataError(f"cannot read Word source ({exc.__class__.__name__})", file=label) from None
+    return "\n".join(p.text for p in d.paragraphs)
