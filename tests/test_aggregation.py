@@ -119,7 +119,7 @@ def test_skewed_nulls_match_multilevel_with_that_ranvar(lq, ref):
 
 
 def test_awg_matches_multilevel(lq, ref):
-    items = agg.awg(lq, LEAD, "COMPID", scale_range=(1, 5))
+    items = toolkit.awg(lq, LEAD, "COMPID", scale_range=(1, 5))
     check_groups(items, "awg", ref["awg_lead"])
     assert items["awg"].iloc[0] == pytest.approx(0.29257509, abs=1e-8)
     check_groups(agg.awg(lq, "LEAD03", "COMPID"), "awg", ref["awg_LEAD03"])
@@ -248,7 +248,7 @@ def test_instrument_defaults_missing_codes_and_edge_groups(data_dir):
     assert np.isnan(g.loc["C", "sensemaking_rwg_j"]) and g.loc["D", "deliberation_rwg_j"] == 1.0
     assert list(res.groups["small_group"]) == [False, False, True, False]
     text = " ".join(res.warnings)
-    assert "2 row(s) without a group id" in text and "single respondent" in text and "coded as missing" in text
+    assert "2 row(s) without a group id" in text and "single respondent" in text and "missing code(s) 9" in text
 
 
 def test_all_missing_items_and_bad_group_never_crash():

@@ -37,6 +37,7 @@ _API = {
     "rwg_j": "toolkit.psychometrics.aggregation",
     "icc1": "toolkit.psychometrics.aggregation",
     "icc2": "toolkit.psychometrics.aggregation",
+    "awg": "toolkit.psychometrics.aggregation",
     "load_codebook": "toolkit.coding.codebook",
     "read_transcript": "toolkit.coding.transcripts",
     "code_documents": "toolkit.coding.run",

@@ -650,7 +650,7 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     # sort respondents by group once, so every per-group sum below is a contiguous np.add.reduceat
     order = np.argsort(pd.factorize(keys, sort=True)[0], kind="stable")
     keys = keys.iloc[order].reset_index(drop=True)
-    numeric = {}
+    numeric, recoded = {}, {}
     for s in specs:
         for c in s.items:
             if c in numeric:
@@ -660,10 +660,15 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
             if miss:
                 coded = np.isin(x, miss)
                 if coded.any():
-                    notes.append(f"{c}: {int(coded.sum())} answer(s) coded as missing "
-                                 f"({', '.join(map(str, miss))}) were treated as missing")
+                    recoded[c] = (int(coded.sum()), tuple(miss))
                     x = np.where(coded, np.nan, x)
             numeric[c] = x
+    if recoded:
+        codes = sorted({v for _, m in recoded.values() for v in m})
+        per_item = [f"{c} {n}" for c, (n, _) in recoded.items()]
+        notes.append(f"{sum(n for n, _ in recoded.values())} answer(s) with the instrument's missing code(s) "
+                     f"{', '.join(map(str, codes))} were treated as missing ({', '.join(per_item[:6])}"
+                     f"{', ...' if len(per_item) > 6 else ''})")
     g = _Groups(keys)
     size = g.size.astype(int)
     groups = pd.DataFrame({group: g.labels, "n": size})
