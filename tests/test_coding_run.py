@@ -1,0 +1,155 @@
+"""`hls code run` end to end, the review workbook, apply-review and the evaluation numbers."""
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import pandas as pd
+import pytest
+
+import toolkit
+from toolkit.coding.run import CODING_COLUMNS
+
+TX = "transcripts"
+
+
+@pytest.fixture
+def corpus(data_dir, tmp_path):
+    folder = tmp_path / "tx"
+    shutil.copytree(data_dir / TX, folder)
+    return folder
+
+
+def test_code_documents_api(corpus):
+    res = toolkit.code_documents([corpus / "alpha.txt", corpus / "zoom.vtt"], "hls-theory",
+                                 skip_speakers=["interviewer"])
+    df = res.codings
+    assert list(df.columns) == CODING_COLUMNS and not df.empty
+    assert set(df["speaker"]) == {"Jo Smith", "Ana Diaz"}
+    assert set(df["unit"]) == {"sentence"}
+    alpha = toolkit.read_transcript(corpus / "alpha.txt")
+    for row in df[df.document == "alpha"].itertuples():
+        assert alpha.text[row.start:row.end] == row.text
+        assert alpha.sentences[row.unit_index].text == row.text
+        assert row.case == "T01" and row.group == "north"
+    first = df[(df.document == "alpha") & (df.unit_index == 1)]
+    assert {"kroll.deliberation_routines", "kroll.collective_data_use"} <= set(first.code)
+    assert "kroll.distributed_leadership" in set(df[df.document == "zoom"].code)
+    # frequencies and co-occurrence agree with the rows
+    assert res.frequencies.loc["kroll.deliberation_routines", "alpha"] == \
+        int(((df.document == "alpha") & (df.code == "kroll.deliberation_routines")).sum())
+    units = df.groupby(["document", "unit_index"])["code"].apply(set)
+    both = sum(1 for s in units if {"kroll.deliberation_routines", "kroll.collective_data_use"} <= s)
+    assert res.cooccurrence.loc["kroll.deliberation_routines", "kroll.collective_data_use"] == both
+    assert res.cooccurrence.loc["kroll.collective_data_use", "kroll.collective_data_use"] == \
+        int((df.code == "kroll.collective_data_use").sum())
+
+
+def test_turn_units(corpus):
+    res = toolkit.code_documents([corpus / "alpha.txt"], "hls-theory", unit="turn", skip_speakers=["Interviewer"])
+    doc = toolkit.read_transcript(corpus / "alpha.txt")
+    assert set(res.codings["unit"]) == {"turn"} and set(res.codings["unit_index"]) == {1}
+    row = res.codings.iloc[0]
+    assert doc.text[row.start:row.end] == doc.turns[1].text
+
+
+def test_cli_run_with_unreadable_file_and_review_loop(corpus, tmp_path, run_cli):
+    out, csv_out = tmp_path / "review.xlsx", tmp_path / "codings.csv"
+    code, stdout, stderr = run_cli("code", "run", str(corpus), "--codebook", "hls-theory", "--skip-speaker",
+                                   "Interviewer", "-o", str(out), "--csv", str(csv_out), "--json")
+    assert code != 0
+    assert "broken.docx" in stderr
+    data = json.loads(stdout)
+    docs = {d["document"] for d in data["documents"]}
+    assert docs == {"alpha", "beta", "gamma", "teams", "zoom"}
+    csv = pd.read_csv(csv_out)
+    assert list(csv.columns) == CODING_COLUMNS and len(csv) == len(data["codings"]) > 5
+    assert "Interviewer" not in set(csv["speaker"])
+    assert "kroll.power_imbalance" in set(csv[csv.document == "beta"].code)
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert wb.sheetnames[:4] == ["Codings", "Frequencies", "Co-occurrence", "Codebook"]
+    ws = wb["Codings"]
+    header = [c.value for c in ws[1]]
+    assert header == CODING_COLUMNS + ["decision", "recode_to", "comment"]
+    dvs = ws.data_validations.dataValidation
+    dec = [dv for dv in dvs if dv.formula1 == '"accept,reject,recode"']
+    assert dec and "M2" in str(dec[0].sqref)
+    assert any("lists!" in (dv.formula1 or "") and "N2" in str(dv.sqref) for dv in dvs)
+
+    # reviewer: accept row 2, reject row 3, recode row 4, leave the rest undecided
+    n = ws.max_row - 1
+    ws.cell(2, 13).value = "accept"
+    ws.cell(2, 15).value = "looks right"
+    ws.cell(3, 13).value = "reject"
+    ws.cell(4, 13).value = "recode"
+    ws.cell(4, 14).value = "hls.learning"
+    from toolkit.io import write_cell
+
+    write_cell(ws, 4, 15, "=not a formula")  # text typed by the reviewer, kept as text
+    rejected_key = (ws.cell(3, 1).value, ws.cell(3, 6).value, ws.cell(3, 10).value)
+    wb.save(out)
+    final = tmp_path / "final.csv"
+    code, stdout, stderr = run_cli("code", "apply-review", str(out), "-o", str(final))
+    assert code == 0, stderr
+    assert f"{n - 3} undecided" in stderr and "warning" in stderr
+    fin = pd.read_csv(final, keep_default_na=False)
+    assert len(fin) == n - 1
+    assert fin.loc[0, "decision"] == "accept" and fin.loc[0, "comment"] == "looks right"
+    rec = fin[fin.decision == "recode"].iloc[0]
+    assert rec["code"] == "hls.learning" and rec["rule"] == "review" and rec["comment"] == "'=not a formula"
+    assert rejected_key not in set(zip(fin.document, fin.unit_index, fin.code)) or \
+        (fin.document.eq(rejected_key[0]) & fin.unit_index.eq(rejected_key[1]) & fin.code.eq(rejected_key[2])
+         & fin.decision.eq("reject")).sum() == 0
+    code, _, stderr = run_cli("code", "apply-review", str(out), "-o", str(final), "--undecided", "drop")
+    assert code == 0 and len(pd.read_csv(final)) == 2
+
+    # a bad decision is reported with its row
+    wb = load_workbook(out)
+    wb["Codings"].cell(5, 13).value = "maybe"
+    wb.save(out)
+    code, _, stderr = run_cli("code", "apply-review", str(out), "-o", str(final))
+    assert code == 2 and f"{out}:row 5: decision:" in stderr
+
+
+def test_cli_errors_are_one_line(corpus, tmp_path, run_cli):
+    code, _, err = run_cli("code", "run", str(corpus / "alpha.txt"), "--codebook", "nope", "--csv",
+                           str(tmp_path / "x.csv"))
+    assert code == 2 and "unknown codebook 'nope'" in err and "Traceback" not in err
+    code, _, err = run_cli("code", "run", str(corpus / "alpha.txt"), "--codebook", "hls-theory", "--model",
+                           "xx_no_such_pipeline", "--csv", str(tmp_path / "x.csv"))
+    assert code == 2 and "not installed" in err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_evaluate_on_hand_made_example():
+    from toolkit.coding.evaluate import evaluate_coding
+
+    gold = pd.DataFrame({
+        "document": ["d"] * 5, "unit_index": [0, 1, 2, 3, 4], "speaker": ["I", "A", "A", "A", "A"],
+        "sentence": ["Hi.", "One two.", "Three.", "Four five.", "Six."],
+        "codes": ["", "a", "a;b", "b", ""]})
+    # predictions: unit 1 right (a), unit 2 only a (misses b), unit 3 wrongly a, unit 9 has a shifted index but
+    # the text of unit 4 ("Six."), predicted b -> false positive after text alignment
+    pred = pd.DataFrame({
+        "document": ["d", "d", "d", "d"], "unit_index": [1, 2, 3, 9], "text": ["One two.", "Three.", "Four  five.",
+                                                                              "Six."],
+        "code": ["a", "a", "a", "b"]})
+    res = evaluate_coding(gold, pred)
+    pc = res.per_code.set_index("code")
+    # code a: TP = units 1, 2; FP = unit 3; FN = 0 -> P = 2/3, R = 1, F1 = 4/5
+    assert (pc.loc["a", "tp"], pc.loc["a", "fp"], pc.loc["a", "fn"]) == (2, 1, 0)
+    assert pc.loc["a", "precision"] == pytest.approx(2 / 3) and pc.loc["a", "f1"] == pytest.approx(0.8)
+    # code b: TP = 0, FP = unit 4 (via text), FN = units 2, 3 -> P = 0, R = 0, F1 = 0
+    assert (pc.loc["b", "tp"], pc.loc["b", "fp"], pc.loc["b", "fn"]) == (0, 1, 2)
+    assert res.micro == pytest.approx({"tp": 2, "fp": 2, "fn": 2, "precision": 0.5, "recall": 0.5, "f1": 0.5})
+    assert res.macro["f1"] == pytest.approx(0.4) and res.macro["recall"] == pytest.approx(0.5)
+    assert res.alignment == {"gold_units": 5, "pred_units": 4, "aligned_by_index": 3, "aligned_by_text": 1,
+                             "unaligned_pred_units": 0}
+    fn = res.errors[res.errors.kind == "fn"]
+    assert set(zip(fn.code, fn.unit_index)) == {("b", 2), ("b", 3)}
+    empty = evaluate_coding(gold, pred.iloc[:0])
+    assert math.isnan(empty.micro["precision"]) and empty.micro["recall"] == 0.0
