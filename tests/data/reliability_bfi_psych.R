@@ -51,3 +51,27 @@ out <- list(
   listwise = lapply(scales, one, listwise = TRUE)
 )
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"), "tests/data/reliability_bfi_psych.json")
+
+# Instrument case: tests/data/reliability_mini.csv answers tests/data/mini-instrument.yaml (agree5: 1..5, 9 = Don't
+# know). psych knows nothing of the instrument, so the R side does what `--instrument mini` must do: 9 -> NA,
+# reverse SM3 and DR3 as 6 - x (the instrument's 1..5, although SM2's observed range is only 2..5), then alpha().
+mini <- read.csv("tests/data/reliability_mini.csv")
+mini_one <- function(items, rev) {
+  x <- mini[, items]
+  x[x == 9] <- NA
+  x[, rev] <- 6 - x[, rev]
+  a <- suppressWarnings(alpha(x))
+  om <- suppressMessages(suppressWarnings(omega(x, nfactors = 1, plot = FALSE)))$omega.tot
+  list(items = items, reversed = rev, alpha = a$total$raw_alpha, std_alpha = a$total$std.alpha,
+       g6 = a$total[["G6(smc)"]], average_r = a$total$average_r, ase = a$total$ase,
+       feldt = c(a$feldt$lower.ci[[1]], a$feldt$upper.ci[[1]]), omega_total = om,
+       item_n = a$item.stats$n, item_mean = a$item.stats$mean, r_drop = a$item.stats$r.drop,
+       alpha_if_deleted = a$alpha.drop$raw_alpha)
+}
+mini_out <- list(
+  provenance = paste0(R.version.string, "; psych ", packageVersion("psych"),
+    "; data tests/data/reliability_mini.csv (simulated for the tests, seed 2026) with 9 set to NA and reversed items ",
+    "recoded 6 - x, then psych::alpha(x) and psych::omega(x, nfactors = 1)$omega.tot; script: tests/data/reliability_bfi_psych.R"),
+  sensemaking = mini_one(c("SM1", "SM2", "SM3"), "SM3"),
+  deliberation = mini_one(c("DR1", "DR2", "DR3"), "DR3"))
+writeLines(toJSON(mini_out, digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"), "tests/data/reliability_mini_psych.json")

@@ -5,65 +5,54 @@ import numpy as np
 
 from .correlation import smc
 
-# psych's fa() bounds the uniquenesses at 0.005, so no communality exceeds 0.995
-_MAX_H2 = 0.995
+_MIN_PSI = 0.005  # psych's lower bound for the uniquenesses
+_PARSCALE = 0.01  # psych's optim(control = list(parscale = 0.01)): L-BFGS-B works on psi / 0.01
 
 
 def minres_one_factor(r) -> np.ndarray:
-    """Loadings of a one-factor minimum-residual (unweighted least squares) fit of a correlation matrix.
+    """Loadings of a one-factor minimum-residual fit of a correlation matrix, as ``psych::fa(r, 1, fm="minres")``.
 
-    Minimises the sum of squared off-diagonal residuals sum_{i<j} (r_ij - l_i l_j)^2, the objective of
-    ``psych::fa(r, 1, fm="minres")`` (Harman & Jones 1966), starting, as psych does, from the principal axis
-    solution with SMC communalities. Communalities are bounded at 0.995 like psych's uniqueness bound.
+    psych minimises the sum of squared lower-triangle residuals of R (diagonal 1 - psi) against the first
+    principal axis of R - diag(psi), over the uniquenesses psi in [0.005, 1], by L-BFGS-B from psi = 1 - smc
+    with its gradient lambda^2 + psi - 1 and ``parscale = 0.01``; the loadings are the first eigenvector of
+    R - diag(psi) times the root of its eigenvalue (Harman & Jones 1966). We run the same optimisation, so
+    Heywood cases (a communality pushed above 1) come out as psych reports them.
 
     >>> r = np.array([[1, .42, .35], [.42, 1, .30], [.35, .30, 1]])
     >>> minres_one_factor(r).round(4).tolist()
     [0.7, 0.6, 0.5]
     """
-    from scipy.optimize import least_squares
+    from scipy.optimize import minimize
 
     r = np.asarray(r, dtype=float)
     p = r.shape[0]
     if p < 3:
         raise ValueError("a one-factor model needs at least three variables")
-    iu, ju = np.triu_indices(p, 1)
-    target = r[iu, ju]
-    start_r = r.copy()
-    np.fill_diagonal(start_r, smc(r))
-    values, vectors = np.linalg.eigh(start_r)
-    lam0 = vectors[:, -1] * np.sqrt(max(values[-1], 1e-12))
-    if lam0.sum() < 0:
-        lam0 = -lam0
-    bound = np.sqrt(_MAX_H2)
-    lam0 = np.clip(lam0, -bound + 1e-9, bound - 1e-9)
+    il = np.tril_indices(p, -1)
+    eps = np.finfo(float).eps
 
-    def resid(lam):
-        return target - lam[iu] * lam[ju]
+    def loadings(psi):
+        s = r.copy()
+        np.fill_diagonal(s, 1.0 - psi)
+        values, vectors = np.linalg.eigh(s)
+        return vectors[:, -1] * np.sqrt(max(values[-1], 100 * eps)), s
 
-    def jac(lam):
-        j = np.zeros((len(iu), p))
-        rows = np.arange(len(iu))
-        j[rows, iu] = -lam[ju]
-        j[rows, ju] = -lam[iu]
-        return j
+    def objective(x):
+        lam, s = loadings(x * _PARSCALE)
+        return float(((s - np.outer(lam, lam))[il] ** 2).sum())
 
-    lam = _gauss_newton(resid, jac, lam0, bound)
-    if lam is None:  # no quick convergence (e.g. a Heywood case at the bound): bounded trust-region solver
-        lam = least_squares(resid, lam0, jac=jac, bounds=(-bound, bound), method="trf", xtol=1e-14, ftol=1e-14,
-                            gtol=1e-14).x
+    def gradient(x):
+        psi = x * _PARSCALE
+        lam, _ = loadings(psi)
+        return (lam**2 + psi - 1.0) * _PARSCALE
+
+    start = 1.0 - smc(r)
+    upper = 1.0  # psych: max(smc, 1)
+    fit = minimize(objective, start / _PARSCALE, jac=gradient, method="L-BFGS-B",
+                   bounds=[(_MIN_PSI / _PARSCALE, upper / _PARSCALE)] * p,
+                   options={"maxcor": 5, "ftol": 1e7 * eps, "gtol": 0.0, "maxiter": 1000})
+    lam, _ = loadings(fit.x * _PARSCALE)
     return lam if lam.sum() >= 0 else -lam
-
-
-def _gauss_newton(resid, jac, lam, bound, max_iter=100):
-    """Plain Gauss-Newton steps; None unless it converges strictly inside the bounds."""
-    for _ in range(max_iter):
-        step = np.linalg.lstsq(jac(lam), -resid(lam), rcond=None)[0]
-        lam = lam + step
-        if not np.all(np.isfinite(lam)) or np.any(np.abs(lam) >= bound):
-            return None
-        if np.max(np.abs(step)) < 1e-13:
-            return lam
-    return None
 
 
 def omega_total(r) -> float:

@@ -457,6 +457,10 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
             if flipped:
                 warnings.append(f"omega total flipped item(s) {', '.join(flipped)} with negative loadings (as "
                                 "psych::omega); check the keying")
+            heywood = [n for n, v in zip(names, lam) if v**2 >= 1]
+            if heywood:
+                warnings.append(f"the one-factor fit behind omega is a Heywood case (communality >= 1 for "
+                                f"{', '.join(heywood)}); interpret omega total with care")
     else:
         warnings.append("omega total needs at least three items; not reported")
     for name, rd, is_rev in zip(names, r_drop, rev):
