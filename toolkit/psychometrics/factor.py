@@ -530,7 +530,6 @@ def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, s
     if rotation not in rotation_registry():
         raise AnalysisError(f"unknown rotation {rotation!r} (choose from {', '.join(rotation_registry())})",
                             field="--rotation")
-    is_corr = _is_corr(data)
     Rdf, n, npair = _corr_input(data, missing, items)
     if n_obs is not None:
         n = n_obs
@@ -555,9 +554,8 @@ def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, s
 
             if n is None:
                 raise AnalysisError("n_factors='auto' on a correlation matrix needs n_obs")
-            par = parallel_analysis(Rdf if is_corr else data, iterations=iterations, seed=seed, method=(
-                method if method in ("minres", "ml", "pa") else "minres"), missing=missing, items=items,
-                n_obs=n)
+            par = parallel_analysis(Rdf, iterations=iterations, seed=seed, n_obs=n,
+                                    method=method if method in ("minres", "ml", "pa") else "minres")
             n_factors = max(1, par.n_factors)
             if par.n_factors < 1:
                 warns.append("Parallel analysis retained no factor; one factor was extracted anyway.")
@@ -614,7 +612,7 @@ def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, s
     with np.errstate(divide="ignore", invalid="ignore"):
         com = (L ** 2).sum(axis=1) ** 2 / (L ** 4).sum(axis=1)
 
-    kmo_res = bart = None
+    bart = None
     kmo_res = kmo(Rdf)
     for w in kmo_res.warnings:
         if w not in warns and not w.startswith("The correlation matrix is not positive"):
