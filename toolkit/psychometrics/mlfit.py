@@ -419,7 +419,7 @@ def _fit_ml(st: Structure, ss: SampleStats, x0: np.ndarray | None, tol: float) -
         gmax = np.max(np.abs(gr))
         slow = prev_gmax is not None and gmax > 0.05 * prev_gmax  # Fisher scoring converging only linearly
         prev_gmax = gmax
-        if gmax < 1e-2 and slow:  # near the optimum: Newton on the observed Hessian (quadratic)
+        if gmax < 1e-3 or (gmax < 1e-2 and slow):  # near the optimum: Newton on the observed Hessian
             try:
                 hess = fun.observed_hessian(x)
                 np.linalg.cholesky(hess)
@@ -436,7 +436,7 @@ def _fit_ml(st: Structure, ss: SampleStats, x0: np.ndarray | None, tol: float) -
             t = 1.0
             while t > 1e-8:
                 fn, gn = fun(x - t * step)
-                if np.isfinite(fn) and fn <= f:
+                if np.isfinite(fn) and fn <= f + 1e-13 * max(1.0, abs(f)):
                     accepted = True
                     break
                 t /= 2
@@ -444,6 +444,9 @@ def _fit_ml(st: Structure, ss: SampleStats, x0: np.ndarray | None, tol: float) -
             x, f, gr = x - t * step, fn, gn
             iters += 1
             continue
+        if gmax < 1e-6:  # no further decrease is possible in floating point
+            converged = True
+            break
         if used_fallback:
             break
         used_fallback = True
