@@ -84,6 +84,17 @@ def test_icc_lq2002_matches_multilevel(lq, ref, var):
     assert toolkit.icc2(lq, var, "COMPID") == pytest.approx(ref["icc_lq2002"][var]["icc2"], abs=TOL)
 
 
+def test_group_with_no_scores_adds_no_degree_of_freedom(bh, ref):
+    d = bh.copy()
+    d.loc[d["GRP"] == 1, "WBEING"] = np.nan
+    want = ref["empty_group_icc_wbeing"]
+    assert toolkit.icc1(d, "WBEING", "GRP") == pytest.approx(want["icc1"], abs=TOL)
+    res = toolkit.aggregate(d, group="GRP", scales={"wb": ["WBEING"]}, options=5)
+    row = res.constructs.iloc[0]
+    assert row["icc1"] == pytest.approx(want["icc1"], abs=TOL) and row["icc2"] == pytest.approx(want["icc2"], abs=TOL)
+    assert row["n_groups"] == 98 and len(res.groups) == 99 and np.isnan(res.groups.loc[0, "wb"])
+
+
 def test_anova_icc_reports_the_anova(lq):
     a = agg.anova_icc(lq, "LEAD", "COMPID")
     assert (a["N"], a["groups"], a["df1"], a["df2"]) == (2042, 49, 48, 1993)

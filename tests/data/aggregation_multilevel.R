@@ -77,6 +77,12 @@ r <- rwg(lqm$LEAD01, lqm$COMPID, ranvar = 2)
 out$missing_rwg_LEAD01 <- grp_frame(r, "rwg")
 out$missing_icc_lead_items <- as.list(icc_pair(rowMeans(lqm[, lead_items], na.rm = TRUE), lqm$COMPID))
 
+# a group whose every score is missing: aov keeps the empty factor level, but it adds no degree of freedom
+calls$empty_group_icc <- "bh <- bh1996; bh$WBEING[bh$GRP == 1] <- NA; ICC1/ICC2(aov(WBEING ~ as.factor(GRP), data = bh))"
+bh_empty <- bh
+bh_empty$WBEING[bh_empty$GRP == 1] <- NA
+out$empty_group_icc_wbeing <- as.list(icc_pair(bh_empty$WBEING, bh_empty$GRP))
+
 # 6. edge cases: a group of one (NA), a group giving constant answers (1), out-of-range variance (0)
 calls$edge <- "rwg.j(edge[, c('X1','X2','X3')], edge$G, ranvar = 2); rwg(edge$X1, edge$G, ranvar = 2); awg(edge[, c('X1','X2','X3')], edge$G, range = c(1, 5)); ICC1/ICC2(aov(rowMeans(edge[, X1:X3]) ~ as.factor(G)))"
 r <- rwg.j(edge[, c("X1", "X2", "X3")], edge$G, ranvar = 2)
