@@ -304,36 +304,40 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
     item_missing = pd.DataFrame(item_rows, columns=["item", "construct", "n", "n_missing", "n_declared_missing",
                                                     "share_missing"])
 
-    resp_rows = []
     n_items = len(inst.item_ids)
-    constructs = inst.constructs
-    for i in range(n):
-        row = valid.iloc[i] if items else pd.Series(dtype=float)
-        n_miss = int(row.isna().sum()) + len(absent)
-        resp_rows.append({"file": files_col[i], "row": rows_col[i], "respondent": rids[i], "n_items": n_items,
-                          "n_missing": n_miss, "share_missing": n_miss / n_items if n_items else np.nan})
-        if n_miss:
-            lost = [c.id for c in constructs
-                    if sum(1 for it in c.item_ids if it in items and row[it] == row[it]) < min_share * len(c.items)
-                    - 1e-9]
-            if lost:
-                add("respondent_missing", i, None, n_miss,
-                    f"{n_miss} of {n_items} items missing; cannot score {', '.join(lost)} "
-                    f"(needs {min_share:.0%} of a construct's items)")
-        answered = row.dropna()
-        if straightline_min and len(answered) >= straightline_min and answered.nunique() == 1:
-            add("straightlining", i, None, _fmt(answered.iloc[0]),
-                f"same answer ({_fmt(answered.iloc[0])}) on all {len(answered)} answered items")
-    respondent_missing = pd.DataFrame(resp_rows, columns=["file", "row", "respondent", "n_items", "n_missing",
-                                                          "share_missing"])
+    answered_mask = valid.notna()
+    n_miss = (len(items) - answered_mask.sum(axis=1)).astype(int) + len(absent) if items else \
+        pd.Series(len(absent), index=valid.index)
+    respondent_missing = pd.DataFrame({"file": files_col, "row": rows_col, "respondent": rids, "n_items": n_items,
+                                       "n_missing": n_miss.to_numpy(),
+                                       "share_missing": n_miss.to_numpy() / n_items if n_items else np.nan},
+                                      columns=["file", "row", "respondent", "n_items", "n_missing",
+                                               "share_missing"])
+    lost = pd.DataFrame(index=valid.index)
+    for c in inst.constructs:
+        present = [it for it in c.item_ids if it in items]
+        got = answered_mask[present].sum(axis=1) if present else pd.Series(0, index=valid.index)
+        lost[c.id] = got < min_share * len(c.items) - 1e-9
+    for i in np.flatnonzero(lost.any(axis=1).to_numpy() & (n_miss.to_numpy() > 0)):
+        names = [c for c in lost.columns if lost.iat[i, lost.columns.get_loc(c)]]
+        add("respondent_missing", i, None, int(n_miss.iat[i]),
+            f"{int(n_miss.iat[i])} of {n_items} items missing; cannot score {', '.join(names)} "
+            f"(needs {min_share:.0%} of a construct's items)")
+    if straightline_min and items:
+        n_answered = answered_mask.sum(axis=1).to_numpy()
+        lo, hi = valid.min(axis=1).to_numpy(), valid.max(axis=1).to_numpy()
+        for i in np.flatnonzero((n_answered >= straightline_min) & (lo == hi)):
+            add("straightlining", i, None, _fmt(lo[i]),
+                f"same answer ({_fmt(lo[i])}) on all {int(n_answered[i])} answered items")
     for check in inst.attention_checks:
         if check.id not in kept.columns:
             continue
-        for i, v in enumerate(kept[check.id]):
-            if _is_blank(v):
-                add("attention_failed", i, check.id, None, f"not answered (expected {_fmt(check.expected)})")
-            elif float(v) != float(check.expected):
-                add("attention_failed", i, check.id, v, f"answered {_fmt(v)}, expected {_fmt(check.expected)}")
+        col = kept[check.id].astype("Float64")
+        for i in np.flatnonzero(col.isna().to_numpy()):
+            add("attention_failed", i, check.id, None, f"not answered (expected {_fmt(check.expected)})")
+        for i in np.flatnonzero((col != float(check.expected)).fillna(False).to_numpy()):
+            v = col.iat[i]
+            add("attention_failed", i, check.id, _fmt(v), f"answered {_fmt(v)}, expected {_fmt(check.expected)}")
 
     issues = pd.DataFrame(out, columns=ISSUE_COLUMNS)
     if len(issues):

@@ -176,8 +176,10 @@ def recode_frame(df, instrument: Instrument, keep_missing_codes: bool = False):
     """Recode every instrument column of *df*; return ``(clean, problems)``.
 
     *clean* has the instrument's columns that are present (items as numbers, ids and context as text);
-    *problems* is a list of ``(index, column, raw value, problem)`` tuples.
+    *problems* is a list of ``(index, column, raw value, problem)`` tuples. Each distinct raw value of a column
+    is recoded once, so large tables are fast.
     """
+    import numpy as np
     import pandas as pd
 
     clean = {}
@@ -185,18 +187,29 @@ def recode_frame(df, instrument: Instrument, keep_missing_codes: bool = False):
     for var in variables(instrument):
         if var.id not in df.columns:
             continue
-        values = []
-        for idx, raw in df[var.id].items():
+        col = df[var.id]
+        codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+        out = np.empty(len(uniques) + 1, dtype=object)  # last slot: blank (code -1)
+        out[-1] = None
+        bad = {}
+        for k, raw in enumerate(uniques):
             value, problem = recode_value(var, raw, keep_missing_codes)
+            out[k] = value
             if problem:
-                problems.append((idx, var.id, raw, problem))
-            values.append(value)
+                bad[k] = problem
+        values = pd.Series(out[codes], index=col.index, dtype=object)
+        if bad:
+            for pos in np.flatnonzero(np.isin(codes, list(bad))):
+                problems.append((col.index[pos], var.id, uniques[codes[pos]], bad[codes[pos]]))
         if var.is_coded:
-            col = pd.to_numeric(pd.Series(values, index=df.index, dtype=object), errors="coerce")
-            whole = col.dropna()
+            num = pd.to_numeric(values.astype(object), errors="coerce")
+            whole = num.dropna()
             if len(whole) == 0 or (whole == whole.round()).all():
-                col = col.astype("Int64")
-            clean[var.id] = col
+                num = num.astype("Int64")
+            clean[var.id] = num
         else:
-            clean[var.id] = pd.Series(values, index=df.index, dtype=object)
+            clean[var.id] = values.astype(object)
+    if df.index.is_unique:
+        order = {v.id: k for k, v in enumerate(variables(instrument))}
+        problems.sort(key=lambda t: (df.index.get_loc(t[0]), order[t[1]]))
     return pd.DataFrame(clean, index=df.index), problems

@@ -92,9 +92,11 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
             blank_id = data[rid].map(_blank)
             data.loc[blank_id, rid] = table.loc[blank_id, fallback]
     rows = [first_row + i for i in range(len(table))]
-    blank = data.apply(lambda r: all(_blank(x) for x in r), axis=1) if len(data.columns) else \
-        pd.Series(True, index=data.index)
-    keep = ~blank.to_numpy()
+    if len(data.columns):
+        empty = data.isna() | data.apply(lambda s: s.astype(str).str.strip().eq(""))
+        keep = ~empty.all(axis=1).to_numpy()
+    else:
+        keep = pd.Series(False, index=data.index).to_numpy()
     data = data.loc[keep].reset_index(drop=True)
     rows = [r for r, k in zip(rows, keep) if k]
     ids = {v.id for v in variables(instrument)}
