@@ -202,7 +202,9 @@ def codebook_dict(codes: list[RefiCode], codebook_id: str, title: str, origin: s
 
 
 def import_qdc(path: str | Path, out: str | Path, codebook_id: str | None = None) -> dict:
-    """Convert a REFI ``.qdc`` into our codebook YAML at *out* (codes, hierarchy, descriptions; no rules).
+    """Convert a REFI ``.qdc`` (or the codebook of a ``.qdpx``) into our codebook YAML at *out*.
+
+    Codes, hierarchy and descriptions are kept; rules are empty.
 
     The result loads with :func:`toolkit.load_codebook`. Returns the written structure.
     """
@@ -211,10 +213,18 @@ def import_qdc(path: str | Path, out: str | Path, codebook_id: str | None = None
     from ..codebook import load_codebook
 
     path, out = Path(path), Path(out)
-    codes = read_qdc(path)
-    root = parse_xml(path.read_bytes(), path)
+    if path.suffix.lower() == ".qdpx":  # a whole project: take its codebook
+        from .qdpx import read_qdpx
+
+        project = read_qdpx(path)
+        codes, origin = project.codes, project.origin
+        if not codes:
+            raise DataError("the project has no codebook", file=path)
+    else:
+        codes = read_qdc(path)
+        origin = parse_xml(path.read_bytes(), path).get("origin") or ""
     cid = codebook_id or slug(path.stem).replace("_", "-")
-    data = codebook_dict(codes, cid, path.stem, root.get("origin") or "")
+    data = codebook_dict(codes, cid, path.stem, origin)
     header = (f"# Converted from {path.name} by 'hls codebook import'. {ID_LABEL}s come from the REFI file.\n"
               "# Rules are empty: add phrases or patterns (see docs/coding.md) so 'hls code run' can suggest codes.\n")
     text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
