@@ -317,6 +317,18 @@ def test_cli_writes_outputs(run_cli, data_dir, tmp_path):
     assert code == 0 and pd.read_csv(tmp_path / "agg.csv")["construct"].tolist() == ["wb"]
 
 
+def test_outputs_never_hold_formulas(tmp_path):
+    df = pd.DataFrame({"team": ["=HYPERLINK(1)"] * 3 + ["ok"] * 3, "x": [1, 2, 3, 3, 4, 4]})
+    res = toolkit.aggregate(df, group="team", scales={"s": ["x"]}, options=5)
+    res.write_groups(tmp_path / "g.xlsx")
+    res.write_groups(tmp_path / "g.csv")
+    from openpyxl import load_workbook
+
+    cell = load_workbook(tmp_path / "g.xlsx")["groups"]["A2"]
+    assert cell.data_type == "s" and cell.value == "=HYPERLINK(1)" and cell.quotePrefix
+    assert "'=HYPERLINK(1)" in (tmp_path / "g.csv").read_text()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--group", "NOPE", "--options", "5", "--scale", "l=LEAD03"], "group column 'NOPE' is not in the data"),
     (["--group", "COMPID", "--scale", "l=LEAD03"], "--options"),
