@@ -62,13 +62,18 @@ def read_transcript(path: str | Path) -> Document:
     return reader(path)
 
 
+#: file stems skipped when a folder is expanded (documentation that sits beside transcripts)
+NOT_TRANSCRIPTS = {"README", "LICENSE", "LICENCE", "CHANGELOG", "NOTES", "CONTRIBUTING"}
+
+
 def transcript_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the transcript files they hold (sorted; sidecars and non-transcripts skipped)."""
+    """Expand folders into the transcript files they hold (sorted). Files with other extensions, hidden or
+    Office lock files and ``README``/``LICENSE``-like files are skipped; files named explicitly are kept."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in READERS
-                              and not f.name.startswith((".", "~$"))))
+                              and not f.name.startswith((".", "~$")) and f.stem.upper() not in NOT_TRANSCRIPTS))
         else:
             out.append(p)
     return out
