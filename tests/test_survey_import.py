@@ -329,3 +329,45 @@ def test_help_has_examples(run_cli):
     for cmd in ("import", "score", "simulate", "validate"):
         code, stdout, _ = run_cli("survey", cmd, "--help")
         assert code == 0 and "Example:" in stdout and "hls survey " + cmd in stdout
+
+
+def test_kobo_xlsx_and_german_labels(tmp_path):
+    """A German questionnaire of the bilingual instrument and a Kobo XLSX export with German labels."""
+    from toolkit.survey.fill import fill_questionnaire
+
+    inst = toolkit.load_instrument("performance-attraction")
+    items = inst.item_ids[:3]
+    form = toolkit.build_form("performance-attraction", "xlsx", tmp_path / "form-de.xlsx", lang="de")
+    answers = {inst.respondent_column: "D1", items[0]: 5, items[1]: 9, items[2]: 2}
+    if inst.group_column:
+        answers[inst.group_column] = "G1"
+    filled = fill_questionnaire(form, answers, tmp_path / "D1.xlsx", inst)
+    cells = load_workbook(filled)
+    texts = [c.value for ws in cells.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Stimme voll und ganz zu" in texts and "Weiß nicht" in texts  # written as German labels
+    kobo = tmp_path / "kobo.xlsx"
+    pd.DataFrame({inst.respondent_column: ["K1"], f"grp/{items[0]}": ["stimme EHER zu"],
+                  f"grp/{items[1]}": ["Weder noch"], f"grp/{items[2]}": ["Weiß nicht"], "_uuid": ["u1"],
+                  "_submission_time": ["2026-05-01"], "_index": [1]}).to_excel(kobo, index=False)
+    assert sniff(kobo) == "kobo"
+    data, report = toolkit.read_survey([filled, filled, kobo], inst)  # the same file twice is read once
+    d = data.set_index(inst.respondent_column)
+    assert len(d) == 2 and report.counts.get("duplicate_id") is None
+    assert d.loc["D1", items[0]] == 5 and pd.isna(d.loc["D1", items[1]]) and d.loc["D1", items[2]] == 2
+    assert d.loc["K1", items].tolist()[:2] == [4, 3] and pd.isna(d.loc["K1", items[2]])
+    assert report.n_errors == 0
+
+
+def test_demo_step_imports_the_bundled_samples(tmp_path):
+    from toolkit.survey.demo import sample_dir, step
+
+    assert (sample_dir() / "collective-data-use.csv").exists()
+    lines = []
+    paths = step(tmp_path, lines.append)
+    assert all(p.exists() for p in paths)
+    issues = pd.read_excel(tmp_path / "channels-validation.xlsx", sheet_name="Issues")
+    errors = issues[issues.severity == "error"]
+    assert sorted(errors.check) == ["non_numeric", "out_of_range"]  # the two planted mistakes
+    assert set(errors.file.map(lambda f: Path(f).name)) == {"kobo-export.csv", "odk-export.csv"}
+    scored = pd.read_csv(tmp_path / "collective-data-use-scored.csv")
+    assert len(scored) == 400 and "collective_data_use" in scored.columns

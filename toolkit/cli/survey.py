@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from ..survey.readers import READERS  # the registry: stdlib-only at import time
+
 
 @click.group()
 def survey():
@@ -24,7 +26,7 @@ def _instrument_option(f):
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Validation report: .csv (issues) or .xlsx (summary, issues, missingness, files).")
 @click.option("--format", "fmt", default=None,
-              type=click.Choice(["questionnaire", "entry", "qualtrics", "odk", "kobo", "table"]),
+              type=click.Choice(list(READERS)),
               help="Force one reader for every file (default: sniffed per file).")
 @click.option("--straightline-min", default=5, show_default=True, type=click.IntRange(min=0),
               help="Flag identical answers on all items when at least this many are answered (0 = off).")

@@ -43,7 +43,13 @@ def expand_sources(sources) -> list[Path]:
             raise DataError("file not found", file=p)
     if not out:
         raise DataError("no input files given")
-    return out
+    unique, seen = [], set()
+    for p in out:  # a file named twice (or also inside a named folder) is read once
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
 
 
 def _all_blank(df) -> bool:
