@@ -60,3 +60,31 @@ def test_version(run_cli):
 def test_unknown_command_exits_nonzero(run_cli):
     code, _, err = run_cli("nosuchgroup")
     assert code != 0 and "nosuchgroup" in err
+
+
+def test_outputs_follow_the_umask(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_path(tmp_path / "o.txt") as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "o.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_ctx_exit_code_reaches_the_shell():
+    import click
+
+    from toolkit.cli import main as main_mod
+
+    @main_mod.cli.command("_exit3", hidden=True)
+    @click.pass_context
+    def _exit3(ctx):
+        ctx.exit(3)
+
+    try:
+        assert main_mod.main(["_exit3"]) == 3
+    finally:
+        main_mod.cli.commands.pop("_exit3", None)

@@ -163,13 +163,13 @@ CASES = [
     ("too_few_items", lambda t: t.replace(
         "          - {id: SM2, text: We link changes in our figures to what other partners are doing.}\n", "")
      .replace("          - {id: SM3, text: Each organisation reads only its own numbers., reverse: true}\n", ""),
-     "{id: SM1,", "sections[0].constructs[0].items", "has 1 item(s); a construct needs at least 3"),
+     "items:", "sections[0].constructs[0].items", "has 1 item(s); a construct needs at least 3"),
     ("unknown_field", lambda t: t.replace("numbers., reverse: true}", "numbers., revers: true}"),
      "revers: true", "sections[0].constructs[0].items[2].revers", "unknown field 'revers'"),
     ("expected_off_scale", lambda t: t.replace("expected: 2", "expected: 7"),
      "expected: 7", "attention_checks[0].expected", "expected value 7 is not on scale 'agree5'"),
     ("missing_code_in_range", lambda t: t.replace("      9: Don't know", "      3: Don't know"),
-     "3: Don't know", "response_scales.agree5.missing", "missing code 3 lies inside the scale's range 1-5"),
+     "    missing:", "response_scales.agree5.missing", "missing code 3 lies inside the scale's range 1-5"),
     ("duplicate_key", lambda t: t.replace('version: "0.1"', 'version: "0.1"\nversion: "0.2"'),
      'version: "0.2"', "version", "duplicate key 'version'"),
     ("bad_item_id", lambda t: t.replace("{id: SM3,", "{id: 3SM,"),
@@ -211,7 +211,7 @@ def test_check_missing_translation(run_cli, tmp_path):
     bad = text.replace(target, "")
     path, code, out, _ = _check(run_cli, tmp_path, bad)
     assert code == 1
-    line = _line_of(bad, "en: We accept that we cannot reach these outcomes")  # where the translations start
+    line = _line_of(bad, "en: We accept that we cannot reach these outcomes") - 1  # the item's 'text:' line
     assert f"{path}:{line}: sections[0].constructs[0].items[1].text: missing translation for language 'de'" in out
     assert len(out.strip().splitlines()) == 1  # exactly that one problem
 

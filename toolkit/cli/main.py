@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     from toolkit.errors import ToolkitError
 
     try:
-        cli.main(args=argv, prog_name="hls", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="hls", standalone_mode=False)
     except ToolkitError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
@@ -71,7 +71,8 @@ def main(argv=None) -> int:
             raise
         click.echo(f"error: {type(exc).__name__}: {exc} (set HLS_DEBUG=1 for the traceback)", err=True)
         return 1
-    return 0
+    # with standalone_mode=False click returns ctx.exit(n)'s code, or the command's return value
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 
 
 def run() -> None:  # pragma: no cover

@@ -42,7 +42,7 @@ def _construct_mapping(loader, node, deep=False):
         if key in d:
             raise ToolkitError(f"duplicate key '{key}'", line=key_node.start_mark.line + 1, field=str(key))
         d[key] = loader.construct_object(value_node, deep=True)
-        d.key_lines[key] = value_node.start_mark.line + 1
+        d.key_lines[key] = key_node.start_mark.line + 1  # report the line where the field is named
     return d
 
 
