@@ -13,6 +13,13 @@ def survey():
     """Survey answers: import and validate them, score constructs, simulate data."""
 
 
+def _check_suffix(path: Path, allowed: tuple, option: str) -> None:
+    from ..errors import ToolkitError
+
+    if path.suffix.lower() not in allowed:
+        raise ToolkitError(f"'{path.name}' must end in {' or '.join(allowed)}", field=option)
+
+
 def _instrument_option(f):
     return click.option("--instrument", "-i", "instrument", required=True,
                         help="Shipped instrument name (see 'hls instrument list') or a YAML path.")(f)
@@ -56,6 +63,9 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
     from ..survey.importer import read_survey
     from ..survey.output import write_survey
 
+    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    if report_path is not None:
+        _check_suffix(report_path, (".csv", ".xlsx"), "--report")
     data, report = read_survey(list(sources), instrument, format=fmt, straightline_min=straightline_min,
                                keep_missing_codes=keep_missing_codes)
     if report_path is not None:
@@ -98,6 +108,8 @@ def validate(data, instrument, report_path, straightline_min, as_json):
     from ..survey.table import read_table
     from ..survey.validate import validate_survey
 
+    if report_path is not None:
+        _check_suffix(report_path, (".csv", ".xlsx"), "--report")
     df = read_table(data)
     report = validate_survey(df, instrument, straightline_min=straightline_min)
     if report_path is not None:
@@ -128,6 +140,7 @@ def score(data, instrument, output, min_share, as_json):
     from ..survey.table import read_table
     from ..survey.variables import as_instrument
 
+    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
     inst = as_instrument(instrument)
     df = read_table(data)
     scored = score_df(df, inst, min_share=min_share)
@@ -183,6 +196,7 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
     from ..survey.output import write_survey
     from ..survey.simulate import simulate as sim
 
+    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
     df = sim(instrument, n=n, groups=groups, seed=seed, missing=missing, dont_know=dont_know,
              factor_correlation=factor_correlation, icc_group=icc_group, icc_individual=icc_individual)
     write_survey(df, output, instrument)
