@@ -1,0 +1,279 @@
+"""Inter-coder agreement and the auto-coder evaluation CLI.
+
+External references: Krippendorff (2011) "Computing Krippendorff's Alpha-Reliability", nominal example
+(4 coders x 12 units, alpha = 0.743); hand-worked coincidence-matrix values (fractions written out below);
+scikit-learn's ``cohen_kappa_score`` for Cohen's kappa.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.coding.agreement import (agreement, cohen_kappa, flag, krippendorff_alpha, percent_agreement,
+                                      prevalence)
+from toolkit.errors import ToolkitError
+
+nan = np.nan
+
+TRANSCRIPT_A = """---
+interview_id: A1
+group: alpha
+role: manager
+---
+Interviewer: Welcome. Tell me about the data.
+
+Kim: We look at the numbers together. Then we talk about what they mean. Nobody is blamed.
+
+Interviewer: And the targets?
+
+Kim: The targets came from the ministry. We hated them.
+"""
+TRANSCRIPT_B = """Interviewer: Hello again.
+
+Lee: Our dashboard is red and green. It tells us nothing. We learn in the huddle instead.
+"""
+
+
+@pytest.fixture
+def transcripts(tmp_path) -> Path:
+    d = tmp_path / "t"
+    d.mkdir()
+    (d / "A.txt").write_text(TRANSCRIPT_A, encoding="utf-8")
+    (d / "B.txt").write_text(TRANSCRIPT_B, encoding="utf-8")
+    return d
+
+
+def _docs(folder):
+    from toolkit.coding.transcripts import read_transcript
+
+    return {p.stem: read_transcript(p) for p in sorted(folder.glob("*.txt"))}
+
+
+def _row(doc, sentence_index, code, unit="sentence"):
+    s = doc.sentences[sentence_index]
+    return {"document": doc.id, "unit": unit, "unit_index": s.index, "start": s.start, "end": s.end,
+            "text": s.text, "code": code, "speaker": s.speaker}
+
+
+# -- the statistics against published / hand-worked / sklearn values ---------------------------------------------
+def test_alpha_krippendorff_2011_published_example():
+    data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+            [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    assert krippendorff_alpha(data) == pytest.approx(0.743, abs=5e-4)
+
+
+def test_alpha_binary_hand_worked():
+    # coincidences: o00 = 4, o01 = o10 = 1, o11 = 2; n0 = 5, n1 = 3, n = 8
+    # alpha = 1 - (n - 1) * (o01 + o10) / (2 * n0 * n1) = 1 - 7 * 2 / 30 = 8/15
+    assert krippendorff_alpha([[1, 1, 0, 0], [1, 0, 0, 0]]) == pytest.approx(8 / 15, abs=1e-12)
+    # the prevalence problem: 75% agreement, alpha exactly 0
+    assert krippendorff_alpha([[0, 0, 0, 0], [0, 0, 0, 1]]) == pytest.approx(0.0, abs=1e-12)
+    assert percent_agreement([[0, 0, 0, 0], [0, 0, 0, 1]]) == pytest.approx(0.75)
+    # a unit judged by one coder only is not pairable and is ignored
+    assert krippendorff_alpha([[1, 1, 0, 0, 1], [1, 0, 0, 0, nan]]) == pytest.approx(8 / 15, abs=1e-12)
+    # no variation at all: undefined, not an exception
+    assert math.isnan(krippendorff_alpha([[0, 0, 0], [0, 0, 0]]))
+    assert flag(float("nan")) == "undefined"
+
+
+def test_percent_agreement_and_prevalence_three_coders_hand_worked():
+    m = [[1, 0, 1, nan], [1, 0, 0, 1], [1, 1, 0, 1]]
+    # unit shares of agreeing pairs: 3/3, 1/3, 1/3, 1/1 (two coders) -> mean 2/3
+    assert percent_agreement(m) == pytest.approx(2 / 3)
+    # pairable judgements: 11, of which 7 are 1
+    assert prevalence(m) == pytest.approx(7 / 11)
+
+
+def test_kappa_matches_sklearn():
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        a = (rng.random(60) < 0.3).astype(float)
+        b = np.where(rng.random(60) < 0.8, a, 1 - a)
+        assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+    a = rng.integers(0, 3, 40).astype(float)
+    b = rng.integers(0, 3, 40).astype(float)
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+    a[:5] = nan  # missing units are dropped pairwise
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a[5:], b[5:]), abs=1e-12)
+    assert math.isnan(cohen_kappa([0, 0, 0], [0, 0, 0]))
+
+
+# -- alignment on units --------------------------------------------------------------------------------------
+def test_agreement_on_sentences_and_turns(transcripts):
+    docs = _docs(transcripts)
+    A, B = docs["A"], docs["B"]
+    # sentences of A: 0 Welcome. 1 Tell me... 2 We look... 3 Then we talk... 4 Nobody... 5 And the targets?
+    #                 6 The targets came... 7 We hated them.
+    assert [s.text for s in A.sentences][2] == "We look at the numbers together."
+    c1 = pd.DataFrame([_row(A, 2, "learn"), _row(A, 3, "learn"), _row(A, 6, "control"), _row(B, 1, "control")])
+    # coder 2 codes one span covering sentences 2-3 (overlap -> both units) and misses B's control
+    span = {"document": "A", "unit": "sentence", "unit_index": None, "start": A.sentences[2].start,
+            "end": A.sentences[3].end, "text": "", "code": "learn", "speaker": "Kim"}
+    c2 = pd.DataFrame([span, _row(A, 6, "control"), _row(B, 2, "learn")])
+    res = agreement([c1, c2], transcripts=[transcripts], skip_speakers=["Interviewer"])
+    n_units = sum(1 for d in (A, B) for s in d.sentences if s.speaker != "Interviewer")
+    assert res.units == n_units == 8
+    by = res.codes.set_index("code")
+    # learn: coder1 {A2, A3}, coder2 {A2, A3, B2}; control: coder1 {A6, B1}, coder2 {A6}
+    learn1 = np.zeros(8)
+    learn2 = np.zeros(8)
+    units = list(zip(res.unit_table.units["document"], res.unit_table.units["unit_index"]))
+    for key in (("A", 2), ("A", 3)):
+        learn1[units.index(key)] = learn2[units.index(key)] = 1
+    learn2[units.index(("B", 2))] = 1
+    assert by.loc["learn", "alpha"] == pytest.approx(krippendorff_alpha([learn1, learn2]))
+    from sklearn.metrics import cohen_kappa_score
+
+    assert by.loc["learn", "kappa"] == pytest.approx(cohen_kappa_score(learn1, learn2))
+    assert by.loc["learn", "agreement"] == pytest.approx(7 / 8)
+    assert by.loc["control", "positives"] == 2
+    assert by.loc["learn", "n_coder2"] == 3
+    assert set(res.disagreements["code"]) == {"learn", "control"}
+    d = res.to_dict()
+    assert list(d) == ["units", "coders", "codes", "overall"]
+    assert all(list(c) == ["code", "alpha", "kappa", "agreement", "prevalence"] for c in d["codes"])
+    assert d["coders"] == ["coder1", "coder2"]
+    # turns: A's Kim turn 1 holds both learn sentences, turn 3 the control sentence; B's Lee turn
+    res_t = agreement([c1, c2], unit="turn", transcripts=[transcripts], skip_speakers=["Interviewer"])
+    assert res_t.units == 3
+    bt = res_t.codes.set_index("code")
+    assert bt.loc["learn", "agreement"] == pytest.approx(2 / 3)  # B's turn: coder2 only
+    assert bt.loc["control", "agreement"] == pytest.approx(2 / 3)
+
+
+def test_gold_format_without_transcripts_and_partial_coverage(transcripts, tmp_path):
+    docs = _docs(transcripts)
+    A = docs["A"]
+    gold = pd.DataFrame({"document": "A", "unit_index": [s.index for s in A.sentences],
+                         "speaker": [s.speaker for s in A.sentences], "sentence": [s.text for s in A.sentences],
+                         "codes": ["", "", "learn", "learn;talk", "", "", "control", ""]})
+    gold_path = tmp_path / "gold.csv"
+    gold.to_csv(gold_path, index=False)
+    auto = pd.DataFrame([_row(A, 2, "learn"), _row(A, 7, "control"), _row(docs["B"], 1, "control")])
+    auto_path = tmp_path / "auto.csv"
+    auto.to_csv(auto_path, index=False)
+    # B is not covered by gold: with transcripts its units are unpairable, so only A's 8 units count
+    res = agreement([gold_path, auto_path], transcripts=[transcripts])
+    assert res.units == 8
+    assert res.coders == ["gold", "auto"]
+    # without transcripts, gold lists A's sentences; B cannot be placed -> located error
+    with pytest.raises(ToolkitError, match="cannot tell which sentences document 'B'"):
+        agreement([gold_path, auto_path])
+    res2 = agreement([gold_path, auto_path], documents=["A"])
+    pd.testing.assert_frame_equal(res.codes, res2.codes)
+    control = res.codes.set_index("code").loc["control"]
+    assert control["alpha"] == pytest.approx(krippendorff_alpha([[0] * 6 + [1, 0], [0] * 7 + [1]]))
+    assert "talk" in set(res.codes["code"])
+
+
+def test_three_coders_pairs_and_errors(transcripts):
+    from sklearn.metrics import cohen_kappa_score
+
+    A = _docs(transcripts)["A"]
+    c = [pd.DataFrame([_row(A, i, "x") for i in idx]) for idx in ([2, 3, 6], [2, 6], [2, 3, 4, 6])]
+    res = agreement(c, transcripts=[transcripts], documents=["A"], names=["ann", "bob", "cy"])
+    assert res.coders == ["ann", "bob", "cy"]
+    assert math.isnan(res.codes["kappa"].iloc[0])  # Cohen's kappa is for two coders
+    vec = {n: np.isin(np.arange(8), idx).astype(float) for n, idx in
+           zip(res.coders, ([2, 3, 6], [2, 6], [2, 3, 4, 6]))}
+    pair = res.pairs.set_index(["coder_a", "coder_b"]).loc[("ann", "cy")]
+    assert pair["kappa"] == pytest.approx(cohen_kappa_score(vec["ann"], vec["cy"]))
+    assert res.codes["alpha"].iloc[0] == pytest.approx(krippendorff_alpha(np.vstack(list(vec.values()))))
+    assert res.codes["caveat"].iloc[0].startswith("rare code (4 unit(s) coded")  # 4 < min_positives=5
+    res3 = agreement(c, transcripts=[transcripts], documents=["A"], names=["ann", "bob", "cy"], min_positives=3)
+    assert res3.codes["caveat"].iloc[0] == ""  # prevalence 9/24 is not rare either
+    with pytest.raises(ToolkitError, match="at least two coders"):
+        agreement([c[0]])
+
+
+def test_rare_code_caveat(transcripts):
+    A = _docs(transcripts)["A"]
+    c1 = pd.DataFrame([_row(A, 2, "x")])
+    c2 = pd.DataFrame([_row(A, 2, "x"), _row(A, 3, "x")])
+    res = agreement([c1, c2], transcripts=[transcripts], documents=["A"])
+    r = res.codes.iloc[0]
+    assert "rare code" in r["caveat"] and res.overall["rare"] == ["x"]
+    assert r["flag"] == flag(r["alpha"])
+
+
+# -- CLI -----------------------------------------------------------------------------------------------------------
+def _write_pair(transcripts, tmp_path):
+    docs = _docs(transcripts)
+    A = docs["A"]
+    gold = pd.DataFrame({"document": "A", "unit_index": [s.index for s in A.sentences],
+                         "speaker": [s.speaker for s in A.sentences], "sentence": [s.text for s in A.sentences],
+                         "codes": ["", "", "learn", "learn", "learn", "", "control", "control"]})
+    gold.to_csv(tmp_path / "gold.csv", index=False)
+    auto = pd.DataFrame([_row(A, 2, "learn"), _row(A, 3, "learn"), _row(A, 6, "control"), _row(A, 1, "learn")])
+    auto["rule"] = "r"
+    auto["matched"] = "m"
+    auto.to_csv(tmp_path / "auto.csv", index=False)
+    return tmp_path / "gold.csv", tmp_path / "auto.csv"
+
+
+def test_cli_agreement_json_and_xlsx(run_cli, transcripts, tmp_path):
+    from openpyxl import load_workbook
+
+    gold, auto = _write_pair(transcripts, tmp_path)
+    out = tmp_path / "agr.xlsx"
+    code, stdout, stderr = run_cli("code", "agreement", str(gold), str(auto), "--json", "-o", str(out))
+    assert code == 0, stderr
+    data = json.loads(stdout)
+    assert data["units"] == 8 and data["coders"] == ["gold", "auto"]
+    learn = next(c for c in data["codes"] if c["code"] == "learn")
+    from sklearn.metrics import cohen_kappa_score
+
+    g = [0, 0, 1, 1, 1, 0, 0, 0]
+    a = [0, 1, 1, 1, 0, 0, 0, 0]
+    assert learn["kappa"] == pytest.approx(cohen_kappa_score(g, a))
+    assert learn["agreement"] == pytest.approx(6 / 8)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Pairs", "Disagreements", "Units"]
+    code, stdout, _ = run_cli("code", "agreement", str(gold), str(auto), "--skip-speaker", "Interviewer")
+    assert code == 0 and "overall (pooled)" in stdout
+    assert "Agreement of 2 coders (gold, auto) on 5 sentence(s)" in stdout
+
+
+def test_cli_agreement_errors(run_cli, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("document,foo\nA,1\n", encoding="utf-8")
+    code, _, stderr = run_cli("code", "agreement", str(bad), str(bad))
+    assert code == 2 and "bad.csv" in stderr and "code" in stderr and "Traceback" not in stderr
+    code, _, stderr = run_cli("code", "agreement", str(tmp_path / "missing.csv"), str(bad))
+    assert code == 2 and "file not found" in stderr
+
+
+def test_cli_evaluate_matches_api_and_lists_errors(run_cli, transcripts, tmp_path):
+    from openpyxl import load_workbook
+
+    from toolkit.coding.evaluate import evaluate_coding
+
+    gold, auto = _write_pair(transcripts, tmp_path)
+    out = tmp_path / "ev.xlsx"
+    code, stdout, stderr = run_cli("code", "evaluate", "--gold", str(gold), "--pred", str(auto), "--json",
+                                   "-o", str(out))
+    assert code == 0, stderr
+    data = json.loads(stdout)
+    ref = evaluate_coding(pd.read_csv(gold), pd.read_csv(auto))
+    assert data["micro"] == pytest.approx(ref.micro)
+    # learn: gold {2,3,4}, pred {1,2,3} -> tp 2, fp 1 (sentence 1), fn 1 (sentence 4)
+    learn = next(r for r in data["per_code"] if r["code"] == "learn")
+    assert (learn["tp"], learn["fp"], learn["fn"]) == (2, 1, 1)
+    fp = [e for e in data["errors"] if e["kind"] == "fp"]
+    assert fp[0]["unit_index"] == 1 and fp[0]["text"].startswith("Tell me")
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Scores", "False positives", "False negatives"]
+    # skipping the interviewer removes the false positive on the interviewer's sentence
+    code, stdout, _ = run_cli("code", "evaluate", "--gold", str(gold), "--pred", str(auto), "--skip-speaker",
+                              "Interviewer", "--json")
+    learn = next(r for r in json.loads(stdout)["per_code"] if r["code"] == "learn")
+    assert learn["fp"] == 0
