@@ -61,7 +61,7 @@ def main():
 
     specs = [parse_scale(s) for s in scales]
     t_score, _ = best_of(lambda: [score_scales(df[list(s.items)], [s]) for s in specs])
-    print(f"  for comparison, construct scoring alone (toolkit.survey.score_scales, pandas row means): {t_score:.2f} s")
+    print(f"  for comparison, construct scoring alone (toolkit.survey.score_scales): {t_score:.2f} s")
     print(f"group-level dataset: {res.groups.shape[0]:,} rows x {res.groups.shape[1]} columns; "
           f"ICC(1) {res.constructs['icc1'].round(3).tolist()}")
 

@@ -6,30 +6,51 @@ from ..errors import DataError
 DEFAULT_MIN_SHARE = 2 / 3
 
 
-def reverse_items(df, scales) -> "pd.DataFrame":  # noqa: F821
-    """Copy of *df* with each scale's reverse-keyed items recoded as ``(min + max) - x``.
+def _numeric_block(df, items):
+    """The item columns as a float matrix (non-numeric text -> NaN), without copying the whole frame."""
+    import numpy as np
+    import pandas as pd
+
+    cols = []
+    for item in items:
+        col = df[item]
+        if not pd.api.types.is_numeric_dtype(col):
+            col = pd.to_numeric(col, errors="coerce")
+        cols.append(col.to_numpy(dtype=float, na_value=np.nan))
+    return np.column_stack(cols) if cols else np.empty((len(df), 0))
+
+
+def _keyed_block(df, s):
+    """A scale's items as a float matrix with reverse-keyed items recoded ``(min + max) - x``.
 
     ``min``/``max`` come from the scale spec (the instrument's response scale) or, when unset, from the observed
     range over all the scale's items, as psych does.
     """
-    out = df.copy()
-    for s in scales:
-        if not s.reversed:
-            continue
+    import numpy as np
+
+    block = _numeric_block(df, s.items)
+    if s.reversed:
         lo, hi = s.min, s.max
         if lo is None or hi is None:
-            block = out[list(s.items)].apply(_to_numeric)
-            lo = block.min().min() if lo is None else lo
-            hi = block.max().max() if hi is None else hi
-        for item in s.reversed:
-            out[item] = (lo + hi) - _to_numeric(out[item])
+            with np.errstate(all="ignore"):
+                lo = np.nanmin(block) if lo is None else lo
+                hi = np.nanmax(block) if hi is None else hi
+        for j, item in enumerate(s.items):
+            if item in s.reversed:
+                block[:, j] = (lo + hi) - block[:, j]
+    return block
+
+
+def reverse_items(df, scales) -> "pd.DataFrame":  # noqa: F821
+    """Copy of *df* with each scale's reverse-keyed items recoded as ``(min + max) - x`` (see :func:`_keyed_block`)."""
+    out = df.copy()
+    for s in scales:
+        if s.reversed:
+            block = _keyed_block(df, s)
+            for j, item in enumerate(s.items):
+                if item in s.reversed:
+                    out[item] = block[:, j]
     return out
-
-
-def _to_numeric(col):
-    import pandas as pd
-
-    return pd.to_numeric(col, errors="coerce")
 
 
 def score_scales(df, scales, min_share: float = DEFAULT_MIN_SHARE, suffix: str = ""):
@@ -51,13 +72,17 @@ def score_scales(df, scales, min_share: float = DEFAULT_MIN_SHARE, suffix: str =
     missing_cols = sorted({i for s in scales for i in s.items} - set(df.columns))
     if missing_cols:
         raise DataError(f"item column(s) not in the data: {', '.join(missing_cols)}", file=df.attrs.get("source"))
-    keyed = reverse_items(df, scales)
-    out = df.copy()
+    scores = {}
     for s in scales:
-        block = keyed[list(s.items)].apply(_to_numeric)
-        answered = block.notna().sum(axis=1)
+        block = _keyed_block(df, s)
+        answered = (~np.isnan(block)).sum(axis=1)
+        total = np.nansum(block, axis=1)
         enough = answered >= min_share * len(s.items) - 1e-9
-        out[s.name + suffix] = block.mean(axis=1).where(enough, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores[s.name + suffix] = np.where(enough & (answered > 0), total / np.maximum(answered, 1), np.nan)
+    out = df.copy()
+    for name, values in scores.items():
+        out[name] = values
     return out
 
 
