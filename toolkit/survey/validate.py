@@ -286,6 +286,9 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
         valid[item] = valid[item].mask(declared[item])
     valid = valid.astype(float)
     absent = [i for i in inst.item_ids if i not in kept.columns]
+    if absent:
+        out.append(issue("missing_columns", f"no column for item(s) {', '.join(absent)}",
+                         file=df.attrs.get("source")))
 
     n = len(df)
     item_rows = []
