@@ -295,3 +295,32 @@ def test_cli_data_errors(run_cli, tmp_path):
     text.to_csv(tmp_path / "text.csv", index=False)
     code, _, err = run_cli("analyze", "cfa", str(tmp_path / "text.csv"), "--model", "f =~ a + b + c")
     assert code == 2 and "row 4: a: non-numeric value 'x'" in err
+
+
+def test_demo_step_on_a_simulated_survey(tmp_path):
+    from toolkit.psychometrics.demo_cfa import step
+
+    df = toolkit.simulate("collective-data-use", n=600, groups=12, seed=3, missing=0.0, dont_know=0.01)
+    src = tmp_path / "survey.csv"
+    df.to_csv(src, index=False)
+    lines = []
+    paths = step(tmp_path / "out", lines.append, sample=src)
+    assert [p.name for p in paths] == ["cfa.xlsx", "cfa.json"] and all(p.exists() for p in paths)
+    d = json.loads(paths[1].read_text())
+    assert len(d["reliability"]) == 8 and d["fit"]["cfi"] > 0.9
+    assert set(d["invariance"]) == {"configural", "metric", "scalar"}
+    assert any("invariance of 'collective_data_use'" in s for s in lines)
+
+
+def test_cli_construct_selection(run_cli, data_dir):
+    code, out, err = run_cli("analyze", "cfa", str(data_dir / "cfa_mini_survey.csv"), "--instrument",
+                             str(data_dir / "mini-instrument.yaml"), "--construct", "sensemaking",
+                             "--construct", "deliberation", "--json")
+    assert code == 0, err
+    assert set(json.loads(out)["reliability"]) == {"sensemaking", "deliberation"}
+    code, out, err = run_cli("analyze", "cfa", str(data_dir / "cfa_mini_survey.csv"), "--instrument",
+                             str(data_dir / "mini-instrument.yaml"), "--construct", "sensemaking")
+    assert code == 0 and "CFI" in out and "just identified" in err  # a lone 3-item factor has df 0
+    code, _, err = run_cli("analyze", "cfa", str(data_dir / "cfa_mini_survey.csv"), "--instrument",
+                           str(data_dir / "mini-instrument.yaml"), "--construct", "nope")
+    assert code == 2 and "unknown construct(s) nope" in err

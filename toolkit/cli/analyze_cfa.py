@@ -13,12 +13,14 @@ import click
 @click.option("--model", "model_lines", multiple=True, metavar="'f =~ x1 + x2 + x3'",
               help="lavaan-style model line(s) (repeatable; one string may hold several lines separated by new "
                    "lines or ';'). 'x1 ~~ x2' adds a residual covariance.")
+@click.option("--construct", "constructs", multiple=True, metavar="ID",
+              help="With --instrument: use only this construct (repeatable).")
 @click.option("--group", metavar="COLUMN", help="Also test configural, metric and scalar invariance across the "
               "groups in this column.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an .xlsx workbook (sheets Fit, Loadings, Reliability, HTMT, Invariance).")
-def cfa(data, instrument, model_lines, group, as_json, output):
+def cfa(data, instrument, model_lines, constructs, group, as_json, output):
     """Confirmatory factor analysis by maximum likelihood, as R lavaan::cfa.
 
     Marker-variable identification (first loading = 1), complete cases. Reports chi-square, CFI, TLI, RMSEA
@@ -33,7 +35,8 @@ def cfa(data, instrument, model_lines, group, as_json, output):
           --model "textual =~ x4 + x5 + x6" --model "speed =~ x7 + x8 + x9"
       hls analyze cfa hs1939.csv --model "visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9" \\
           --group school --json
-      hls analyze cfa answers.xlsx --instrument collective-data-use --group role -o cfa.xlsx
+      hls analyze cfa answers.xlsx --instrument collective-data-use -o cfa.xlsx
+      hls analyze cfa answers.csv --instrument collective-data-use --construct collective_data_use --group role
     """
     from toolkit.errors import ToolkitError
     from toolkit.io import dumps_json
@@ -46,11 +49,14 @@ def cfa(data, instrument, model_lines, group, as_json, output):
     if bool(instrument) == bool(model_lines):
         raise ToolkitError("give either --instrument NAME or --model \"factor =~ item1 + item2 + ...\"",
                            field="--model")
+    if constructs and not instrument:
+        raise ToolkitError("--construct selects constructs of --instrument", field="--construct")
     df = read_table(data)
     model = "\n".join(model_lines) if model_lines else None
-    result = run(df, model=model, instrument=instrument)
+    constructs = list(constructs) or None
+    result = run(df, model=model, instrument=instrument, constructs=constructs)
     if group:
-        result.invariance = invariance(df, model, group, instrument=instrument)
+        result.invariance = invariance(df, model, group, instrument=instrument, constructs=constructs)
     if output is not None:
         result.to_excel(output)
     if as_json:

@@ -62,10 +62,18 @@ def _as_numeric(df: pd.DataFrame, cols: list[str], source: str | None) -> pd.Dat
     return pd.DataFrame(vals)
 
 
-def model_from_instrument(instrument) -> tuple[ModelSpec, list[str]]:
-    """One factor per construct with at least two items; returns (spec, notes about skipped constructs)."""
+def model_from_instrument(instrument, constructs=None) -> tuple[ModelSpec, list[str]]:
+    """One factor per construct (or per construct in *constructs*) with at least two items; returns (spec,
+    notes about skipped constructs)."""
     factors, inds, notes = [], {}, []
+    known = [c.id for c in instrument.constructs]
+    unknown = [c for c in (constructs or ()) if c not in known]
+    if unknown:
+        raise AnalysisError(f"unknown construct(s) {', '.join(unknown)} (the instrument has: {', '.join(known)})",
+                            field="--construct")
     for c in instrument.constructs:
+        if constructs and c.id not in constructs:
+            continue
         if len(c.item_ids) < 2:
             notes.append(f"construct '{c.id}' has {len(c.item_ids)} item(s) and is left out of the CFA")
             continue
@@ -78,7 +86,8 @@ def model_from_instrument(instrument) -> tuple[ModelSpec, list[str]]:
     return spec, notes
 
 
-def prepare(data: pd.DataFrame, model=None, instrument=None, group: str | None = None) -> Prepared:
+def prepare(data: pd.DataFrame, model=None, instrument=None, group: str | None = None,
+            constructs=None) -> Prepared:
     """Resolve the model, recode missing codes and reverse-keyed items (instrument), keep complete cases."""
     source = data.attrs.get("source")
     if (model is None) == (instrument is None):
@@ -91,7 +100,7 @@ def prepare(data: pd.DataFrame, model=None, instrument=None, group: str | None =
             from ..instruments import load_instrument
 
             instrument = load_instrument(instrument)
-        spec, notes = model_from_instrument(instrument)
+        spec, notes = model_from_instrument(instrument, constructs)
         where = "--instrument"
     else:
         spec = model if isinstance(model, ModelSpec) else parse_model(model)
@@ -415,7 +424,7 @@ def reliability_verdicts(rel: pd.DataFrame, ht: pd.DataFrame) -> list[str]:
     return out
 
 
-def cfa(data: pd.DataFrame, model=None, instrument=None) -> CFAResult:
+def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None) -> CFAResult:
     """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa(model, data)``.
 
     Parameters
@@ -425,6 +434,7 @@ def cfa(data: pd.DataFrame, model=None, instrument=None) -> CFAResult:
         ``"visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6"``; ``x1 ~~ x4`` adds a residual covariance.
     instrument : instrument name/path or :class:`~toolkit.instruments.model.Instrument`: one factor per
         construct; declared missing codes become NaN and reverse-keyed items are recoded (min + max - x).
+    constructs : with an instrument, only these constructs (ids) form the model.
 
     Complete cases on the model's items are used (listwise). Fit: chi-square = N F_ML (divisor N), CFI, TLI,
     RMSEA with its 90% interval, SRMR (Bentler), log-likelihood, AIC = -2logL + 2k, BIC = -2logL + log(N)k;
@@ -436,7 +446,7 @@ def cfa(data: pd.DataFrame, model=None, instrument=None) -> CFAResult:
     >>> res.fit["chisq"], res.fit["df"]                                                     # doctest: +SKIP
     (85.3055..., 24)
     """
-    prep = prepare(data, model=model, instrument=instrument)
+    prep = prepare(data, model=model, instrument=instrument, constructs=constructs)
     return _cfa_prepared(prep)
 
 
@@ -467,6 +477,9 @@ def _cfa_prepared(prep: Prepared) -> CFAResult:
     warn = list(fit.warnings)
     if n < 100:
         warn.append(f"only {n} complete cases: ML fit indices and chi-square are unreliable in small samples")
-    verdicts = fit_verdicts(fm) + reliability_verdicts(rel, ht)
+    if fm["df"] == 0:
+        warn.append("df = 0: the model is just identified and reproduces the covariances exactly, so the fit "
+                    "indices say nothing about fit")
+    verdicts = (fit_verdicts(fm) if fm["df"] > 0 else []) + reliability_verdicts(rel, ht)
     return CFAResult(n, prep.n_dropped, spec.text or spec.to_syntax(), fm, ld, phi, rel, ht, verdicts, warn,
                      prep.notes, est, fit)

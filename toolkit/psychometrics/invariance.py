@@ -70,6 +70,7 @@ class InvarianceResult:
                  self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}",
                                             na_rep="")]
         lines += ["  " + v for v in self.verdicts]
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -83,16 +84,19 @@ def _chen(step: str, dcfi: float, drmsea: float, dsrmr: float) -> tuple[str, str
         return "not supported", detail
     if not any(flags):
         return "supported", detail
-    return "borderline", detail
+    which = [n for n, f in zip(("dCFI", "dRMSEA", "dSRMR"), flags) if f]
+    return f"borderline (only {' and '.join(which)} crosses)", detail
 
 
-def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, instrument=None) -> InvarianceResult:
+def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, instrument=None,
+               constructs=None) -> InvarianceResult:
     """Configural, metric and scalar invariance of a CFA model across the groups in column *group*.
 
     Parameters
     ----------
     data : DataFrame with the items and the grouping column.
-    model : lavaan-style model syntax (or use ``instrument=``: one factor per construct).
+    model : lavaan-style model syntax (or use ``instrument=``: one factor per construct, optionally only the
+        ``constructs`` listed).
     group : column whose values define the groups (order of first appearance = lavaan's group order;
         rows with a missing group are dropped).
 
@@ -108,7 +112,7 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
     """
     if group is None:
         raise AnalysisError("give the grouping column", field="--group")
-    prep = prepare(data, model=model, instrument=instrument, group=group)
+    prep = prepare(data, model=model, instrument=instrument, group=group, constructs=constructs)
     spec = prep.spec
     _check_identified(spec)
     d = prep.data

@@ -537,7 +537,7 @@ def fit_measures(fit: MLFit) -> dict:
     t1 = max(x2 - df, 0.0)
     t2 = max(x2 - df, bx2 - bdf, 0.0)
     cfi = 1.0 - t1 / t2 if t2 > 0 else 1.0
-    tli = ((bx2 / bdf - x2 / df) / (bx2 / bdf - 1.0)) if df > 0 and bdf > 0 else float("nan")
+    tli = ((bx2 / bdf - x2 / df) / (bx2 / bdf - 1.0)) if df > 0 and bdf > 0 else 1.0  # lavaan: 1 at df 0
     lo, hi = rmsea_ci(x2, df, n, g)
     rm = rmsea(x2, df, n, g)
     ll, ll1 = fit.loglik()
