@@ -17,6 +17,7 @@ STEPS = [
     ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
     ("efa", "toolkit.psychometrics.demo_factor:step"),
     ("reliability", "toolkit.psychometrics.demo_reliability:step"),
+    ("cfa", "toolkit.psychometrics.demo_cfa:step"),
 ]
 
 
