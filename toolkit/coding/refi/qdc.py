@@ -128,10 +128,11 @@ def assign_ids(codes: list[RefiCode], codebook=None) -> list[RefiCode]:
     ``Code id:`` line our exports put in the description; else the parent's id + a slug of the name
     (``rq1_definition.competencies.programming``), made unique with ``_2``, ``_3``.
     """
-    from ..codebook import ID_RE
+    from ..codebook import ID_RE, load_codebook
 
     by_guid = {}
     if codebook is not None:
+        codebook = load_codebook(codebook)
         by_guid = {code_guid(codebook.id, c.id): c.id for c in codebook.codes}
     ids: dict[str, str] = {}
     used: set[str] = set()
