@@ -1,8 +1,10 @@
 """The spaCy side of coding: an offline pipeline, matchers compiled from a codebook, unit-level decisions.
 
 Default pipeline (no downloads): ``spacy.blank("en")`` + ``sentencizer`` + ``lemmatizer`` in lookup mode
-(tables from spacy-lookups-data) + ``hls_lower_lemma``, which makes every lemma lower-case (the lookup
-table is keyed on the exact token text, so "Partners" would otherwise stay "Partners").
+(tables from spacy-lookups-data) + ``hls_lower_lemma``. The last applies the lemmatizer's lookup table keyed
+on the lower-cased word (the table is keyed on exact text, so "Partners" would stay "Partners"), caches the
+result per word and fixes a few entries that hurt coding; the lemmatizer component is therefore kept only as
+the holder of the tables and disabled at run time.
 """
 from __future__ import annotations
 
@@ -103,6 +105,9 @@ def build_nlp(model: str | None = None):
         except Exception as exc:  # noqa: BLE001 - missing spacy-lookups-data, broken install
             raise ToolkitError(f"cannot set up the lookup lemmatizer ({exc.__class__.__name__}); "
                                "install spacy-lookups-data") from None
+        # hls_lower_lemma applies the lemmatizer's lookup table itself (keyed on the lower-cased word, cached
+        # per word), so running spaCy's per-token lookup first would only double the work
+        nlp.disable_pipe("lemmatizer")
         return nlp
     import warnings
 
@@ -172,6 +177,10 @@ class Coder:
         self.phrase: dict[str, PhraseMatcher] = {}
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.has_tokens = False
+        # prefilter for the (slow, Python-predicate) token Matcher: a pattern can only match a doc holding one
+        # word of each of its mandatory LEMMA/LOWER tokens; these "anchors" are found with fast PhraseMatchers
+        self.anchor_matchers: dict[str, PhraseMatcher] = {}
+        self.anchor_sets: list[frozenset] | None = []
         lemma_texts: list[tuple[str, str]] = []
         for code in self.codes:
             for is_unless, rules in ((False, code.rules), (True, code.unless)):
@@ -182,13 +191,16 @@ class Coder:
                         idx = len(self.entries)
                         if rule.kind == "patterns":
                             try:
-                                self.matcher.add(key, [self._lemmatise_pattern(p) for p in terms])
+                                pats = [self._lemmatise_pattern(p) for p in terms]
+                                self.matcher.add(key, pats)
                             except Exception as exc:  # noqa: BLE001
                                 if skip_invalid:
                                     continue
                                 raise ToolkitError(f"invalid token pattern: {_one_line(exc)}", file=codebook.path,
                                                    line=rule.line, field=f"{code.id}.rules") from None
                             self.has_tokens = True
+                            for pat in pats:
+                                self._add_anchors(pat)
                         else:
                             pm = self.phrase.get(rule.attr)
                             if pm is None:
@@ -206,6 +218,48 @@ class Coder:
                 grouped.setdefault(key, []).append(d)
             for key, docs in grouped.items():
                 pm.add(key, docs)
+
+    def _add_anchors(self, pattern: list[dict]) -> None:
+        from spacy.matcher import PhraseMatcher
+        from spacy.tokens import Doc
+
+        if self.anchor_sets is None:
+            return
+        keys = []
+        for tok in pattern:
+            if tok.get("OP", "1") not in ("1", "+", "{1}") or len(tok) - ("OP" in tok) != 1:
+                continue
+            attr = next(k for k in tok if k != "OP")
+            value = tok[attr]
+            words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) and \
+                list(value) == ["IN"] else None
+            if str(attr).upper() not in ("LEMMA", "LOWER") or not words or not all(isinstance(w, str) for w in words):
+                continue
+            attr = str(attr).upper()
+            key = f"anchor{len(self.anchor_sets)}_{len(keys)}"
+            pm = self.anchor_matchers.get(attr)
+            if pm is None:
+                pm = self.anchor_matchers[attr] = PhraseMatcher(self.nlp.vocab, attr=attr)
+            docs = []
+            for w in words:
+                d = Doc(self.nlp.vocab, words=[w.lower() if attr == "LOWER" else w])
+                if attr == "LEMMA":
+                    d[0].lemma_ = w
+                docs.append(d)
+            pm.add(key, docs)
+            keys.append(self.nlp.vocab.strings.add(key))
+        if not keys:
+            self.anchor_sets = None  # a pattern without anchors: always run the Matcher
+        else:
+            self.anchor_sets.append(frozenset(keys))
+
+    def _token_patterns_possible(self, doc) -> bool:
+        if self.anchor_sets is None:
+            return True
+        found = set()
+        for pm in self.anchor_matchers.values():
+            found.update(m for m, _, _ in pm(doc))
+        return any(keys <= found for keys in self.anchor_sets)
 
     def _lemma(self, word):
         if not isinstance(word, str):
@@ -236,7 +290,7 @@ class Coder:
         out = []
         for pm in self.phrase.values():
             out.extend((self.by_hash[m], s, e) for m, s, e in pm(doc))
-        if self.has_tokens:
+        if self.has_tokens and self._token_patterns_possible(doc):
             out.extend((self.by_hash[m], s, e) for m, s, e in self.matcher(doc))
         out.sort(key=lambda h: (h[1], h[2]))
         return out

@@ -1,0 +1,132 @@
+"""Throughput and memory of ``hls code run`` against the raw spaCy baseline.
+
+Builds synthetic corpora by recombining the turns of the six sample interviews with a seeded RNG into many
+documents (written to a temporary folder), then measures
+
+* end to end: ``hls code run FOLDER --codebook hls-theory --skip-speaker Interviewer --csv OUT`` in a fresh
+  process (reading, normalising, sentence units, matching, streaming CSV), words/s and peak RSS;
+* baseline: the same ``nlp`` and compiled matchers over the same turn texts already in memory
+  (``nlp.pipe`` + ``Coder.code_units`` per sentence), no I/O;
+
+and prints the ratio. Target: end to end >= 0.5 x baseline, peak RSS flat in corpus size.
+
+    python bench/coding_throughput.py [--words 250000 1000000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "transcripts"
+TURN_RE = re.compile(r"^([A-Z][A-Za-z ]{0,30}): (.+)$")
+
+
+def sample_turns() -> tuple[list[str], list[str]]:
+    questions, answers = [], []
+    for p in sorted(SAMPLE.glob("INT*.txt")):
+        for line in p.read_text(encoding="utf-8").splitlines():
+            m = TURN_RE.match(line)
+            if m:
+                (questions if m.group(1) == "Interviewer" else answers).append(m.group(2))
+    return questions, answers
+
+
+def build_corpus(folder: Path, words: int, seed: int = 1) -> tuple[int, int]:
+    """Write documents of ~2,000 words (alternating Interviewer / respondent turns) until *words* is reached."""
+    rng = random.Random(seed)
+    questions, answers = sample_turns()
+    names = ["Sam", "Priya", "Jordan", "Helen", "Marta", "Gareth", "Aisha", "Tom"]
+    total = docs = 0
+    while total < words:
+        parts = [f"---\ninterview_id: S{docs:05d}\ngroup: g{docs % 12}\n---"]
+        doc_words = 0
+        who = rng.choice(names)
+        while doc_words < 2000:
+            q, a = rng.choice(questions), rng.choice(answers)
+            parts.append(f"Interviewer: {q}\n\n{who}: {a}\n")
+            doc_words += len(q.split()) + len(a.split())
+        (folder / f"doc{docs:05d}.txt").write_text("\n".join(parts), encoding="utf-8")
+        total += doc_words
+        docs += 1
+    return total, docs
+
+
+def child_end_to_end(folder: str, out: str) -> None:
+    from toolkit.cli.main import main
+
+    t0 = time.perf_counter()
+    rc = main(["code", "run", folder, "--codebook", "hls-theory", "--skip-speaker", "Interviewer", "--csv", out])
+    secs = time.perf_counter() - t0
+    print(json.dumps({"rc": rc, "seconds": secs, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def child_baseline(folder: str) -> None:
+    from toolkit.coding.codebook import load_codebook
+    from toolkit.coding.pipeline import Coder, build_nlp
+    from toolkit.coding.transcripts import iter_documents
+
+    texts = []
+    for doc in iter_documents([folder]):
+        texts.extend(t.text for t in doc.turns)  # all turns: the end-to-end run also tokenises interviewer turns
+    words = sum(len(t.split()) for t in texts)
+    nlp = build_nlp()
+    coder = Coder(load_codebook("hls-theory"), nlp)
+    t0 = time.perf_counter()
+    hits = 0
+    for d in nlp.pipe(texts, batch_size=256):
+        hits += sum(len(u) for u in coder.code_units(d, [(s.start, s.end) for s in d.sents]))
+    secs = time.perf_counter() - t0
+    print(json.dumps({"seconds": secs, "words": words, "hits": hits,
+                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--words", type=int, nargs="+", default=[250_000, 1_000_000])
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        if args.child[0] == "e2e":
+            child_end_to_end(args.child[1], args.child[2])
+        else:
+            child_baseline(args.child[1])
+        return 0
+    print(f"python {sys.version.split()[0]}, corpus from {len(sample_turns()[1])} respondent turns of the sample "
+          "interviews (seed 1)")
+    print(f"{'corpus words':>12} {'docs':>5} | {'end-to-end w/s':>14} {'peak RSS':>9} | {'baseline w/s':>12} "
+          f"{'peak RSS':>9} | ratio | csv rows")
+    for target in args.words:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "corpus"
+            folder.mkdir()
+            words, docs = build_corpus(folder, target)
+            out = Path(tmp) / "codings.csv"
+            e2e = run_child("--child", "e2e", str(folder), str(out))
+            rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
+            base = run_child("--child", "base", str(folder))
+            assert e2e["rc"] == 0, e2e
+            e_rate = words / e2e["seconds"]
+            b_rate = base["words"] / base["seconds"]
+            print(f"{words:>12,} {docs:>5} | {e_rate:>14,.0f} {e2e['maxrss_kb'] / 1024:>7.0f}MB | {b_rate:>12,.0f} "
+                  f"{base['maxrss_kb'] / 1024:>7.0f}MB | {e_rate / b_rate:5.2f} | {rows:,}")
+    print("end-to-end = fresh process: start-up, codebook + matcher compilation, reading, coding, streaming CSV;\n"
+          "baseline = same nlp + matchers over the same turn texts held in memory (its RSS includes the texts).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
