@@ -42,6 +42,12 @@ _API = {
     "read_transcript": "toolkit.coding.transcripts",
     "code_documents": "toolkit.coding.run",
     "agreement": "toolkit.coding.agreement",
+    "read_codings": "toolkit.coding.codings_io",
+    "write_qdc": "toolkit.coding.refi",
+    "read_qdc": "toolkit.coding.refi",
+    "import_qdc": "toolkit.coding.refi",
+    "write_qdpx": "toolkit.coding.refi",
+    "read_qdpx": "toolkit.coding.refi",
     "evaluate_coding": "toolkit.coding.evaluate",
 }
 
