@@ -67,6 +67,21 @@ class LowerLemma:
         cache = self.cache
         strings = doc.vocab.strings
         lookup_mode = self._lookup() is not None
+        if lookup_mode and len(doc):
+            # array path: no Token objects; the lemma depends only on the word
+            import numpy as np
+            from spacy.attrs import LEMMA, LOWER
+
+            lowers = doc.to_array(LOWER).tolist()
+            get = cache.get
+            lemmas = [get(o) for o in lowers]
+            for i, h in enumerate(lemmas):
+                if h is None:
+                    low = strings[lowers[i]]
+                    h = cache[lowers[i]] = strings.add(self.lemma_of(low, low))
+                    lemmas[i] = h
+            doc.from_array([LEMMA], np.asarray(lemmas, dtype="uint64").reshape(-1, 1))
+            return doc
         for tok in doc:
             h = tok.lemma
             key = tok.orth if lookup_mode else (tok.orth, h)

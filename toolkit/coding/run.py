@@ -163,10 +163,11 @@ class CodingRun:
 
         if len(sdocs) != len(doc.turns):  # pragma: no cover - defensive
             raise RuntimeError(f"internal error: {doc.id}: {len(sdocs)} processed turns for {len(doc.turns)}")
+        token_bounds: dict[int, list] = {}  # turn index -> token range of each sentence, when known
         if self.contract and doc._sentences is None:
             sents: list[Sentence] = []
             for turn, sdoc in zip(doc.turns, sdocs):
-                sents.extend(sentences_from_doc(sdoc, turn, len(sents)))
+                sents.extend(sentences_from_doc(sdoc, turn, len(sents), token_bounds.setdefault(turn.index, [])))
             doc.set_sentences(sents)
         rows: list[dict] = []
         coded: list[tuple[str, list[str]]] = []
@@ -183,10 +184,15 @@ class CodingRun:
             units += len(segs)
             if turn.speaker.casefold() in self.skip or not segs:
                 continue
-            bounds = []
-            for _, start, end, _ in segs:
-                span = sdoc.char_span(start - turn.start, end - turn.start, alignment_mode="expand")
-                bounds.append((span.start, span.end) if span is not None else (0, 0))
+            if self.unit == "turn":
+                bounds = [(0, len(sdoc))]
+            elif turn.index in token_bounds:
+                bounds = token_bounds[turn.index]
+            else:
+                bounds = []
+                for _, start, end, _ in segs:
+                    span = sdoc.char_span(start - turn.start, end - turn.start, alignment_mode="expand")
+                    bounds.append((span.start, span.end) if span is not None else (0, 0))
             for (index, start, end, text), found in zip(segs, self.coder.code_units(sdoc, bounds)):
                 if not found:
                     continue

@@ -15,15 +15,38 @@ def sentencizer_nlp():
     return nlp
 
 
-def sentences_from_doc(doc, turn, first_index: int) -> list[Sentence]:
-    """Sentences of one processed turn (a spaCy Doc of ``turn.text``), offsets shifted into the document."""
+def sentence_spans(doc) -> list[tuple[int, int, int, int]]:
+    """(first token, end token, start char, end char) of each sentence of a Doc, read from token arrays
+    (the same spans as ``doc.sents``, without building Span objects)."""
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
+    n = len(doc)
+    if n == 0:
+        return []
+    arr = doc.to_array([SENT_START, IDX, LENGTH]).tolist()
+    starts = [i for i in range(n) if i == 0 or arr[i][0] == 1]
     out = []
-    for sent in doc.sents:
-        text = sent.text
-        if not text.strip():
+    for k, s in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else n
+        out.append((s, e, arr[s][1], arr[e - 1][1] + arr[e - 1][2]))
+    return out
+
+
+def sentences_from_doc(doc, turn, first_index: int, bounds: list | None = None) -> list[Sentence]:
+    """Sentences of one processed turn (a spaCy Doc of ``turn.text``), offsets shifted into the document.
+
+    If *bounds* is a list, the token range of each kept sentence is appended to it.
+    """
+    out = []
+    text = doc.text
+    for ts, te, cs, ce in sentence_spans(doc):
+        piece = text[cs:ce]
+        if not piece.strip():
             continue
-        start = turn.start + sent.start_char
-        out.append(Sentence(first_index + len(out), turn.index, turn.speaker, start, start + len(text), text))
+        start = turn.start + cs
+        out.append(Sentence(first_index + len(out), turn.index, turn.speaker, start, start + len(piece), piece))
+        if bounds is not None:
+            bounds.append((ts, te))
     return out
 
 
