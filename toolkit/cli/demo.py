@@ -18,6 +18,7 @@ STEPS = [
     ("efa", "toolkit.psychometrics.demo_factor:step"),
     ("reliability", "toolkit.psychometrics.demo_reliability:step"),
     ("cfa", "toolkit.psychometrics.demo_cfa:step"),
+    ("coding", "toolkit.coding.demo:step"),
     ("refi", "toolkit.coding.demo_refi:step"),
 ]
 
