@@ -7,10 +7,11 @@ standardized solution, CR/AVE and HTMT. semopy: ``Model(desc).fit(data)`` (MLW o
 ``calc_stats`` on the same recoded complete cases. Then measurement invariance by ``role`` (6 groups;
 configural, metric and scalar multi-group fits), which semopy cannot do (no cross-group constraints).
 
-    python bench/cfa.py
+    python bench/cfa.py            # add --lavaan to also time lavaan 0.6 through Rscript on the same data
 """
 from __future__ import annotations
 
+import sys
 import time
 import tracemalloc
 import warnings
@@ -40,7 +41,7 @@ def main():
     from toolkit.psychometrics.cfa import prepare
 
     inst = toolkit.load_instrument("collective-data-use")
-    df = toolkit.simulate(inst, n=5000, groups=100, seed=1, missing=0.0, dont_know=0.0, attention_fail=0.0)
+    df = _data(inst)
     prep = prepare(df, instrument=inst)
     print(f"data: {len(df)} simulated respondents, {len(prep.spec.observed)} items, "
           f"{len(prep.spec.factors)} factors; {len(prep.data)} complete cases")
@@ -80,6 +81,55 @@ def main():
               f"RMSEA {t.loc[step, 'rmsea']:.4f}, npar {t.loc[step, 'npar']}")
     print("semopy: no equality constraints across groups, so no metric/scalar baseline")
     assert np.isfinite(res.fit["chisq"])
+    if "--lavaan" in sys.argv:
+        lavaan(prep, inv, res, t_ours, t_inv, inst)
+
+
+def lavaan(prep, inv, res, t_ours, t_inv, inst):
+    """Optional: time lavaan 0.6 (R) on the same data; only the cfa() calls are timed, not R's start-up."""
+    import json
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from toolkit.psychometrics.cfa import prepare
+
+    if not shutil.which("Rscript"):
+        print("lavaan: Rscript not found")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        data = prepare(_data(inst), instrument=inst, group="role").data
+        data.to_csv(Path(tmp) / "d.csv", index=False)
+        (Path(tmp) / "m.txt").write_text(prep.spec.to_syntax() + "\n")
+        script = f"""suppressMessages(library(lavaan)); library(jsonlite)
+d <- read.csv("{tmp}/d.csv"); m <- paste(readLines("{tmp}/m.txt"), collapse = "\\n")
+out <- list(); t <- system.time(f <- cfa(m, data = d))[["elapsed"]]
+out$single <- list(time = t, chisq = fitMeasures(f, "chisq"))
+t <- 0; x <- c()
+for (eq in list("", "loadings", c("loadings", "intercepts"))) {{
+  t <- t + system.time(g <- cfa(m, data = d, group = "role", group.equal = eq))[["elapsed"]]
+  x <- c(x, fitMeasures(g, "chisq")) }}
+out$invariance <- list(time = t, chisq = unname(x))
+cat(toJSON(out, digits = NA, auto_unbox = TRUE))"""
+        (Path(tmp) / "b.R").write_text(script)
+        r = subprocess.run(["Rscript", str(Path(tmp) / "b.R")], capture_output=True, text=True)
+    if r.returncode != 0:
+        print("lavaan failed:", r.stderr.strip().splitlines()[-1:])
+        return
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    ts, ti = out["single"]["time"], out["invariance"]["time"]
+    print(f"lavaan cfa():       {ts:7.3f} s   ratio lavaan / toolkit {ts / t_ours:.1f}x   "
+          f"|chi2 difference| = {abs(out['single']['chisq'] - res.fit['chisq']):.2e}")
+    ours = inv.table["chisq"].to_numpy()
+    print(f"lavaan invariance:  {ti:7.3f} s   ratio lavaan / toolkit {ti / t_inv:.1f}x   "
+          f"max |chi2 difference| = {np.max(np.abs(np.asarray(out['invariance']['chisq']) - ours)):.2e}")
+
+
+def _data(inst):
+    import toolkit
+
+    return toolkit.simulate(inst, n=5000, groups=100, seed=1, missing=0.0, dont_know=0.0, attention_fail=0.0)
 
 
 if __name__ == "__main__":

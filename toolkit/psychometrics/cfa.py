@@ -167,7 +167,8 @@ def htmt(data: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
     HTMT_ij = mean |r| between items of i and items of j / sqrt(mean |r| within i * mean |r| within j),
     within-factor means over the off-diagonal correlations (semTools' ``htmt(absolute=TRUE)``).
     """
-    r = data[spec.observed].corr().abs()
+    r = pd.DataFrame(np.abs(np.corrcoef(data[spec.observed].to_numpy(dtype=float), rowvar=False)),
+                     index=spec.observed, columns=spec.observed)
     f = spec.factors
     mono = {}
     for a in f:

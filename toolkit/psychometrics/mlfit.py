@@ -46,6 +46,11 @@ class SampleStats:
         else:
             labels = list(dict.fromkeys(df[group].tolist()))  # order of first appearance, as lavaan
             parts = [(lab, df[df[group] == lab]) for lab in labels]
+        with _single_thread_blas():
+            return cls._from_parts(parts, list(observed))
+
+    @classmethod
+    def _from_parts(cls, parts, observed: list[str]) -> "SampleStats":
         groups, ns, covs, means = [], [], [], []
         p = len(observed)
         for lab, part in parts:
@@ -69,7 +74,7 @@ class SampleStats:
             ns.append(n)
             covs.append(s)
             means.append(mu)
-        return cls(list(observed), groups, ns, covs, means)
+        return cls(observed, groups, ns, covs, means)
 
 
 @dataclass
@@ -130,10 +135,10 @@ class MLFit:
         (N/2 * E[d2F])^-1."""
         with _single_thread_blas():
             h = _Evaluator(self.structure, self.stats).expected_hessian(self.theta)
-        try:
-            return np.linalg.inv(h) * 2.0 / self.stats.ntotal
-        except np.linalg.LinAlgError:
-            return np.full(h.shape, np.nan)
+            try:
+                return np.linalg.inv(h) * 2.0 / self.stats.ntotal
+            except np.linalg.LinAlgError:
+                return np.full(h.shape, np.nan)
 
     def fit_measures(self) -> dict:
         """chisq, df, pvalue, cfi, tli, rmsea (+ 90% CI), srmr, loglik, aic, bic, as lavaan's fitMeasures."""
