@@ -49,14 +49,13 @@ def pairwise_moments(x, weights=None) -> PairwiseMoments:
     mask = ~np.isnan(x)
     m = mask.astype(float)
     w = np.ones(x.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    mw = m * w[:, None]
-    n = mw.T @ m
     with np.errstate(invalid="ignore", divide="ignore"):
         x0 = np.where(mask, x, 0.0)
-        counts = mw.sum(axis=0)
-        centre = np.where(counts > 0, (x0 * w[:, None]).sum(axis=0) / counts, 0.0)
-        x0 = np.where(mask, x - centre, 0.0)
+        counts = w @ m
+        centre = np.where(counts > 0, (w @ x0) / counts, 0.0)
+        x0 -= centre * m  # centred on the column means; missing cells stay 0
         x0w = x0 * w[:, None]
+        n = (m * w[:, None]).T @ m
         s = x0w.T @ m
         p = x0w.T @ x0
         q = (x0w * x0).T @ m

@@ -120,13 +120,24 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
 
     columns = _NumericColumns(df, inst, source)
     records, warnings = [], []
-    for s in specs:
-        lo = lo_override if lo_override is not None else s.min
-        hi = hi_override if hi_override is not None else s.max
-        rec = _scale_reliability(s, columns, lo, hi, missing)
-        records.append(rec)
-        warnings.extend(f"{s.name}: {w}" for w in rec["warnings"])
+    with _single_threaded_blas():  # the matrices are tiny: BLAS threads only cost time, badly on a busy machine
+        for s in specs:
+            lo = lo_override if lo_override is not None else s.min
+            hi = hi_override if hi_override is not None else s.max
+            rec = _scale_reliability(s, columns, lo, hi, missing)
+            records.append(rec)
+            warnings.extend(f"{s.name}: {w}" for w in rec["warnings"])
     return _assemble(records, warnings)
+
+
+def _single_threaded_blas():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 # ----------------------------------------------------------------------------------------------- inputs
@@ -187,24 +198,37 @@ def _with_instrument_range(s: ScaleSpec, inst) -> ScaleSpec:
 
 
 class _NumericColumns:
-    """Item columns as float arrays (converted once), with the instrument's missing codes set to NaN."""
+    """Item columns as float arrays (converted once), with the instrument's missing codes set to NaN.
+
+    Float columns are used without copying (they are never written to); ``range(item)`` gives the observed
+    (min, max), NaN when the column has no answers.
+    """
 
     def __init__(self, df, inst, source):
         self.df, self.inst, self.source = df, inst, source
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, tuple[np.ndarray, float, float]] = {}
 
     def __call__(self, item: str) -> np.ndarray:
+        return self._get(item)[0]
+
+    def range(self, item: str) -> tuple[float, float]:
+        return self._get(item)[1:]
+
+    def _get(self, item: str):
         if item not in self._cache:
             self._cache[item] = self._convert(item)
         return self._cache[item]
 
-    def _convert(self, item: str) -> np.ndarray:
+    def _convert(self, item: str):
         import pandas as pd
 
         col = self.df[item]
         if isinstance(col, pd.DataFrame):
             raise DataError("the column name appears more than once in the data", file=self.source, field=item)
-        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        owned = True
+        if col.dtype == np.float64:
+            values, owned = col.to_numpy(), False  # a read-only view: copied before any change
+        elif pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
             values = col.to_numpy(dtype=float, na_value=np.nan)
         else:
             text = col.astype("string").str.strip()
@@ -216,16 +240,29 @@ class _NumericColumns:
                                 "column); item responses must be numeric codes", file=self.source, line=pos + 2,
                                 field=item, kind="row")
             values = values_s.to_numpy(dtype=float, na_value=np.nan)
-        values = values.copy()
-        values[~np.isfinite(values)] = np.nan
+        lo, hi = _nan_range(values)
+        if np.isinf(lo) or np.isinf(hi):
+            values = values.copy() if not owned else values
+            owned = True
+            values[np.isinf(values)] = np.nan
+            lo, hi = _nan_range(values)
         if self.inst is not None:
             try:
                 codes = self.inst.scale_of(item).missing_values
             except KeyError:
                 codes = ()
-            if codes:
-                values[np.isin(values, np.asarray(codes, dtype=float))] = np.nan
-        return values
+            hits = np.isin(values, np.asarray(codes, dtype=float)) if codes else None
+            if hits is not None and hits.any():
+                values = values.copy() if not owned else values
+                values[hits] = np.nan
+                lo, hi = _nan_range(values)
+        return values, lo, hi
+
+
+def _nan_range(values: np.ndarray) -> tuple[float, float]:
+    with _pywarnings.catch_warnings():
+        _pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column
+        return float(np.nanmin(values)), float(np.nanmax(values))
 
 
 # ----------------------------------------------------------------------------------------------- statistics
@@ -286,37 +323,58 @@ def _category_label(v: float) -> str:
 PATTERN_LIMIT = 1 << 21  # largest number of possible response patterns compressed with a bincount
 
 
-def response_patterns(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class Patterns:
+    """Distinct response patterns ``values`` (rows, NaN = missing) with frequency ``weights``; for integer
+    codes also ``digits`` (value - lo, with k = missing) so categories can be counted without another pass."""
+
+    values: np.ndarray
+    weights: np.ndarray
+    lo: float | None = None
+    k: int | None = None
+    digits: np.ndarray | None = None
+
+    def subset(self, rows=None, cols=None) -> "Patterns":
+        rows = slice(None) if rows is None else rows
+        cols = slice(None) if cols is None else cols
+        return Patterns(self.values[rows][:, cols], self.weights[rows], self.lo, self.k,
+                        None if self.digits is None else self.digits[rows][:, cols])
+
+
+def response_patterns(columns: list[np.ndarray], ranges=None) -> Patterns:
     """Distinct rows of the item columns and how often each occurs (frequency weights).
 
     Integer-coded items with few categories (Likert data) are compressed with one ``bincount`` over a mixed-radix
     code of each row, so 100,000 respondents become a few thousand weighted patterns and every statistic
-    afterwards is exact and cheap. Other data are returned row by row with weight 1.
+    afterwards is exact and cheap. Other data are returned row by row with weight 1. *ranges* optionally gives
+    each column's (min, max) when already known.
 
-    >>> v, w = response_patterns([np.array([1., 2, 1, np.nan]), np.array([3., 3, 3, 1])])
-    >>> v.tolist(), w.tolist()
+    >>> pat = response_patterns([np.array([1., 2, 1, np.nan]), np.array([3., 3, 3, 1])])
+    >>> pat.values.tolist(), pat.weights.tolist()
     ([[1.0, 3.0], [2.0, 3.0], [nan, 1.0]], [2.0, 1.0, 1.0])
     """
     n, p = len(columns[0]), len(columns)
 
     def uncompressed():
-        return np.column_stack(columns), np.ones(n)
+        return Patterns(np.column_stack(columns), np.ones(n))
 
-    with np.errstate(invalid="ignore"), _pywarnings.catch_warnings():
-        _pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: min/max NaN, handled below
-        lo = float(np.nanmin([np.nanmin(c) for c in columns]))
-        hi = float(np.nanmax([np.nanmax(c) for c in columns]))
-    if not np.isfinite(lo) or hi - lo > 100:
+    ranges = [_nan_range(c) for c in columns] if ranges is None else list(ranges)
+    with _pywarnings.catch_warnings():
+        _pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN ranges, handled below
+        lo = float(np.nanmin([r[0] for r in ranges]))
+        hi = float(np.nanmax([r[1] for r in ranges]))
+    if not np.isfinite(lo) or not np.isfinite(hi) or hi - lo > 100:
         return uncompressed()
     k = int(hi - lo) + 1
     base = k + 1  # one more digit value for "missing"
     if base**p > PATTERN_LIMIT or base**p > 4 * n + 64:
         return uncompressed()
-    code = np.zeros(n, dtype=np.int64)
+    itype = np.int32 if base**p < 2**31 else np.int64
+    code = np.zeros(n, dtype=itype)
     for col in columns:
         c = col - lo
         np.copyto(c, k, where=np.isnan(c))
-        ci = c.astype(np.int64)
+        ci = c.astype(itype)
         if not np.array_equal(ci, c):
             return uncompressed()
         code *= base
@@ -324,32 +382,27 @@ def response_patterns(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray
     counts = np.bincount(code, minlength=base**p)
     idx = np.flatnonzero(counts)
     w = counts[idx].astype(float)
-    v = np.empty((len(idx), p))
+    digits = np.empty((len(idx), p), dtype=np.int64)
     for j in range(p - 1, -1, -1):
-        d = idx % base
+        digits[:, j] = idx % base
         idx = idx // base
-        v[:, j] = np.where(d == k, np.nan, d + lo)
-    return v, w
+    v = np.where(digits == k, np.nan, digits + lo)
+    return Patterns(v, w, lo, k, digits)
 
 
-def _response_frequencies(x: np.ndarray, w: np.ndarray, n_rows: float) -> tuple[list[str], np.ndarray] | None:
+def _response_frequencies(pat: Patterns, cols, answered, n_rows: float) -> tuple[list[str], np.ndarray] | None:
     """Proportion of each item's answers in each category (<= 10 categories over the scale), plus miss."""
-    mask = ~np.isnan(x)
-    answered = (mask * w[:, None]).sum(axis=0)
-    lo, hi = np.nanmin(x), np.nanmax(x)
-    x0 = np.where(mask, x - lo, 0.0)
-    if hi - lo < 1000 and np.array_equal(x0, np.round(x0)):  # integer codes: weighted bincount per item
-        width = int(hi - lo) + 1
-        codes = x0.astype(np.int64)
-        counts = np.stack([np.bincount(codes[mask[:, j], j], weights=w[mask[:, j]], minlength=width)
-                           for j in range(x.shape[1])])
+    w = pat.weights
+    if pat.digits is not None:  # integer codes: one weighted bincount per item over the patterns
+        counts = np.stack([np.bincount(pat.digits[:, j], weights=w, minlength=pat.k + 1)[:pat.k] for j in cols])
         present = counts.sum(axis=0) > 0
-        cats = (lo + np.arange(width))[present]
+        cats = (pat.lo + np.arange(pat.k))[present]
         counts = counts[:, present]
         if len(cats) > MAX_CATEGORIES:
             return None
     else:
-        cats = np.unique(x[mask])
+        x = pat.values[:, cols]
+        cats = np.unique(x[~np.isnan(x)])
         if len(cats) > MAX_CATEGORIES:
             return None
         counts = np.stack([((x[:, j][:, None] == cats[None, :]) * w[:, None]).sum(axis=0)
@@ -363,27 +416,31 @@ def _response_frequencies(x: np.ndarray, w: np.ndarray, n_rows: float) -> tuple[
 def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missing: str) -> dict:
     items = list(spec.items)
     warnings: list[str] = []
-    x, w = response_patterns([columns(i) for i in items])
-    answered = ((~np.isnan(x)) * w[:, None]).sum(axis=0)
+    pat = response_patterns([columns(i) for i in items], [columns.range(i) for i in items])
+    w = pat.weights
+    xt = np.ascontiguousarray(pat.values.T)  # items x patterns: every reduction below runs along memory
+    ans = ~np.isnan(xt)
+    answered = ans @ w
     empty = [i for i, a in zip(items, answered) if a == 0]
     if empty:
         raise AnalysisError(f"scale '{spec.name}': item(s) {', '.join(empty)} have no numeric answers (all missing)",
                             field=empty[0])
-    complete = ~np.isnan(x).any(axis=1)
-    n_complete = int(w[complete].sum())
+    complete = ans.all(axis=0)
+    n_complete = int(round(w @ complete))
     if missing == "listwise":
-        x, w = x[complete], w[complete]
         if n_complete < 2:
             raise AnalysisError(f"scale '{spec.name}': fewer than two respondents answered all of "
                                 f"{', '.join(items)} (listwise deletion); try --missing pairwise")
+        pat = pat.subset(rows=complete)
+        w, xt, ans = pat.weights, xt[:, complete], ans[:, complete]
+        answered = ans @ w
     n_rows = int(round(w.sum()))
+    mom = pairwise_moments(pat.values, w)  # raw items; keys are applied as D C D, as psych does
 
     # zero-variance items are dropped from the statistics (psych: "had no variance and was deleted")
-    with _pywarnings.catch_warnings():
-        _pywarnings.simplefilter("ignore", RuntimeWarning)
-        bad = ~(np.nanmax(x, axis=0) > np.nanmin(x, axis=0))  # constant (or single-answer) items
+    bad = ~(np.diag(mom.cov) > 0)
     dropped = [i for i, b in zip(items, bad) if b]
-    const = np.array([np.nanmax(x[:, j]) for j in np.flatnonzero(bad)])
+    const = np.array([np.nanmax(xt[j]) for j in np.flatnonzero(bad)])
     if dropped:
         warnings.append(f"item(s) {', '.join(dropped)} have no variance (every answer "
                         f"{', '.join(_category_label(v) for v in const)}) and were dropped from the statistics "
@@ -396,32 +453,36 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
                             f"item(s) {', '.join(dropped)})" if dropped else
                             f"scale '{spec.name}' has fewer than two items; reliability needs at least two")
     names = [items[j] for j in good]
-    raw = x[:, good]
     k = len(names)
     rev = np.array([n in spec.reversed for n in names])
+    xg, ag, n_j = xt[good], ans[good], answered[good]
 
     declared = lo is not None and hi is not None
-    lo = float(np.nanmin(raw)) if lo is None else float(lo)
-    hi = float(np.nanmax(raw)) if hi is None else float(hi)
+    with _pywarnings.catch_warnings():
+        _pywarnings.simplefilter("ignore", RuntimeWarning)
+        lo = float(np.fmin.reduce(xg, axis=None)) if lo is None else float(lo)
+        hi = float(np.fmax.reduce(xg, axis=None)) if hi is None else float(hi)
     if declared:
         for j, name in enumerate(names):
-            col = raw[:, j]
+            col = xg[j]
             out = (col < lo) | (col > hi)
             if out.any():
                 warnings.append(f"item {name} has {int(w[out].sum())} value(s) outside the response range "
                                 f"{_category_label(lo)}..{_category_label(hi)} (e.g. {_category_label(col[out][0])});"
                                 " declare or recode missing-value codes")
-    xk = raw.copy()
+    xk = xg.copy()
     if rev.any():
-        xk[:, rev] = (lo + hi) - xk[:, rev]
-
-    answered_row = (~np.isnan(xk)).sum(axis=1)
+        xk[rev] = (lo + hi) - xk[rev]
+    xk0 = np.where(ag, xk, 0.0)
+    per_row = ag.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.where(answered_row > 0, np.nansum(xk, axis=1) / answered_row, np.nan)
+        total = np.where(per_row > 0, xk0.sum(axis=0) / per_row, np.nan)
     if dropped:
         total = (k * total + const.sum()) / (k + len(dropped))
-    mom = pairwise_moments(np.column_stack([xk, total]), w)
-    c = mom.cov[:k, :k]
+
+    sign = np.where(rev, -1.0, 1.0)
+    flip = np.outer(sign, sign)
+    c = mom.cov[np.ix_(good, good)] * flip
     if np.isnan(c).any():
         i, j = np.argwhere(np.isnan(c))[0]
         raise AnalysisError(f"scale '{spec.name}': items {names[i]} and {names[j]} are answered together by fewer "
@@ -437,20 +498,27 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     col_c = c.sum(axis=0)
     r_drop = np.array([(col_c[i] - c[i, i]) / np.sqrt(c[i, i] * (c.sum() - 2 * col_c[i] + c[i, i]))
                        for i in range(k)])
-    raw_r = mom.corr[k, :k]
-    has = ~np.isnan(xk)
-    means = (np.where(has, xk, 0.0) * w[:, None]).sum(axis=0) / (has * w[:, None]).sum(axis=0)
     item_sd = np.sqrt(np.diag(c))
+    means = (xk0 @ w) / n_j
+
+    # raw.r = cor(total, item) over the rows answering the item (the total exists wherever an item does)
     t_ok = ~np.isnan(total)
-    t_mean = float((total[t_ok] * w[t_ok]).sum() / w[t_ok].sum())
-    t_sd = float(np.sqrt(((total[t_ok] - t_mean) ** 2 * w[t_ok]).sum() / (w[t_ok].sum() - 1)))
+    t_mean = float(w[t_ok] @ total[t_ok] / w[t_ok].sum())
+    tc = np.where(t_ok, total - t_mean, 0.0)
+    t_sd = float(np.sqrt(w @ tc**2 / (w[t_ok].sum() - 1)))
+    xc = xk0 - means[:, None] * ag
+    tcw = tc * w
+    s_t, q_t, s_x, p_xt = ag @ tcw, ag @ (tcw * tc), xc @ w, xc @ tcw
+    cov_t = (p_xt - s_t * s_x / n_j) / (n_j - 1)
+    var_t = (q_t - s_t**2 / n_j) / (n_j - 1)
+    raw_r = cov_t / np.sqrt(var_t * np.diag(c))
+    corr = mom.corr[np.ix_(good, good)] * flip
 
     alpha = float(whole["raw"])
     ase = float(np.sqrt(whole["q"] / n_rows))
     feldt = feldt_ci(alpha, n_rows, k)
     omega = None
     if k >= 3:
-        corr = mom.corr[:k, :k]
         if not np.isnan(corr).any():
             omega, lam = omega_total_fit(corr)
             flipped = [n for n, v in zip(names, lam) if v < 0]
@@ -468,13 +536,13 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
             hint = "is it wrongly marked as reversed?" if is_rev else "should it be reverse-keyed (-" + name + ")?"
             warnings.append(f"item {name} correlates negatively with the rest of the scale (r.drop = {rd:.3f}): "
                             f"likely mis-keyed; {hint}")
-    freq = _response_frequencies(raw, w, n_rows)
+    freq = _response_frequencies(pat, good, n_j, n_rows)
 
     item_recs = []
     for j, name in enumerate(names):
         d = drops[j]
         rec = {
-            "item": name, "reversed": bool(rev[j]), "n": int(mom.n[j, j]), "mean": float(means[j]),
+            "item": name, "reversed": bool(rev[j]), "n": int(round(n_j[j])), "mean": float(means[j]),
             "sd": float(item_sd[j]), "raw_r": float(raw_r[j]), "std_r": float(std_r[j]), "r_cor": float(r_cor[j]),
             "r_drop": float(r_drop[j]), "alpha_if_deleted": float(d["raw"]), "std_alpha_if_deleted": float(d["std"]),
             "g6_if_deleted": float(d["g6"]), "average_r_if_deleted": float(d["av_r"]),
