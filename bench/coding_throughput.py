@@ -61,12 +61,16 @@ def build_corpus(folder: Path, words: int, seed: int = 1) -> tuple[int, int]:
 
 
 def child_end_to_end(folder: str, out: str) -> None:
-    from toolkit.cli.main import main
-
     t0 = time.perf_counter()
+    from toolkit.cli.main import main
+    from toolkit.coding.pipeline import build_nlp
+
+    build_nlp()  # start-up: importing spaCy and setting up the pipeline (cached, so the run below reuses it)
+    t1 = time.perf_counter()
     rc = main(["code", "run", folder, "--codebook", "hls-theory", "--skip-speaker", "Interviewer", "--csv", out])
-    secs = time.perf_counter() - t0
-    print(json.dumps({"rc": rc, "seconds": secs, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    t2 = time.perf_counter()
+    print(json.dumps({"rc": rc, "startup": t1 - t0, "seconds": t2 - t0, "run": t2 - t1,
+                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
 def child_baseline(folder: str) -> None:
@@ -107,8 +111,8 @@ def main() -> int:
         return 0
     print(f"python {sys.version.split()[0]}, corpus from {len(sample_turns()[1])} respondent turns of the sample "
           "interviews (seed 1)")
-    print(f"{'corpus words':>12} {'docs':>5} | {'end-to-end w/s':>14} {'peak RSS':>9} | {'baseline w/s':>12} "
-          f"{'peak RSS':>9} | ratio | csv rows")
+    print(f"{'corpus words':>12} {'docs':>5} | {'e2e w/s':>8} {'(no start-up)':>13} {'peak RSS':>9} | "
+          f"{'baseline w/s':>12} {'peak RSS':>9} | ratio {'(no start-up)':>13} | csv rows")
     for target in args.words:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "corpus"
@@ -120,11 +124,15 @@ def main() -> int:
             base = run_child("--child", "base", str(folder))
             assert e2e["rc"] == 0, e2e
             e_rate = words / e2e["seconds"]
+            r_rate = words / e2e["run"]
             b_rate = base["words"] / base["seconds"]
-            print(f"{words:>12,} {docs:>5} | {e_rate:>14,.0f} {e2e['maxrss_kb'] / 1024:>7.0f}MB | {b_rate:>12,.0f} "
-                  f"{base['maxrss_kb'] / 1024:>7.0f}MB | {e_rate / b_rate:5.2f} | {rows:,}")
-    print("end-to-end = fresh process: start-up, codebook + matcher compilation, reading, coding, streaming CSV;\n"
-          "baseline = same nlp + matchers over the same turn texts held in memory (its RSS includes the texts).")
+            print(f"{words:>12,} {docs:>5} | {e_rate:>8,.0f} {r_rate:>13,.0f} {e2e['maxrss_kb'] / 1024:>7.0f}MB | "
+                  f"{b_rate:>12,.0f} {base['maxrss_kb'] / 1024:>7.0f}MB | {e_rate / b_rate:5.2f} "
+                  f"{r_rate / b_rate:>13.2f} | {rows:,}   (start-up {e2e['startup']:.1f}s)")
+    print("e2e = fresh process running 'hls code run FOLDER --csv OUT': importing spaCy + pipeline set-up (start-up),\n"
+          "codebook + matcher compilation, reading, normalising, coding, streaming CSV; '(no start-up)' leaves out\n"
+          "the one-off start-up. baseline = same nlp + matchers over the same turn texts held in memory (its RSS\n"
+          "includes the texts).")
     return 0
 
 

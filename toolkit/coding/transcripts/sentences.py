@@ -38,7 +38,7 @@ def sentences_from_doc(doc, turn, first_index: int, bounds: list | None = None) 
     If *bounds* is a list, the token range of each kept sentence is appended to it.
     """
     out = []
-    text = doc.text
+    text = turn.text  # == doc.text, which spaCy would rebuild token by token
     for ts, te, cs, ce in sentence_spans(doc):
         piece = text[cs:ce]
         if not piece.strip():
