@@ -267,6 +267,10 @@ def test_cli_zero_variance_item_warns_and_continues(run_cli, tmp_path):
     ({"a": [1, 2, 3, 4], "b": [2, 1, 4, 3]}, "s=a,zz", "item column(s) not in the data: zz"),
     ({"a": [1, 2, 3, 4], "b": [2, "x", 4, 3]}, "s=a,b", "row 3: b: non-numeric value 'x'"),
     ({"a": [1, 2, 3, 4]}, "s=a", "fewer than two items"),
+    ({"a": [], "b": []}, "s=a,b", "the data have no rows"),
+    ({"a": [1], "b": [2]}, "s=a,b", "at least two respondents, the data have 1"),
+    ({"a": [1, 2, None, None, 3], "b": [None, None, 1, 2, None], "c": [1, 2, 3, 1, 2]}, "s=a,b,c",
+     "items a and b are answered together by fewer than two respondents"),
 ])
 def test_cli_errors_are_one_line(run_cli, tmp_path, columns, spec, message):
     path = tmp_path / "d.csv"

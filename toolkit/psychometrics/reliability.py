@@ -118,6 +118,8 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
     if lo_override is not None and hi_override is not None and lo_override >= hi_override:
         raise ToolkitError(f"--min ({min}) must be smaller than --max ({max})", field="--min")
 
+    if len(df) == 0:
+        raise DataError("the data have no rows", file=source)
     columns = _NumericColumns(df, inst, source)
     records, warnings = [], []
     with _single_threaded_blas():  # the matrices are tiny: BLAS threads only cost time, badly on a busy machine
@@ -260,6 +262,8 @@ class _NumericColumns:
 
 
 def _nan_range(values: np.ndarray) -> tuple[float, float]:
+    if values.size == 0:
+        return float("nan"), float("nan")
     with _pywarnings.catch_warnings():
         _pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column
         return float(np.nanmin(values)), float(np.nanmax(values))
@@ -435,6 +439,8 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
         w, xt, ans = pat.weights, xt[:, complete], ans[:, complete]
         answered = ans @ w
     n_rows = int(round(w.sum()))
+    if n_rows < 2:
+        raise AnalysisError(f"scale '{spec.name}': reliability needs at least two respondents, the data have {n_rows}")
     mom = pairwise_moments(pat.values, w)  # raw items; keys are applied as D C D, as psych does
 
     # zero-variance items are dropped from the statistics (psych: "had no variance and was deleted")
@@ -619,8 +625,8 @@ def format_text(result: ReliabilityResult, digits: int = 3) -> str:
     for rec in result._records:
         f = lambda v: _fmt(v, digits)  # noqa: E731
         out.append(f"Scale {rec['name']}: {rec['n_items']} items, N = {rec['n']} ({rec['missing']}; "
-                   f"{rec['n_complete']} complete), reverse keying (min + max) - x with min {_fmt(rec['min'], 0)}, "
-                   f"max {_fmt(rec['max'], 0)}")
+                   f"{rec['n_complete']} complete), reverse keying (min + max) - x with min {_category_label(rec['min'])}, "
+                   f"max {_category_label(rec['max'])}")
         fl, fh = rec["alpha_ci_feldt"]
         dl, dh = rec["alpha_ci_duhachek"]
         out.append(f"  alpha {f(rec['alpha'])}  95% CI Feldt [{f(fl)}, {f(fh)}]  Duhachek [{f(dl)}, {f(dh)}]"
