@@ -227,7 +227,11 @@ def test_cli_console_and_excel(run_cli, data_dir, tmp_path):
                              "-o", str(out_file))
     assert code == 0, err
     assert "alpha 0.431" in out and "Feldt" in out and "omega total" in out
-    assert "warning: agree: item A1 correlates negatively" in err
+    assert "  warning: item A1 correlates negatively" in out
+    code, out, err = run_cli("analyze", "reliability", str(data_dir / "bfi.csv"), "--scale", "agree=A1,A2,A3,A4,A5",
+                             "--json")
+    assert code == 0 and "warning: agree: item A1 correlates negatively" in err
+    assert any("A1 correlates negatively" in w for w in json.loads(out)["scales"][0]["warnings"])
     from openpyxl import load_workbook
 
     wb = load_workbook(out_file)
@@ -256,7 +260,7 @@ def test_cli_zero_variance_item_warns_and_continues(run_cli, tmp_path):
     df.to_csv(path, index=False)
     code, out, err = run_cli("analyze", "reliability", str(path), "--scale", "s=x0,x1,x2,k")
     assert code == 0, err
-    assert "warning: s: item(s) k have no variance (every answer 4) and were dropped" in err
+    assert "warning: item(s) k have no variance (every answer 4) and were dropped" in out
     assert "3 items" in out
 
 

@@ -52,11 +52,11 @@ def reliability(data, instrument, scale_specs, min_, max_, missing, as_json, out
     result = run(df, scales, instrument=instrument, min=min_, max=max_, missing=missing)
     if output is not None:
         result.to_excel(output)
-    if as_json:
+    if as_json:  # warnings are in the JSON too; repeat them on stderr so a person running it sees them
         click.echo(dumps_json(result.to_dict()))
-    else:
+        for w in result.warnings:
+            click.echo(f"warning: {w}", err=True)
+    else:  # the report carries each scale's warnings under its table
         click.echo(result.to_text(), nl=False)
         if output is not None:
             click.echo(f"wrote {output}")
-    for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
