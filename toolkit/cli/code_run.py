@@ -37,8 +37,6 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
     """
     import contextlib
 
-    import pandas as pd
-
     from toolkit.coding.outputs import CsvCodingsWriter, write_review_workbook
     from toolkit.coding.run import CODING_COLUMNS, CodingResult, CodingRun
     from toolkit.errors import ToolkitError
@@ -62,6 +60,8 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
             if keep:
                 rows.extend(doc_rows)
     stats = runner.stats
+    if keep:
+        import pandas as pd
     result = CodingResult(
         codings=pd.DataFrame(rows, columns=CODING_COLUMNS), frequencies=stats.frequencies(),
         speaker_frequencies=stats.speaker_frequencies(), cooccurrence=stats.cooccurrence(),

@@ -14,6 +14,7 @@ from .run import CODING_COLUMNS
 DECISIONS = ("accept", "reject", "recode")
 REVIEW_COLUMNS = ["decision", "recode_to", "comment"]
 LIST_SHEET = "lists"
+TEXT_COLUMNS = frozenset({"document", "case", "group", "speaker", "text", "matched"})
 
 
 class CsvCodingsWriter:
@@ -35,7 +36,8 @@ class CsvCodingsWriter:
         return self
 
     def write_rows(self, rows: list[dict]) -> None:
-        self._w.writerows([safe_text(r[c]) for c in CODING_COLUMNS] for r in rows)
+        # only the columns that carry transcript or metadata text can look like a formula
+        self._w.writerows([safe_text(r[c]) if c in TEXT_COLUMNS else r[c] for c in CODING_COLUMNS] for r in rows)
 
     def __exit__(self, exc_type, exc, tb):
         self._fh.close()
