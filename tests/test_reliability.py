@@ -320,3 +320,14 @@ def test_demo_step_on_simulated_sample(tmp_path):
     assert all(0.6 < s["alpha"] < 1 for s in d["scales"])
     assert all("9" not in i["response_freq"] for s in d["scales"] for i in s["items"])
     assert len(messages) >= len(inst.constructs)
+
+
+def test_non_integer_constant_item_is_detected_exactly():
+    """A constant 0.1 column has a mean that rounds; the zero-variance test must still catch it."""
+    rng = np.random.default_rng(1)
+    f = rng.standard_normal(200)
+    df = pd.DataFrame({f"x{i}": f + 0.7 * rng.standard_normal(200) for i in range(3)})
+    df["k"] = 0.1
+    with_k = toolkit.reliability(df, "s=x0,x1,x2,k")
+    assert with_k.scales.loc[0, "dropped"] == "k"
+    assert with_k.scales.loc[0, "alpha"] == toolkit.reliability(df, "s=x0,x1,x2").scales.loc[0, "alpha"]

@@ -444,9 +444,10 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     mom = pairwise_moments(pat.values, w)  # raw items; keys are applied as D C D, as psych does
 
     # zero-variance items are dropped from the statistics (psych: "had no variance and was deleted")
-    bad = ~(np.diag(mom.cov) > 0)
+    item_lo, item_hi = np.fmin.reduce(xt, axis=1), np.fmax.reduce(xt, axis=1)
+    bad = ~(item_hi > item_lo)  # exact test: a constant column is constant whatever the rounding of its mean
     dropped = [i for i, b in zip(items, bad) if b]
-    const = np.array([np.nanmax(xt[j]) for j in np.flatnonzero(bad)])
+    const = item_hi[bad]
     if dropped:
         warnings.append(f"item(s) {', '.join(dropped)} have no variance (every answer "
                         f"{', '.join(_category_label(v) for v in const)}) and were dropped from the statistics "
@@ -464,10 +465,8 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     xg, ag, n_j = xt[good], ans[good], answered[good]
 
     declared = lo is not None and hi is not None
-    with _pywarnings.catch_warnings():
-        _pywarnings.simplefilter("ignore", RuntimeWarning)
-        lo = float(np.fmin.reduce(xg, axis=None)) if lo is None else float(lo)
-        hi = float(np.fmax.reduce(xg, axis=None)) if hi is None else float(hi)
+    lo = float(item_lo[good].min()) if lo is None else float(lo)
+    hi = float(item_hi[good].max()) if hi is None else float(hi)
     if declared:
         for j, name in enumerate(names):
             col = xg[j]
