@@ -24,7 +24,6 @@ Reference: Revelle, W. psych: Procedures for Psychological, Psychometric, and Pe
 from __future__ import annotations
 
 import builtins
-import warnings as _pywarnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +31,7 @@ import numpy as np
 from ..errors import AnalysisError, DataError, ToolkitError
 from .correlation import cov2cor, pairwise_moments, smc
 from .omega import omega_total_fit
+from .patterns import Patterns, nan_range, category_label, response_patterns
 from .scales import ScaleSpec, parse_scale, scales_from_instrument
 
 MISSING_MODES = ("pairwise", "listwise")
@@ -60,10 +60,14 @@ class ReliabilityResult:
 
     def to_text(self, digits: int = 3) -> str:
         """A readable report: one block per scale with its item table, frequencies and warnings."""
+        from .reliability_output import format_text
+
         return format_text(self, digits)
 
     def to_excel(self, path) -> None:
         """Write sheets Scales, Items and Frequencies to *path* (atomically; text never becomes a formula)."""
+        from .reliability_output import write_excel
+
         write_excel(self, path)
 
     def __repr__(self) -> str:  # pragma: no cover - convenience
@@ -242,12 +246,12 @@ class _NumericColumns:
                                 "column); item responses must be numeric codes", file=self.source, line=pos + 2,
                                 field=item, kind="row")
             values = values_s.to_numpy(dtype=float, na_value=np.nan)
-        lo, hi = _nan_range(values)
+        lo, hi = nan_range(values)
         if np.isinf(lo) or np.isinf(hi):
             values = values.copy() if not owned else values
             owned = True
             values[np.isinf(values)] = np.nan
-            lo, hi = _nan_range(values)
+            lo, hi = nan_range(values)
         if self.inst is not None:
             try:
                 codes = self.inst.scale_of(item).missing_values
@@ -257,16 +261,8 @@ class _NumericColumns:
             if hits is not None and hits.any():
                 values = values.copy() if not owned else values
                 values[hits] = np.nan
-                lo, hi = _nan_range(values)
+                lo, hi = nan_range(values)
         return values, lo, hi
-
-
-def _nan_range(values: np.ndarray) -> tuple[float, float]:
-    if values.size == 0:
-        return float("nan"), float("nan")
-    with _pywarnings.catch_warnings():
-        _pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column
-        return float(np.nanmin(values)), float(np.nanmax(values))
 
 
 # ----------------------------------------------------------------------------------------------- statistics
@@ -320,80 +316,6 @@ def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float = 0.95) -> tup
     return (float(1 - (1 - alpha) * fdtri(df1, df2, 1 - p / 2)), float(1 - (1 - alpha) * fdtri(df1, df2, p / 2)))
 
 
-def _category_label(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(float(v))
-
-
-PATTERN_LIMIT = 1 << 21  # largest number of possible response patterns compressed with a bincount
-
-
-@dataclass
-class Patterns:
-    """Distinct response patterns ``values`` (rows, NaN = missing) with frequency ``weights``; for integer
-    codes also ``digits`` (value - lo, with k = missing) so categories can be counted without another pass."""
-
-    values: np.ndarray
-    weights: np.ndarray
-    lo: float | None = None
-    k: int | None = None
-    digits: np.ndarray | None = None
-
-    def subset(self, rows=None, cols=None) -> "Patterns":
-        rows = slice(None) if rows is None else rows
-        cols = slice(None) if cols is None else cols
-        return Patterns(self.values[rows][:, cols], self.weights[rows], self.lo, self.k,
-                        None if self.digits is None else self.digits[rows][:, cols])
-
-
-def response_patterns(columns: list[np.ndarray], ranges=None) -> Patterns:
-    """Distinct rows of the item columns and how often each occurs (frequency weights).
-
-    Integer-coded items with few categories (Likert data) are compressed with one ``bincount`` over a mixed-radix
-    code of each row, so 100,000 respondents become a few thousand weighted patterns and every statistic
-    afterwards is exact and cheap. Other data are returned row by row with weight 1. *ranges* optionally gives
-    each column's (min, max) when already known.
-
-    >>> pat = response_patterns([np.array([1., 2, 1, np.nan]), np.array([3., 3, 3, 1])])
-    >>> pat.values.tolist(), pat.weights.tolist()
-    ([[1.0, 3.0], [2.0, 3.0], [nan, 1.0]], [2.0, 1.0, 1.0])
-    """
-    n, p = len(columns[0]), len(columns)
-
-    def uncompressed():
-        return Patterns(np.column_stack(columns), np.ones(n))
-
-    ranges = [_nan_range(c) for c in columns] if ranges is None else list(ranges)
-    with _pywarnings.catch_warnings():
-        _pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN ranges, handled below
-        lo = float(np.nanmin([r[0] for r in ranges]))
-        hi = float(np.nanmax([r[1] for r in ranges]))
-    if not np.isfinite(lo) or not np.isfinite(hi) or hi - lo > 100:
-        return uncompressed()
-    k = int(hi - lo) + 1
-    base = k + 1  # one more digit value for "missing"
-    if base**p > PATTERN_LIMIT or base**p > 4 * n + 64:
-        return uncompressed()
-    itype = np.int32 if base**p < 2**31 else np.int64
-    code = np.zeros(n, dtype=itype)
-    for col in columns:
-        c = col - lo
-        np.copyto(c, k, where=np.isnan(c))
-        ci = c.astype(itype)
-        if not np.array_equal(ci, c):
-            return uncompressed()
-        code *= base
-        code += ci
-    counts = np.bincount(code, minlength=base**p)
-    idx = np.flatnonzero(counts)
-    w = counts[idx].astype(float)
-    digits = np.empty((len(idx), p), dtype=np.int64)
-    for j in range(p - 1, -1, -1):
-        digits[:, j] = idx % base
-        idx = idx // base
-    v = np.where(digits == k, np.nan, digits + lo)
-    return Patterns(v, w, lo, k, digits)
-
-
 def _response_frequencies(pat: Patterns, cols, answered, n_rows: float) -> tuple[list[str], np.ndarray] | None:
     """Proportion of each item's answers in each category (<= 10 categories over the scale), plus miss."""
     w = pat.weights
@@ -414,7 +336,7 @@ def _response_frequencies(pat: Patterns, cols, answered, n_rows: float) -> tuple
     with np.errstate(invalid="ignore", divide="ignore"):
         props = counts / answered[:, None]
     miss = 1 - answered / n_rows
-    return [_category_label(v) for v in cats] + ["miss"], np.column_stack([props, miss])
+    return [category_label(v) for v in cats] + ["miss"], np.column_stack([props, miss])
 
 
 def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missing: str) -> dict:
@@ -450,7 +372,7 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     const = item_hi[bad]
     if dropped:
         warnings.append(f"item(s) {', '.join(dropped)} have no variance (every answer "
-                        f"{', '.join(_category_label(v) for v in const)}) and were dropped from the statistics "
+                        f"{', '.join(category_label(v) for v in const)}) and were dropped from the statistics "
                         "(they still count in the scale score, as psych)")
     good = np.flatnonzero(~bad)
     if len(good) < 2:
@@ -473,7 +395,7 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
             out = (col < lo) | (col > hi)
             if out.any():
                 warnings.append(f"item {name} has {int(w[out].sum())} value(s) outside the response range "
-                                f"{_category_label(lo)}..{_category_label(hi)} (e.g. {_category_label(col[out][0])});"
+                                f"{category_label(lo)}..{category_label(hi)} (e.g. {category_label(col[out][0])});"
                                 " declare or recode missing-value codes")
     xk = xg.copy()
     if rev.any():
@@ -598,92 +520,3 @@ def _assemble(records: list[dict], warnings: list[str]) -> ReliabilityResult:
     items = pd.DataFrame(irows, columns=ITEM_COLUMNS)
     freqs = pd.DataFrame(frows, columns=["scale", "item", "category", "proportion"])
     return ReliabilityResult(scales, items, freqs, warnings, records)
-
-
-def _fmt(v, digits: int) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "-"
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else ""
-    if isinstance(v, (int, np.integer)):
-        return str(v)
-    return f"{v:.{digits}f}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [builtins.max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    lines = ["  " + "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths)))]
-    for r in rows:
-        lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
-    return lines
-
-
-def format_text(result: ReliabilityResult, digits: int = 3) -> str:
-    """The console report of :func:`reliability`: one block per scale."""
-    out = []
-    for rec in result._records:
-        f = lambda v: _fmt(v, digits)  # noqa: E731
-        out.append(f"Scale {rec['name']}: {rec['n_items']} items, N = {rec['n']} ({rec['missing']}; "
-                   f"{rec['n_complete']} complete), reverse keying (min + max) - x with min {_category_label(rec['min'])}, "
-                   f"max {_category_label(rec['max'])}")
-        fl, fh = rec["alpha_ci_feldt"]
-        dl, dh = rec["alpha_ci_duhachek"]
-        out.append(f"  alpha {f(rec['alpha'])}  95% CI Feldt [{f(fl)}, {f(fh)}]  Duhachek [{f(dl)}, {f(dh)}]"
-                   f"  (ase {_fmt(rec['ase'], 4)})")
-        out.append(f"  std alpha {f(rec['std_alpha'])}  G6(smc) {f(rec['g6'])}  omega total {f(rec['omega_total'])}"
-                   f"  average r {f(rec['average_r'])}  median r {f(rec['median_r'])}  S/N {_fmt(rec['sn'], 2)}")
-        out.append(f"  scale score mean {f(rec['mean'])}  sd {f(rec['sd'])}")
-        header = ["item", "n", "mean", "sd", "raw.r", "std.r", "r.cor", "r.drop", "alpha if deleted"]
-        rows = [[("-" if it["reversed"] else "") + it["item"], str(it["n"]), f(it["mean"]), f(it["sd"]),
-                 f(it["raw_r"]), f(it["std_r"]), f(it["r_cor"]), f(it["r_drop"]),
-                 f(it["alpha_if_deleted"]) + (" !" if it["miskeyed"] else "")] for it in rec["items"]]
-        out.extend(_table(header, rows))
-        if all("response_freq" in it for it in rec["items"]):
-            cats = list(rec["items"][0]["response_freq"])
-            out.append("  response frequencies (share of each item's answers; miss = share of rows unanswered)")
-            out.extend(_table(["item"] + cats,
-                              [[it["item"]] + [_fmt(it["response_freq"][c], 2) for c in cats] for it in rec["items"]]))
-        for w in rec["warnings"]:
-            out.append(f"  warning: {w}")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def write_excel(result: ReliabilityResult, path) -> None:
-    """Sheets Scales, Items, Frequencies (wide: one column per category) written atomically via write_cell."""
-    from openpyxl import Workbook
-
-    from ..io import atomic_path, write_cell
-
-    wb = Workbook()
-    sheets = [("Scales", result.scales), ("Items", result.items)]
-    freqs = result.frequencies
-    if len(freqs):
-        wide = freqs.pivot_table(index=["scale", "item"], columns="category", values="proportion", sort=False)
-        cats = [c for c in dict.fromkeys(freqs["category"]) if c != "miss"]
-        cats = sorted(cats, key=lambda c: float(c)) + ["miss"]
-        wide = wide.reindex(columns=cats).reset_index()
-    else:
-        import pandas as pd
-
-        wide = pd.DataFrame(columns=["scale", "item"])
-    sheets.append(("Frequencies", wide))
-    for idx, (title, frame) in enumerate(sheets):
-        ws = wb.active if idx == 0 else wb.create_sheet()
-        ws.title = title
-        for j, col in enumerate(frame.columns, start=1):
-            write_cell(ws, 1, j, str(col))
-        for i, row in enumerate(frame.itertuples(index=False), start=2):
-            for j, v in enumerate(row, start=1):
-                if isinstance(v, (np.floating, float)) and np.isnan(v):
-                    continue
-                if isinstance(v, np.generic):
-                    v = v.item()
-                write_cell(ws, i, j, v)
-    if result.warnings:
-        ws = wb.create_sheet("Warnings")
-        write_cell(ws, 1, 1, "warning")
-        for i, w in enumerate(result.warnings, start=2):
-            write_cell(ws, i, 1, w)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
