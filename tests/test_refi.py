@@ -343,3 +343,12 @@ def test_not_a_project(tmp_path):
         read_qdpx(_qdpx({"other.xml": "<a/>"}, tmp_path / "empty.qdpx"))
     with pytest.raises(ToolkitError, match="not a REFI-QDA project"):
         read_qdpx(_qdpx({"project.qde": "<Project name='x'/>"}, tmp_path / "nons.qdpx"))
+
+
+def test_guids_are_rfc4122_uuid5():
+    import uuid
+
+    from toolkit.coding.refi.common import NAMESPACE, guid
+
+    for parts in (("code", "hls-theory", "hls.human"), ("source", "INT01 é"), ("coding", "d", "ann", 1, 2, "c")):
+        assert guid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(map(str, parts))))

@@ -275,22 +275,28 @@ def _disagreements(table, cube, pairable, codes, coders):
     import pandas as pd
 
     units = table.units
-    rows = []
+    doc, idx = units["document"].to_numpy(), units["unit_index"].to_numpy()
+    spk, text = units["speaker"].to_numpy(), units["text"].to_numpy()
+    frames = []
     for k, code in enumerate(codes):
         mk = cube[:, k, :]
-        lo, hi = np.nanmin(np.where(np.isnan(mk), 1, mk), axis=0), np.nanmax(np.where(np.isnan(mk), 0, mk), axis=0)
-        differ = pairable & (lo != hi)
-        for p in np.nonzero(differ)[0]:
-            u = units.iloc[p]
-            row = {"document": u["document"], "unit_index": int(u["unit_index"]), "speaker": u["speaker"],
-                   "text": u["text"], "code": code}
-            for ci, name in enumerate(coders):
-                v = mk[ci, p]
-                row[name] = "" if np.isnan(v) else int(v)
-            rows.append(row)
+        lo = np.min(np.where(np.isnan(mk), 1, mk), axis=0)
+        hi = np.max(np.where(np.isnan(mk), 0, mk), axis=0)
+        p = np.nonzero(pairable & (lo != hi))[0]
+        if not p.size:
+            continue
+        f = pd.DataFrame({"document": doc[p], "unit_index": idx[p].astype("int64"), "speaker": spk[p],
+                          "text": text[p], "code": code})
+        for ci, name in enumerate(coders):
+            v = mk[ci, p]
+            f[name] = ["" if x != x else int(x) for x in v.tolist()]
+        frames.append(f)
     cols = ["document", "unit_index", "speaker", "text", "code", *coders]
-    return pd.DataFrame(rows, columns=cols).sort_values(["document", "unit_index", "code"], kind="stable") \
-        .reset_index(drop=True)
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    out.columns = cols
+    return out.sort_values(["document", "unit_index", "code"], kind="stable").reset_index(drop=True)
 
 
 # -- presentation -----------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ project coded by hand on an exported codebook can be mapped back to our code ids
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 
@@ -23,9 +24,20 @@ DESCRIPTION_FIELDS = (("definition", "Definition"), ("use_when", "Use when"), ("
 ID_LABEL = "Code id"
 
 
+_NS_BYTES = NAMESPACE.bytes
+
+
 def guid(kind: str, *parts: object) -> str:
-    """A deterministic GUID (lower-case 8-4-4-4-12 hex) for an object of *kind* named by *parts*."""
-    return str(uuid.uuid5(NAMESPACE, ":".join([kind, *map(str, parts)])))
+    """A deterministic GUID (lower-case 8-4-4-4-12 hex) for an object of *kind* named by *parts*.
+
+    Exactly ``str(uuid.uuid5(NAMESPACE, "kind:part:..."))`` (RFC 4122 name-based, SHA-1), computed with
+    hashlib directly because exports create one GUID per coding.
+    """
+    b = bytearray(hashlib.sha1(_NS_BYTES + ":".join([kind, *map(str, parts)]).encode("utf-8")).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def code_guid(codebook_id: str, code_id: str) -> str:

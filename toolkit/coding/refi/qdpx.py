@@ -114,22 +114,24 @@ def _spans(codings, docs: dict) -> dict:
     out: dict[str, dict] = {}
     if codings is None or len(codings) == 0:
         return out
-    has_coder = "coder" in codings.columns
     rows = codings.sort_values(["document", "start", "end", "code"], kind="stable")
-    for idx, r in rows.iterrows():
-        doc = docs.get(str(r["document"]))
-        row = int(idx) + 2 if isinstance(idx, (int,)) else None
+    coder_col = rows["coder"].tolist() if "coder" in rows.columns else [None] * len(rows)
+    for n, doc_id, start, end, code, coder in zip(rows.index.tolist(), rows["document"].astype(str).tolist(),
+                                                   rows["start"].tolist(), rows["end"].tolist(),
+                                                   rows["code"].astype(str).tolist(), coder_col):
+        doc = docs.get(doc_id)
+        row = int(n) + 2 if isinstance(n, int) else None
         if doc is None:
-            raise DataError(f"no transcript for document '{r['document']}' (pass the transcripts folder)",
+            raise DataError(f"no transcript for document '{doc_id}' (pass the transcripts folder)",
                             line=row, field="document", kind="row")
-        start, end = int(r["start"]), int(r["end"])
+        start, end = int(start), int(end)
         if not 0 <= start <= end <= len(doc.text):
             raise DataError(f"offsets {start}-{end} fall outside document '{doc.id}' ({len(doc.text)} characters)",
                             line=row, field="start", kind="row")
-        coder = str(r["coder"]) if has_coder and r["coder"] == r["coder"] else DEFAULT_CODER
+        coder = DEFAULT_CODER if coder is None or coder != coder else str(coder)
         codes = out.setdefault(doc.id, {}).setdefault((coder, start, end), [])
-        if r["code"] not in codes:
-            codes.append(str(r["code"]))
+        if code not in codes:
+            codes.append(code)
     return out
 
 
