@@ -46,6 +46,13 @@ def test_code_documents_api(corpus):
         int((df.code == "kroll.collective_data_use").sum())
 
 
+def test_jobs_give_the_same_codings(corpus):
+    paths = [corpus / "alpha.txt", corpus / "teams.vtt", corpus / "gamma.srt"]
+    one = toolkit.code_documents(paths, "hls-theory", jobs=1).codings
+    two = toolkit.code_documents(paths, "hls-theory", jobs=2).codings
+    pd.testing.assert_frame_equal(one, two)
+
+
 def test_turn_units(corpus):
     res = toolkit.code_documents([corpus / "alpha.txt"], "hls-theory", unit="turn", skip_speakers=["Interviewer"])
     doc = toolkit.read_transcript(corpus / "alpha.txt")

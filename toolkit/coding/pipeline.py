@@ -175,7 +175,8 @@ class Coder:
     """Matchers compiled once from a codebook; decides which codes a unit (sentence or turn) gets.
 
     >>> coder = Coder(load_codebook("hls-theory"), build_nlp())          # doctest: +SKIP
-    >>> sorted(coder.codes_in("We sat down with the partners and went through the numbers together."))
+    >>> sorted(coder.codes_in("We sat down with the partners and went through the numbers together."))  # doctest: +SKIP
+    ['kroll.collective_data_use', 'kroll.deliberation_routines']
     """
 
     def __init__(self, codebook: Codebook, nlp, skip_invalid: bool = False):
