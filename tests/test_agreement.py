@@ -277,3 +277,37 @@ def test_cli_evaluate_matches_api_and_lists_errors(run_cli, transcripts, tmp_pat
                               "Interviewer", "--json")
     learn = next(r for r in json.loads(stdout)["per_code"] if r["code"] == "learn")
     assert learn["fp"] == 0
+
+
+def test_review_workbook_as_a_coder(tmp_path):
+    """A reviewed workbook from 'hls code run -o' is read with its decisions applied."""
+    from openpyxl import load_workbook
+
+    from toolkit.coding.codings_io import read_codings
+    from toolkit.coding.outputs import write_review_workbook
+    from toolkit.coding.run import code_documents
+
+    t = tmp_path / "P1.txt"
+    t.write_text("Interviewer: How do you use data?\n\nAna: We sit down together and go through the figures every "
+                 "month, and we learn from what is not working. The contract had penalties for missed targets and "
+                 "a red, amber, green dashboard.\n", encoding="utf-8")
+    res = code_documents([t], "hls-theory", skip_speakers=["Interviewer"])
+    assert len(res.codings) >= 3
+    res.codings.to_csv(tmp_path / "auto.csv", index=False)
+    review = tmp_path / "review.xlsx"
+    write_review_workbook(review, res)
+    wb = load_workbook(review)
+    ws = wb["Codings"]
+    header = [c.value for c in ws[1]]
+    dcol, rcol = header.index("decision") + 1, header.index("recode_to") + 1
+    ws.cell(row=2, column=dcol, value="reject")
+    ws.cell(row=3, column=dcol, value="recode")
+    ws.cell(row=3, column=rcol, value="hls.human")
+    wb.save(review)
+    (cs,) = read_codings(review)
+    assert cs.kind == "review" and len(cs.codings) == len(res.codings) - 1
+    assert "hls.human" in set(cs.codings["code"])
+    out = agreement([tmp_path / "auto.csv", review], transcripts=[t], skip_speakers=["Interviewer"])
+    assert out.coders == ["auto", "review"]
+    assert len(out.disagreements) >= 2  # the rejected and the recoded rows
+    assert (out.disagreements["auto"] == 1).any() and (out.disagreements["review"] == 1).any()
