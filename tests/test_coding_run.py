@@ -160,3 +160,24 @@ def test_evaluate_on_hand_made_example():
     assert set(zip(fn.code, fn.unit_index)) == {("b", 2), ("b", 3)}
     empty = evaluate_coding(gold, pred.iloc[:0])
     assert math.isnan(empty.micro["precision"]) and empty.micro["recall"] == 0.0
+
+
+def test_recode_onto_an_existing_code_keeps_one_row(corpus, tmp_path):
+    from openpyxl import load_workbook
+
+    from toolkit.coding.outputs import write_review_workbook
+    from toolkit.coding.review import apply_review
+
+    res = toolkit.code_documents([corpus / "alpha.txt"], "hls-theory", skip_speakers=["Interviewer"])
+    out = write_review_workbook(tmp_path / "r.xlsx", res)
+    wb = load_workbook(out)
+    ws = wb["Codings"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    same_unit = [i for i, r in enumerate(rows, start=2) if r[5] == rows[0][5]]
+    assert len(same_unit) >= 2
+    a, b = same_unit[:2]
+    ws.cell(a, 13).value, ws.cell(a, 14).value = "recode", ws.cell(b, 10).value
+    ws.cell(b, 13).value = "accept"
+    wb.save(out)
+    fin = apply_review(out, undecided="drop").codings
+    assert len(fin) == 1 and fin.loc[0, "code"] == rows[b - 2][9] and fin.loc[0, "decision"] == "recode"

@@ -128,3 +128,18 @@ def test_labels_that_are_not_speakers(tmp_path):
                  "The thing is, that really: it worked.\n")
     doc = read_transcript(p)
     assert [t.speaker for t in doc.turns] == ["Interviewer", "Ann"]
+
+
+def test_teams_docx_header_layout(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for line in ["Interviewer   0:03", "How do you use the figures?", "Jane Doe   0:10",
+                 "We look at them together.", "Every month."]:
+        d.add_paragraph(line)
+    p = tmp_path / "teams.docx"
+    d.save(p)
+    doc = read_transcript(p)
+    assert [(t.speaker, t.text) for t in doc.turns] == [
+        ("Interviewer", "How do you use the figures?"), ("Jane Doe", "We look at them together.\nEvery month.")]
+    _offsets_ok(doc)

@@ -2,7 +2,7 @@
 
 Decisions (column ``decision`` of the Codings sheet): ``accept`` keeps the row; ``reject`` drops it;
 ``recode`` replaces the code by ``recode_to`` with ``rule = "review"`` (the original code is kept in
-``original_code``). Undecided rows follow the *undecided* policy: ``"keep"`` (default; counted and
+``original_code``; if the unit already has that code, the duplicate row is dropped). Undecided rows follow the *undecided* policy: ``"keep"`` (default; counted and
 reported) or ``"drop"``. The reviewer's ``comment`` is carried into the output.
 """
 from __future__ import annotations
@@ -105,6 +105,8 @@ def apply_review(path: str | Path, undecided: str = "keep") -> ReviewResult:
         out.append(rec)
     wb.close()
     df = pd.DataFrame(out, columns=FINAL_COLUMNS)
+    # a recode can land on a code the unit already has: keep one row per unit x code (the first)
+    df = df.drop_duplicates(subset=["document", "unit", "unit_index", "code"], keep="first").reset_index(drop=True)
     for c in ("unit_index", "start", "end"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
     return ReviewResult(df, undecided_policy=undecided, **counts)

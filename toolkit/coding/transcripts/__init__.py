@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ...errors import DataError
+from ...errors import DataError, ToolkitError
 from .model import Document, Sentence, Turn
 
 
@@ -94,7 +94,7 @@ def iter_documents(paths: Iterable[str | Path | Document], errors: list | None =
             continue
         try:
             yield read_transcript(item)
-        except DataError as exc:
+        except ToolkitError as exc:  # DataError, or a located YAML error in a sidecar
             if errors is None:
                 raise
             errors.append(exc)

@@ -19,6 +19,9 @@ SPEAKER_RE = re.compile(
     r"(?:\*\*|__)?(?P<name>[^\s:.!?;,\"“”*_\[\]()][^:.!?;,\"“”*\n]{0,39}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
     r"(?P<text>.*)$")
 FENCE_RE = re.compile(r"^---[ \t]*$")
+# A speaker header with a time stamp on its own line (Teams .docx, Otter): "Jane Doe   0:03", "Speaker 1  01:02:03"
+HEADER_RE = re.compile(r"^[ \t]*(?P<name>[^\s:.!?;,\"“”*\[\]()][^:.!?;,\"“”*\n]{0,39}?)(?:[ \t]{2,}|\t)\(?"
+                       r"\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]*$")
 
 
 def decode(data: bytes, path: str | Path) -> str:
@@ -100,6 +103,8 @@ def speaker_of(line: str) -> re.Match | None:
 def parse_turns(body: str) -> list[Turn]:
     """Turns from ``Speaker: text`` lines; continuation lines belong to the current turn.
 
+    A line holding only a name and a time stamp (``Jane Doe   0:03``, as in Teams .docx and Otter exports)
+    starts a turn whose text is on the following lines.
     Offsets are into *body*. Text before the first label becomes a turn with an empty speaker; markdown
     headings (``# ...``) end the current turn and are not part of any turn.
     """
@@ -117,6 +122,11 @@ def parse_turns(body: str) -> list[Turn]:
         if line.lstrip().startswith("#") and re.match(r"^\s*#{1,6}\s", line):
             close()
             cur = []
+            continue
+        h = HEADER_RE.match(line)
+        if h and len(h.group("name").split()) <= 5:
+            close()
+            cur = [h.group("name").strip(), None, None]
             continue
         m = speaker_of(line)
         if m:
