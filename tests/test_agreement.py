@@ -311,3 +311,12 @@ def test_review_workbook_as_a_coder(tmp_path):
     assert out.coders == ["auto", "review"]
     assert len(out.disagreements) >= 2  # the rejected and the recoded rows
     assert (out.disagreements["auto"] == 1).any() and (out.disagreements["review"] == 1).any()
+    # exported alone, the reviewed workbook becomes two REFI users: kept suggestions and the reviewer's recodes
+    from toolkit.coding.refi import read_qdpx
+    from toolkit.coding.refi.export import export_project
+
+    summary = export_project([review], "hls-theory", tmp_path / "p.qdpx", transcripts=[t])
+    assert summary["users"] == ["hls auto-coder", "reviewer"]
+    project = read_qdpx(tmp_path / "p.qdpx")
+    assert project.for_coder("reviewer")["code"].tolist() == ["hls.human"]
+    assert len(project.for_coder("hls auto-coder")) == len(res.codings) - 2

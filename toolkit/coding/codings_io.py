@@ -23,7 +23,7 @@ from ..errors import DataError
 from ..io import unescape_text
 
 UNITS = ("sentence", "turn")
-CODING_FIELDS = ["document", "code", "start", "end", "unit", "unit_index", "speaker", "text"]
+CODING_FIELDS = ["document", "code", "start", "end", "unit", "unit_index", "speaker", "text", "rule"]
 
 
 @dataclass
@@ -63,7 +63,8 @@ def _frame(rows):
         df[c] = df[c].astype(str).str.strip()
     df["text"] = df["text"].map(lambda v: "" if v is None or v != v else str(unescape_text(v)))
     df["speaker"] = df["speaker"].map(lambda v: "" if v is None or v != v else str(v))
-    df["unit"] = df["unit"].map(lambda v: "" if v is None or v != v else str(v))
+    for c in ("unit", "rule"):
+        df[c] = df[c].map(lambda v: "" if v is None or v != v else str(v))
     return df.reset_index(drop=True)
 
 

@@ -34,10 +34,24 @@ def codings_with_offsets(cs, docs: dict):
     return df
 
 
+def _split_review(cs) -> list:
+    from dataclasses import replace
+
+    by_reviewer = cs.codings["rule"] == "review"
+    out = [replace(cs, codings=cs.codings[~by_reviewer].reset_index(drop=True))]
+    if by_reviewer.any():
+        out.append(replace(cs, name=REVIEWER, codings=cs.codings[by_reviewer].reset_index(drop=True)))
+    return out
+
+
+REVIEWER = "reviewer"
+
+
 def export_project(coded, codebook, out, transcripts=None, coders=None, name=None) -> dict:
     """Write *coded* (codings sources; one user each, or the users of a .qdpx) as a REFI ``.qdpx``.
 
-    Sources are the documents the codings refer to (or a gold coding lists), in first-seen order; their text
+    One review workbook given alone becomes two users: the auto-coder (suggestions kept) and ``reviewer``
+    (rows recoded in review). Sources are the documents the codings refer to (or a gold coding lists), in first-seen order; their text
     comes from *transcripts* (files, folders or Documents) or from a .qdpx input.
 
     Returns ``{"sources", "codings", "users"}`` counts for the CLI message.
@@ -55,6 +69,8 @@ def export_project(coded, codebook, out, transcripts=None, coders=None, name=Non
         sets.extend(read_codings(src, name=coders[i] if i < len(coders) else None, codebook=cb))
     if not coders and len(sets) == 1 and sets[0].kind in ("codings", "review"):
         sets[0].name = DEFAULT_CODER
+        if sets[0].kind == "review":  # recoded rows are the reviewer's; kept suggestions stay the auto-coder's
+            sets = _split_review(sets[0])
     docs = dict(load_documents(transcripts))
     for cs in sets:
         for k, d in cs.documents.items():

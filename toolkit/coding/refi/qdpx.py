@@ -271,6 +271,9 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
                     user = _g(coding.get("creatingUser")) or sel_user
                     rows.append({"document": name, "coder": users.get(user, user or "unknown"), "code": code.id,
                                  "code_name": code.name, "start": start, "end": end, "text": text[start:end]})
+            whole = len(src.findall(q("Coding")))
+            if whole:
+                warnings.append(f"{name}: {whole} coding(s) of the whole source ignored (no position)")
         for kind in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
             n = len(list(root.iter(q(kind))))
             if n:

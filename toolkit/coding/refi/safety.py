@@ -43,7 +43,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def check_member_name(name: str) -> str:
-    """Return the member name if it is a safe relative path, else raise :class:`DataError`."""
+    """Return the member name if it is a safe relative path, else raise :class:`ValueError` saying why."""
     if not name or "\x00" in name:
         raise ValueError("empty member name or NUL byte in member name")
     if "\\" in name:
