@@ -324,3 +324,29 @@ def test_cli_construct_selection(run_cli, data_dir):
     code, _, err = run_cli("analyze", "cfa", str(data_dir / "cfa_mini_survey.csv"), "--instrument",
                            str(data_dir / "mini-instrument.yaml"), "--construct", "nope")
     assert code == 2 and "unknown construct(s) nope" in err
+
+
+def test_hs_scalar_parameter_estimates_match_lavaan(hs_inv, ref):
+    """Every scalar-model parameter (loadings, variances, intercepts, latent means) in both groups, with SEs."""
+    est = hs_inv.estimates["scalar"]
+    labels = list(hs_inv.groups)
+    for r in ref["inv"]["scalar_est"]:
+        row = est[(est.lhs == r["lhs"]) & (est.op == r["op"]) & (est.rhs == r["rhs"])
+                  & (est.group == labels[r["group"] - 1])]
+        assert len(row) == 1, r
+        assert row.est.iloc[0] == pytest.approx(r["est"], abs=TOL), r
+        if r["se"]:
+            assert row.se.iloc[0] == pytest.approx(r["se"], abs=TOL), r
+
+
+def test_unstructured_noise_warns_instead_of_failing(run_cli, tmp_path):
+    """Items that do not correlate leave factors empirically unidentified: a warning, never a traceback."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(200, 6))
+    q, _ = np.linalg.qr(x - x.mean(axis=0))  # exactly uncorrelated items: the factor variances go to 0
+    pd.DataFrame(q * np.sqrt(200) + 3, columns=list("abcdeg")).to_csv(tmp_path / "noise.csv", index=False)
+    code, out, err = run_cli("analyze", "cfa", str(tmp_path / "noise.csv"), "--model", "f =~ a + b + c",
+                             "--model", "h =~ d + e + g", "--json")
+    assert code == 0
+    assert any("did not converge" in w for w in json.loads(out)["warnings"])
+    assert err.startswith("warning: the ML estimation did not converge")

@@ -181,7 +181,8 @@ def htmt(data: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
         out.loc[a, a] = 1.0
         for b in f[i + 1:]:
             het = r.loc[spec.indicators[a], spec.indicators[b]].to_numpy().mean()
-            v = het / np.sqrt(mono[a] * mono[b])
+            den = mono[a] * mono[b]
+            v = het / np.sqrt(den) if den > 0 else np.nan
             out.loc[a, b] = out.loc[b, a] = v
     return out
 

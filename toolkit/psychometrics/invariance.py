@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import AnalysisError
-from .cfa import FIT_KEYS, _check_identified, _f3, prepare
+from .cfa import FIT_KEYS, _check_identified, estimates_table, prepare
 from .mlfit import SampleStats, fit_ml
 from .sem_model import build_structure
 
@@ -47,6 +47,7 @@ class InvarianceResult:
     verdicts: list[str]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    estimates: dict = field(default_factory=dict, repr=False)  # step -> parameter table (per group)
 
     def to_dict(self) -> dict:
         inv = {}
@@ -100,7 +101,9 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
     group : column whose values define the groups (order of first appearance = lavaan's group order;
         rows with a missing group are dropped).
 
-    Returns an :class:`InvarianceResult` whose ``table`` has chi-square, df, p, CFI, TLI, RMSEA (+ 90% CI),
+    Returns an :class:`InvarianceResult` whose ``estimates[step]`` are lavaan-style parameter tables (one
+    row per parameter and group, incl. intercepts ``~1`` and latent means) and whose ``table`` has
+    chi-square, df, p, CFI, TLI, RMSEA (+ 90% CI),
     SRMR, AIC, BIC per step and the differences to the previous step (chi-square difference test, dCFI,
     dRMSEA, dSRMR) with Chen's (2007) verdicts, which are guidance rather than a test.
 
@@ -130,13 +133,13 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
         raise AnalysisError(f"group(s) with no more complete cases than the {p} indicators: {', '.join(small)}",
                             field="--group")
     ss = SampleStats.from_frame(d, spec.observed, group)
-    fits, warns = {}, []
-    x0 = None
+    fits, ests, warns = {}, {}, []
     for step, equal in STEPS.items():
         st = build_structure(spec, len(labels), meanstructure=True, equal=equal)
         res = fit_ml(st, ss)
         warns += [f"{step}: {w}" for w in res.warnings]
         fits[step] = res.fit_measures()
+        ests[step] = estimates_table(res)
     rows, verdicts = [], []
     prev = None
     for step, fm in fits.items():
@@ -163,4 +166,4 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
     if min(sizes) < 100:
         warns.append(f"smallest group has {min(sizes)} complete cases: multi-group ML estimates are unstable")
     return InvarianceResult(len(d), n_dropped, {str(g): int(counts[g]) for g in labels}, fits, pd.DataFrame(rows),
-                            verdicts, warns, prep.notes + notes)
+                            verdicts, warns, prep.notes + notes, ests)

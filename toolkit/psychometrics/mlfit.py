@@ -6,9 +6,10 @@ Sigma_g = Lambda Psi Lambda' + Theta and mu_g = nu + Lambda alpha. The discrepan
     F = sum_g (N_g / N) [log|Sigma_g| + tr(S_g Sigma_g^-1) - log|S_g| - p + (m_g - mu_g)' Sigma_g^-1 (m_g - mu_g)]
 
 (the mean term only with a mean structure, i.e. with several groups), and chi-square = N * F_min, as lavaan's
-``estimator="ML"`` with ``likelihood="normal"``. The gradient is analytic; the minimiser is Fisher scoring (the expected information,
-as LISREL/EQS) with step halving, switching to Newton steps on the observed Hessian (finite differences of
-the analytic gradient) near the optimum, so estimates agree with lavaan to ~1e-6 within a few iterations.
+``estimator="ML"`` with ``likelihood="normal"``. The gradient is analytic; the minimiser is Fisher scoring (the
+expected information, as LISREL/EQS) with step halving, switching to Newton steps on the observed Hessian
+(finite differences of the analytic gradient) near the optimum, so estimates agree with lavaan to ~1e-6
+within a few iterations. Hessians are assembled group by group (each group's parameters form a block).
 """
 from __future__ import annotations
 
@@ -470,8 +471,9 @@ def _fit_ml(st: Structure, ss: SampleStats, x0: np.ndarray | None, tol: float) -
                             "positive definite); check the model and the items")
     out = MLFit(st, ss, x, float(f), converged, iters, _implied(st, x))
     if not converged:
-        out.warnings.append(f"the ML estimation did not converge (largest gradient {np.max(np.abs(gr)):.2g}); "
-                            "results may be unreliable")
+        out.warnings.append(f"the ML estimation did not converge (largest gradient {np.max(np.abs(gr)):.2g}): "
+                            "estimates and fit indices are not trustworthy (the model may be empirically "
+                            "under-identified, e.g. a factor whose items barely correlate)")
     for g in range(st.ngroups):
         m = out.matrices(g)
         gl = "" if ss.groups[g] is None else f" in group '{ss.groups[g]}'"
