@@ -320,3 +320,13 @@ def test_review_workbook_as_a_coder(tmp_path):
     project = read_qdpx(tmp_path / "p.qdpx")
     assert project.for_coder("reviewer")["code"].tolist() == ["hls.human"]
     assert len(project.for_coder("hls auto-coder")) == len(res.codings) - 2
+
+
+def test_unreadable_transcript_in_folder_is_a_warning(transcripts):
+    (transcripts / "broken.docx").write_bytes(b"not a zip")
+    A = _docs(transcripts)["A"]
+    c1 = pd.DataFrame([_row(A, 2, "x"), _row(A, 3, "x")])
+    c2 = pd.DataFrame([_row(A, 2, "x")])
+    res = agreement([c1, c2], transcripts=[transcripts])
+    assert any("broken.docx" in w for w in res.warnings)
+    assert res.units == 8

@@ -199,15 +199,18 @@ def read_codings(source, name: str | None = None, codebook=None) -> list[CodingS
 
 
 # -- units ----------------------------------------------------------------------------------------------------
-def load_documents(transcripts) -> dict:
-    """Document id -> Document for transcript paths/folders/Documents (``None`` -> empty)."""
+def load_documents(transcripts, errors: list | None = None) -> dict:
+    """Document id -> Document for transcript paths/folders/Documents (``None`` -> empty).
+
+    Unreadable files in a folder are appended to *errors* when given (else they raise).
+    """
     if not transcripts:
         return {}
     from .transcripts import Document, iter_documents
 
     if isinstance(transcripts, (str, Path, Document)):
         transcripts = [transcripts]
-    return {d.id: d for d in iter_documents(transcripts)}
+    return {d.id: d for d in iter_documents(transcripts, errors)}
 
 
 @dataclass
@@ -248,11 +251,12 @@ def unit_table(sets: list[CodingSet], unit: str = "sentence", transcripts=None, 
     if unit not in UNITS:
         raise DataError(f"unit must be one of {', '.join(UNITS)}", field="--unit")
     skip = {s.strip().casefold() for s in skip_speakers}
-    docs = dict(load_documents(transcripts))
+    unreadable: list = []
+    docs = dict(load_documents(transcripts, unreadable))
     for cs in sets:
         for k, d in cs.documents.items():
             docs.setdefault(k, d)
-    warnings: list[str] = []
+    warnings: list[str] = [f"transcript skipped: {e}" for e in unreadable]
     for cs in sets:
         warnings.extend(w for w in cs.warnings if w not in warnings)
     names = _unique_names(sets)
