@@ -330,3 +330,15 @@ def test_unreadable_transcript_in_folder_is_a_warning(transcripts):
     res = agreement([c1, c2], transcripts=[transcripts])
     assert any("broken.docx" in w for w in res.warnings)
     assert res.units == 8
+
+
+def test_binary_alpha_from_value_counts_equals_matrix_route():
+    from toolkit.coding.agreement import _binary_alpha
+
+    rng = np.random.default_rng(3)
+    for m in (2, 3, 5):
+        x = (rng.random((m, 300)) < 0.2).astype(float)
+        x[rng.random((m, 300)) < 0.15] = nan
+        assert _binary_alpha(x) == pytest.approx(krippendorff_alpha(x), abs=1e-12)
+    assert _binary_alpha(np.array([[1, 1, 0, 0], [1, 0, 0, 0]], dtype=float)) == pytest.approx(8 / 15)
+    assert math.isnan(_binary_alpha(np.zeros((2, 5))))

@@ -8,7 +8,8 @@ each unit 1 (coded) or 0 (judged, not coded) or nothing (did not see the unit). 
   ``alpha = 1 - D_o / D_e`` with the observed and expected disagreement taken from the coincidence matrix
   of the pairable values (Krippendorff 2004, *Content Analysis* 2nd ed., ch. 11; Krippendorff 2011,
   "Computing Krippendorff's Alpha-Reliability"). Computed with the ``krippendorff`` package
-  (``level_of_measurement="nominal"``).
+  (``level_of_measurement="nominal"``); the pooled value uses the same formula in closed form
+  (:func:`_binary_alpha`) to keep memory flat on large corpora.
 * Cohen's kappa (two coders; Cohen 1960): ``kappa = (p_o - p_e) / (1 - p_e)``, ``p_e = p_A p_B +
   (1 - p_A)(1 - p_B)`` on the units both coders judged. With more coders, per-pair kappas are in ``pairs``.
 * Percent agreement: the share of agreeing coder pairs per unit, averaged over pairable units (for two coders
@@ -60,6 +61,26 @@ def krippendorff_alpha(matrix) -> float:
     if values.size < 2 or np.unique(values).size < 2:
         return float("nan")
     return float(krippendorff.alpha(reliability_data=m, level_of_measurement="nominal"))
+
+
+def _binary_alpha(m: np.ndarray) -> float:
+    """Nominal alpha of a 0/1 coders x units matrix in closed form, O(units) memory (used for pooled tables).
+
+    With ``z_u``/``o_u`` zeros/ones among the ``m_u >= 2`` values of unit u, ``n_0 = sum z_u``,
+    ``n_1 = sum o_u``, ``n = n_0 + n_1``: the off-diagonal coincidences are ``o_01 = o_10 = sum z_u o_u /
+    (m_u - 1)``, so ``alpha = 1 - (n - 1) * o_01 / (n_0 n_1)`` (Krippendorff 2011, nominal case). Equal to
+    :func:`krippendorff_alpha` (the ``krippendorff`` package) to rounding; the tests check it. The package
+    would build units x 2 x 2 temporaries, i.e. hundreds of MB for a pooled table of millions of cells.
+    """
+    ones = np.nansum(m, axis=0)
+    n_u = (~np.isnan(m)).sum(axis=0)
+    keep = n_u >= 2
+    o, z, n_u = ones[keep], (n_u - ones)[keep], n_u[keep]
+    n1, n0 = float(o.sum()), float(z.sum())
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    o01 = float((z * o / (n_u - 1)).sum())
+    return 1.0 - (n0 + n1 - 1) * o01 / (n0 * n1)
 
 
 def cohen_kappa(a, b) -> float:
@@ -240,7 +261,7 @@ def agreement(codings_list, unit: str = "sentence", transcripts=None, skip_speak
     pooled = sub.reshape(m, -1)
     alphas = per_code["alpha"].dropna()
     overall = {
-        "alpha": krippendorff_alpha(pooled),
+        "alpha": _binary_alpha(pooled),
         "kappa": cohen_kappa(pooled[0], pooled[1]) if m == 2 else float("nan"),
         "agreement": _binary_agreement(pooled),
         "prevalence": float(np.nanmean(pooled)),
