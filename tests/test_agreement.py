@@ -332,7 +332,7 @@ def test_unreadable_transcript_in_folder_is_a_warning(transcripts):
     assert res.units == 8
 
 
-def test_binary_alpha_from_value_counts_equals_matrix_route():
+def test_pooled_closed_form_alpha_equals_package():
     from toolkit.coding.agreement import _binary_alpha
 
     rng = np.random.default_rng(3)
