@@ -11,38 +11,45 @@ PATTERN_LIMIT = 1 << 21  # largest number of possible response patterns compress
 
 @dataclass
 class Patterns:
-    """Distinct response patterns ``values`` (rows, NaN = missing) with frequency ``weights``; for integer
-    codes also ``digits`` (value - lo, with k = missing) so categories can be counted without another pass."""
+    """Item responses, item-major: ``items[j]`` holds item j over the distinct response patterns (NaN =
+    missing), ``weights`` how often each pattern occurs (``None`` when the rows were kept as they are). For
+    integer codes ``digits`` holds value - lo (k = missing), so categories are counted without another pass."""
 
-    values: np.ndarray
-    weights: np.ndarray
+    items: np.ndarray
+    weights: np.ndarray | None
     lo: float | None = None
     k: int | None = None
     digits: np.ndarray | None = None
 
-    def subset(self, rows=None, cols=None) -> "Patterns":
-        rows = slice(None) if rows is None else rows
-        cols = slice(None) if cols is None else cols
-        return Patterns(self.values[rows][:, cols], self.weights[rows], self.lo, self.k,
-                        None if self.digits is None else self.digits[rows][:, cols])
+    @property
+    def compressed(self) -> bool:
+        return self.weights is not None
+
+    @property
+    def n_rows(self) -> int:
+        return int(round(self.weights.sum())) if self.compressed else self.items.shape[1]
+
+    def subset(self, rows) -> "Patterns":
+        return Patterns(self.items[:, rows], None if self.weights is None else self.weights[rows], self.lo, self.k,
+                        None if self.digits is None else self.digits[:, rows])
 
 
 def response_patterns(columns: list[np.ndarray], ranges=None) -> Patterns:
-    """Distinct rows of the item columns and how often each occurs (frequency weights).
+    """The item columns as distinct response patterns with frequency weights, item-major.
 
     Integer-coded items with few categories (Likert data) are compressed with one ``bincount`` over a mixed-radix
     code of each row, so 100,000 respondents become a few thousand weighted patterns and every statistic
-    afterwards is exact and cheap. Other data are returned row by row with weight 1. *ranges* optionally gives
+    afterwards is exact and cheap. Other data are kept row by row (``weights`` None). *ranges* optionally gives
     each column's (min, max) when already known.
 
     >>> pat = response_patterns([np.array([1., 2, 1, np.nan]), np.array([3., 3, 3, 1])])
-    >>> pat.values.tolist(), pat.weights.tolist()
+    >>> pat.items.T.tolist(), pat.weights.tolist()
     ([[1.0, 3.0], [2.0, 3.0], [nan, 1.0]], [2.0, 1.0, 1.0])
     """
     n, p = len(columns[0]), len(columns)
 
     def uncompressed():
-        return Patterns(np.column_stack(columns), np.ones(n))
+        return Patterns(np.stack(columns).astype(float, copy=False), None)
 
     ranges = [nan_range(c) for c in columns] if ranges is None else list(ranges)
     with warnings.catch_warnings():
@@ -68,12 +75,12 @@ def response_patterns(columns: list[np.ndarray], ranges=None) -> Patterns:
     counts = np.bincount(code, minlength=base**p)
     idx = np.flatnonzero(counts)
     w = counts[idx].astype(float)
-    digits = np.empty((len(idx), p), dtype=np.int64)
+    digits = np.empty((p, len(idx)), dtype=np.int64)
     for j in range(p - 1, -1, -1):
-        digits[:, j] = idx % base
+        digits[j] = idx % base
         idx = idx // base
-    v = np.where(digits == k, np.nan, digits + lo)
-    return Patterns(v, w, lo, k, digits)
+    items = np.where(digits == k, np.nan, digits + lo)
+    return Patterns(items, w, lo, k, digits)
 
 
 def nan_range(values: np.ndarray) -> tuple[float, float]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import AnalysisError, DataError, ToolkitError
-from .correlation import cov2cor, pairwise_moments, smc
+from .correlation import cov2cor, item_major_moments, smc
 from .omega import omega_total_fit
 from .patterns import Patterns, nan_range, category_label, response_patterns
 from .scales import ScaleSpec, parse_scale, scales_from_instrument
@@ -318,21 +318,27 @@ def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float = 0.95) -> tup
 
 def _response_frequencies(pat: Patterns, cols, answered, n_rows: float) -> tuple[list[str], np.ndarray] | None:
     """Proportion of each item's answers in each category (<= 10 categories over the scale), plus miss."""
-    w = pat.weights
     if pat.digits is not None:  # integer codes: one weighted bincount per item over the patterns
-        counts = np.stack([np.bincount(pat.digits[:, j], weights=w, minlength=pat.k + 1)[:pat.k] for j in cols])
+        counts = np.stack([np.bincount(pat.digits[j], weights=pat.weights, minlength=pat.k + 1)[:pat.k]
+                           for j in cols])
         present = counts.sum(axis=0) > 0
         cats = (pat.lo + np.arange(pat.k))[present]
         counts = counts[:, present]
         if len(cats) > MAX_CATEGORIES:
             return None
     else:
-        x = pat.values[:, cols]
-        cats = np.unique(x[~np.isnan(x)])
+        first = pat.items[cols, :4096]  # continuous data show more than 10 values at once: skip the full sort
+        head = np.unique(first[~np.isnan(first)])
+        if len(head) > MAX_CATEGORIES:
+            return None
+        x = pat.items[cols]
+        values = x[~np.isnan(x)]
+        cats = head if np.isin(values, head).all() else np.unique(values)
         if len(cats) > MAX_CATEGORIES:
             return None
-        counts = np.stack([((x[:, j][:, None] == cats[None, :]) * w[:, None]).sum(axis=0)
-                           for j in range(x.shape[1])])
+        w = pat.weights
+        counts = np.stack([[(row == v) @ w if w is not None else np.count_nonzero(row == v) for v in cats]
+                           for row in x]).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         props = counts / answered[:, None]
     miss = 1 - answered / n_rows
@@ -343,27 +349,28 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     items = list(spec.items)
     warnings: list[str] = []
     pat = response_patterns([columns(i) for i in items], [columns.range(i) for i in items])
-    w = pat.weights
-    xt = np.ascontiguousarray(pat.values.T)  # items x patterns: every reduction below runs along memory
-    ans = ~np.isnan(xt)
-    answered = ans @ w
+    ans = ~np.isnan(pat.items)
+    answered = ans @ pat.weights if pat.compressed else ans.sum(axis=1).astype(float)
     empty = [i for i, a in zip(items, answered) if a == 0]
     if empty:
         raise AnalysisError(f"scale '{spec.name}': item(s) {', '.join(empty)} have no numeric answers (all missing)",
                             field=empty[0])
     complete = ans.all(axis=0)
-    n_complete = int(round(w @ complete))
+    n_complete = int(round(pat.weights @ complete if pat.compressed else complete.sum()))
     if missing == "listwise":
         if n_complete < 2:
             raise AnalysisError(f"scale '{spec.name}': fewer than two respondents answered all of "
                                 f"{', '.join(items)} (listwise deletion); try --missing pairwise")
-        pat = pat.subset(rows=complete)
-        w, xt, ans = pat.weights, xt[:, complete], ans[:, complete]
-        answered = ans @ w
-    n_rows = int(round(w.sum()))
+        pat, ans = pat.subset(complete), ans[:, complete]
+    n_rows = pat.n_rows
     if n_rows < 2:
         raise AnalysisError(f"scale '{spec.name}': reliability needs at least two respondents, the data have {n_rows}")
-    mom = pairwise_moments(pat.values, w)  # raw items; keys are applied as D C D, as psych does
+    xt = pat.items  # items x patterns (or rows): every reduction below runs along memory
+    w = pat.weights if pat.compressed else np.ones(xt.shape[1])
+    # raw items; keys are applied afterwards as D C D, as psych does
+    mom, mx, shift_x = item_major_moments(xt, pat.weights, ans)
+    p = len(items)
+    answered = np.diag(mom.n).copy()
 
     # zero-variance items are dropped from the statistics (psych: "had no variance and was deleted")
     item_lo, item_hi = np.fmin.reduce(xt, axis=1), np.fmax.reduce(xt, axis=1)
@@ -384,30 +391,34 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     names = [items[j] for j in good]
     k = len(names)
     rev = np.array([n in spec.reversed for n in names])
-    xg, ag, n_j = xt[good], ans[good], answered[good]
+    n_j = answered[good]
 
     declared = lo is not None and hi is not None
     lo = float(item_lo[good].min()) if lo is None else float(lo)
     hi = float(item_hi[good].max()) if hi is None else float(hi)
     if declared:
-        for j, name in enumerate(names):
-            col = xg[j]
-            out = (col < lo) | (col > hi)
-            if out.any():
+        for j, name in zip(good, names):
+            if item_lo[j] < lo or item_hi[j] > hi:
+                col = xt[j]
+                out = (col < lo) | (col > hi)
                 warnings.append(f"item {name} has {int(w[out].sum())} value(s) outside the response range "
                                 f"{category_label(lo)}..{category_label(hi)} (e.g. {category_label(col[out][0])});"
                                 " declare or recode missing-value codes")
-    xk = xg.copy()
-    if rev.any():
-        xk[rev] = (lo + hi) - xk[rev]
-    xk0 = np.where(ag, xk, 0.0)
-    per_row = ag.sum(axis=0)
+
+    # keyed item j = sign_j * x_j + shift_j, with x_j = shift_x_j + X0_j on the rows that answer it; every
+    # per-row quantity below is one matrix product with mx = [M; X0] (dropped items get weight 0)
+    sign = np.where(rev, -1.0, 1.0)
+    shift = np.where(rev, lo + hi, 0.0)
+    coef = np.zeros((2, 2 * p))
+    coef[0, good] = sign * shift_x[good] + shift
+    coef[0, p + good] = sign
+    coef[1, good] = 1.0
+    sum_keyed, per_row = coef @ mx
     with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.where(per_row > 0, xk0.sum(axis=0) / per_row, np.nan)
+        total = sum_keyed / per_row  # NaN where nothing was answered
     if dropped:
         total = (k * total + const.sum()) / (k + len(dropped))
 
-    sign = np.where(rev, -1.0, 1.0)
     flip = np.outer(sign, sign)
     c = mom.cov[np.ix_(good, good)] * flip
     if np.isnan(c).any():
@@ -426,17 +437,17 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     r_drop = np.array([(col_c[i] - c[i, i]) / np.sqrt(c[i, i] * (c.sum() - 2 * col_c[i] + c[i, i]))
                        for i in range(k)])
     item_sd = np.sqrt(np.diag(c))
-    means = (xk0 @ w) / n_j
-
     # raw.r = cor(total, item) over the rows answering the item (the total exists wherever an item does)
     t_ok = ~np.isnan(total)
     t_mean = float(w[t_ok] @ total[t_ok] / w[t_ok].sum())
     tc = np.where(t_ok, total - t_mean, 0.0)
-    t_sd = float(np.sqrt(w @ tc**2 / (w[t_ok].sum() - 1)))
-    xc = xk0 - means[:, None] * ag
     tcw = tc * w
-    s_t, q_t, s_x, p_xt = ag @ tcw, ag @ (tcw * tc), xc @ w, xc @ tcw
-    cov_t = (p_xt - s_t * s_x / n_j) / (n_j - 1)
+    sums = mx @ np.column_stack([w, tcw, tcw * tc])  # (2p x 3): M and X0 against w, w t, w t^2
+    t_sd = float(np.sqrt((tcw @ tc) / (w[t_ok].sum() - 1)))
+    s_t, q_t = sums[good, 1], sums[good, 2]
+    s_x, p_xt = sums[p + good, 0], sums[p + good, 1]  # s_x ~ 0: the data are shifted to about their means
+    means = sign * (shift_x[good] + s_x / n_j) + shift
+    cov_t = sign * (p_xt - s_t * s_x / n_j) / (n_j - 1)
     var_t = (q_t - s_t**2 / n_j) / (n_j - 1)
     raw_r = cov_t / np.sqrt(var_t * np.diag(c))
     corr = mom.corr[np.ix_(good, good)] * flip
