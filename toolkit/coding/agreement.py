@@ -146,7 +146,7 @@ def flag(alpha: float) -> str:
 class AgreementResult:
     """Per-code table, overall figures, coder pairs and the disagreeing units (for discussion)."""
 
-    codes: object  # DataFrame: code, alpha, kappa, agreement, prevalence, units, positives, <coder> counts, flag, caveat
+    codes: object  # DataFrame: code, alpha, kappa, agreement, prevalence, units, positives, n_<coder>, flag, caveat
     overall: dict
     coders: list
     units: int

@@ -51,9 +51,8 @@ def export_project(coded, codebook, out, transcripts=None, coders=None, name=Non
     """Write *coded* (codings sources; one user each, or the users of a .qdpx) as a REFI ``.qdpx``.
 
     One review workbook given alone becomes two users: the auto-coder (suggestions kept) and ``reviewer``
-    (rows recoded in review). Sources are the documents the codings refer to (or a gold coding lists), in first-seen order; their text
-    comes from *transcripts* (files, folders or Documents) or from a .qdpx input.
-
+    (rows recoded in review). Sources are the documents the codings refer to (or a gold coding lists), in
+    first-seen order; their text comes from *transcripts* (files, folders or Documents) or a .qdpx input.
     Returns ``{"sources", "codings", "users"}`` counts for the CLI message.
     """
     import pandas as pd
