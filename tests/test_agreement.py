@@ -69,6 +69,14 @@ def test_alpha_krippendorff_2011_published_example():
     assert krippendorff_alpha(data) == pytest.approx(0.743, abs=5e-4)
 
 
+def test_alpha_krippendorff_package_docs_example():
+    # the krippendorff package's documented nominal example (3 coders x 15 units): 0.691358
+    data = [[nan, nan, nan, nan, nan, 3, 4, 1, 2, 1, 1, 3, 3, nan, 3],
+            [1, nan, 2, 1, 3, 3, 4, 3, nan, nan, nan, nan, nan, nan, nan],
+            [nan, nan, 2, 1, 3, 4, 4, nan, 2, 1, 1, 3, 3, nan, 4]]
+    assert round(krippendorff_alpha(data), 6) == 0.691358
+
+
 def test_alpha_binary_hand_worked():
     # coincidences: o00 = 4, o01 = o10 = 1, o11 = 2; n0 = 5, n1 = 3, n = 8
     # alpha = 1 - (n - 1) * (o01 + o10) / (2 * n0 * n1) = 1 - 7 * 2 / 30 = 8/15
