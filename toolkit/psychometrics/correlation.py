@@ -121,14 +121,21 @@ def smc(r) -> np.ndarray:
     """Squared multiple correlations, smc_i = 1 - 1 / (R^-1)_ii, as ``psych::smc``.
 
     Uses the pseudo-inverse (psych's ``Pinv``) and clips to [0, 1] as psych does. For two variables this is
-    r_12^2.
+    r_12^2. *r* may also be a stack of matrices (..., p, p).
 
     >>> smc([[1.0, 0.5], [0.5, 1.0]]).round(4).tolist()
     [0.25, 0.25]
     """
-    r = cov2cor(np.asarray(r, dtype=float))
+    r = np.asarray(r, dtype=float)
+    if r.ndim == 2:
+        r = cov2cor(r)
+    else:  # a stack of matrices (..., p, p), each rescaled to a correlation matrix
+        d = 1.0 / np.sqrt(np.diagonal(r, axis1=-2, axis2=-1))
+        r = r * d[..., :, None] * d[..., None, :]
     values, vectors = np.linalg.eigh(r)
-    keep = np.abs(values) > np.sqrt(np.finfo(float).eps) * np.abs(values).max()  # psych's Pinv tolerance
-    diag_inv = (vectors[:, keep] ** 2 / values[keep]).sum(axis=1)
+    mags = np.abs(values)
+    keep = mags > np.sqrt(np.finfo(float).eps) * mags.max(axis=-1, keepdims=True)  # psych's Pinv tolerance
+    inv_values = np.where(keep, 1.0 / np.where(keep, values, 1.0), 0.0)
+    diag_inv = (vectors**2 * inv_values[..., None, :]).sum(axis=-1)
     out = 1.0 - 1.0 / diag_inv
     return np.clip(out, 0.0, 1.0)

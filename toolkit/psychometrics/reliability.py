@@ -290,12 +290,22 @@ def _alpha_stats(c: np.ndarray, r: np.ndarray) -> dict:
 
 def _alpha_if_deleted(c: np.ndarray, r: np.ndarray) -> list[dict]:
     k = c.shape[0]
-    if k > 2:
-        out = []
-        for i in range(k):
-            keep = np.r_[0:i, i + 1:k]
-            out.append(_alpha_stats(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]))
-        return out
+    if k > 2:  # psych recomputes alpha.1 on C[-i, -i] and R[-i, -i]; all k submatrices at once here
+        keep = np.array([np.r_[0:i, i + 1:k] for i in range(k)])
+        cs = c[keep[:, :, None], keep[:, None, :]]
+        rs = r[keep[:, :, None], keep[:, None, :]]
+        n = k - 1
+        sum_c, tr_c = cs.sum(axis=(1, 2)), np.trace(cs, axis1=1, axis2=2)
+        sum_r = rs.sum(axis=(1, 2))
+        av_r = (sum_r - n) / (n * (n - 1))
+        il, jl = np.tril_indices(n, -1)
+        med_r = np.median(rs[:, il, jl], axis=1)
+        raw = (1 - tr_c / sum_c) * (n / (n - 1))
+        std = (1 - n / sum_r) * (n / (n - 1))
+        g6 = 1 - (n - smc(rs).sum(axis=1)) / sum_r
+        sn = n * av_r / (1 - av_r)
+        return [{"raw": raw[i], "std": std[i], "g6": g6[i], "av_r": av_r[i], "sn": sn[i], "med_r": med_r[i]}
+                for i in range(k)]
     # psych's special case for two items: the "alpha" of one remaining item is C12 / C_jj
     r12 = r[0, 1]
     s = smc(r)[0]
@@ -327,7 +337,7 @@ def _response_frequencies(pat: Patterns, cols, answered, n_rows: float) -> tuple
         if len(cats) > MAX_CATEGORIES:
             return None
     else:
-        first = pat.items[cols, :4096]  # continuous data show more than 10 values at once: skip the full sort
+        first = pat.items[cols, :512]  # continuous data show more than 10 values at once: skip the full sort
         head = np.unique(first[~np.isnan(first)])
         if len(head) > MAX_CATEGORIES:
             return None
