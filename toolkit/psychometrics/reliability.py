@@ -98,11 +98,13 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
 
     Examples
     --------
-    >>> import pandas as pd, toolkit
-    >>> df = pd.read_csv("tests/data/bfi.csv")                              # doctest: +SKIP
-    >>> res = toolkit.reliability(df, "agree=-A1,A2,A3,A4,A5")             # doctest: +SKIP
-    >>> round(res.scales.loc[0, "alpha"], 7)                                 # doctest: +SKIP
-    0.7030184
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 2], "q2": [2, 2, 3, 5, 4, 1], "q3": [5, 4, 3, 2, 1, 4]})
+    >>> res = reliability(df, "s=q1,q2,-q3")       # psych::alpha(df, keys="q3"): raw_alpha 0.9553073
+    >>> round(float(res.scales.loc[0, "alpha"]), 7)
+    0.9553073
+    >>> res.items["item"].tolist(), res.items["reversed"].tolist()
+    (['q1', 'q2', 'q3'], [False, False, True])
     """
     import pandas as pd
 
@@ -282,7 +284,7 @@ def _alpha_stats(c: np.ndarray, r: np.ndarray) -> dict:
         "std": (1 - n / sum_r) * (n / (n - 1)),
         "g6": 1 - (n - smc(r).sum()) / sum_r,
         "av_r": av_r,
-        "sn": n * av_r / (1 - av_r),
+        "sn": n * av_r / (1 - av_r) if av_r != 1 else float("inf"),
         "q": q,
         "med_r": float(np.median(lower)),
     }
@@ -303,7 +305,8 @@ def _alpha_if_deleted(c: np.ndarray, r: np.ndarray) -> list[dict]:
         raw = (1 - tr_c / sum_c) * (n / (n - 1))
         std = (1 - n / sum_r) * (n / (n - 1))
         g6 = 1 - (n - smc(rs).sum(axis=1)) / sum_r
-        sn = n * av_r / (1 - av_r)
+        with np.errstate(divide="ignore"):
+            sn = n * av_r / (1 - av_r)  # Inf when the remaining items correlate perfectly, as in psych
         return [{"raw": raw[i], "std": std[i], "g6": g6[i], "av_r": av_r[i], "sn": sn[i], "med_r": med_r[i]}
                 for i in range(k)]
     # psych's special case for two items: the "alpha" of one remaining item is C12 / C_jj
