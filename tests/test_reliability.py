@@ -331,3 +331,13 @@ def test_non_integer_constant_item_is_detected_exactly():
     with_k = toolkit.reliability(df, "s=x0,x1,x2,k")
     assert with_k.scales.loc[0, "dropped"] == "k"
     assert with_k.scales.loc[0, "alpha"] == toolkit.reliability(df, "s=x0,x1,x2").scales.loc[0, "alpha"]
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from toolkit.psychometrics import correlation, omega, patterns, reliability
+
+    for module in (correlation, omega, patterns, reliability):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
