@@ -27,7 +27,7 @@ from pathlib import Path
 from ...errors import DataError
 from ...io import atomic_path
 from .common import ORIGIN, PROJECT_NS, code_guid, guid
-from .qdc import RefiCode, assign_ids, codes_element, parse_codes, xml_bytes
+from .qdc import RefiCode, assign_ids, codes_element, parse_codes
 from .safety import DEFAULT_LIMITS, Limits, SafeZip, parse_xml
 
 DEFAULT_CODER = "hls auto-coder"
@@ -37,8 +37,9 @@ SKIP_VARIABLES = ("title",)
 
 
 # -- writing ------------------------------------------------------------------------------------------------
-def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project") -> bytes:
-    """The ``project.qde`` bytes for *codings* (frame: document, start, end, code[, coder]) on *documents*."""
+def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project"):
+    """The ``project.qde`` for *codings* (frame: document, start, end, code[, coder]) on *documents*, as an
+    iterator of UTF-8 byte chunks (``b"".join(...)`` for the whole file)."""
     docs = {d.id: d for d in documents}
     coders = _coders(codings)
     users = {c: guid("user", c) for c in coders}
@@ -79,12 +80,23 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
             for d in members:
                 ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
 
-    sources_el = ET.SubElement(root, "Sources")
     spans = _spans(codings, docs)
+    yield from _chunks(root, documents, spans, users, codebook)
+
+
+def _chunks(root, documents, spans, users, codebook):
+    """Serialise the head once, then one ``TextSource`` at a time (memory flat in the number of codings)."""
+    ET.indent(root)
+    head = ET.tostring(root, encoding="unicode")
+    close = "</Project>"
+    if head.endswith(" />"):  # an empty root would serialise self-closed
+        head = head[:-3] + ">"
+    else:
+        head = head[: -len(close)].rstrip("\n")
+    yield (b'<?xml version="1.0" encoding="UTF-8"?>\n' + head.encode("utf-8") + b"\n  <Sources>\n")
     for d in documents:
         sg = guid("source", d.id)
-        src = ET.SubElement(sources_el, "TextSource", {"guid": sg, "name": d.id,
-                                                       "plainTextPath": f"internal://{sg}.txt"})
+        src = ET.Element("TextSource", {"guid": sg, "name": d.id, "plainTextPath": f"internal://{sg}.txt"})
         for (coder, start, end), codes in spans.get(d.id, {}).items():
             sel = ET.SubElement(src, "PlainTextSelection", {
                 "guid": guid("selection", d.id, coder, start, end), "name": _snippet(d.text[start:end]),
@@ -93,7 +105,9 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
                 c_el = ET.SubElement(sel, "Coding", {"guid": guid("coding", d.id, coder, start, end, code),
                                                      "creatingUser": users[coder]})
                 ET.SubElement(c_el, "CodeRef", {"targetGUID": code_guid(codebook.id, code)})
-    return xml_bytes(root)
+        ET.indent(src, level=2)
+        yield b"    " + ET.tostring(src, encoding="unicode").encode("utf-8") + b"\n"
+    yield b"  </Sources>\n</Project>"
 
 
 def _coders(codings) -> list[str]:
@@ -147,6 +161,8 @@ def write_qdpx(codings, codebook, documents, path: str | Path, name: str | None 
 
     codebook = load_codebook(codebook)
     documents = list(iter_documents(documents))
+    if not documents:
+        raise DataError("no documents to export (a REFI project needs at least one source)", field="--transcripts")
     known = set(codebook.code_ids)
     if codings is not None and len(codings):
         unknown = sorted(set(map(str, codings["code"])) - known)
@@ -154,20 +170,26 @@ def write_qdpx(codings, codebook, documents, path: str | Path, name: str | None 
             raise DataError(f"code(s) not in codebook '{codebook.id}': {', '.join(unknown[:5])}"
                             + (" ..." if len(unknown) > 5 else ""), field="code")
     path = Path(path)
-    xml = project_xml(codings, codebook, documents, name or path.stem)
+    chunks = project_xml(codings, codebook, documents, name or path.stem)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            _add(z, "project.qde", xml)
+            with z.open(_info("project.qde"), "w") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
             for d in documents:
                 _add(z, f"sources/{guid('source', d.id)}.txt", d.text.encode("utf-8"))
     return path
 
 
-def _add(z: zipfile.ZipFile, name: str, data: bytes):
+def _info(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    z.writestr(info, data)
+    return info
+
+
+def _add(z: zipfile.ZipFile, name: str, data: bytes):
+    z.writestr(_info(name), data)
 
 
 # -- reading ------------------------------------------------------------------------------------------------
