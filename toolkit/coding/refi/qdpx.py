@@ -28,7 +28,7 @@ from ...errors import DataError
 from ...io import atomic_path
 from .common import ORIGIN, PROJECT_NS, code_guid, guid
 from .qdc import RefiCode, assign_ids, codes_element, parse_codes
-from .safety import DEFAULT_LIMITS, Limits, SafeZip, parse_xml
+from .safety import DEFAULT_LIMITS, Limits, SafeZip, iter_xml
 
 DEFAULT_CODER = "hls auto-coder"
 #: zip timestamp used for every member so exports are byte-reproducible
@@ -240,66 +240,54 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
     import pandas as pd
 
     path = Path(path)
+    ns = PROJECT_NS
+    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
+    other_kinds = {q(k): k for k in ("PictureSource", "PDFSource", "AudioSource", "VideoSource")}
+    warnings: list[str] = []
+    users: dict[str, str] = {}
+    var_names: dict[str, str] = {}
+    case_meta: dict[str, dict] = {}
+    codes: list[RefiCode] = []
+    by_guid: dict[str, RefiCode] = {}
+    sources: list[QdpxSource] = []
+    rows: list[dict] = []
+    names_seen: dict[str, int] = {}
+    others: dict[str, int] = {}
+    root = None
     with SafeZip(path, limits) as z:
         qde = z.find("project.qde")
         if qde is None:
             raise DataError("no project.qde in the archive (is this a REFI-QDA .qdpx project?)", file=path)
-        root = parse_xml(z.read(qde), f"{path}!project.qde", limits)
-        ns = PROJECT_NS
-        q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
-        if root.tag != q("Project"):
-            raise DataError(f"not a REFI-QDA project: root element is '{root.tag}', expected 'Project' in "
-                            f"namespace {ns}", file=path)
-        warnings: list[str] = []
-        users = {}
-        for u in root.iter(q("User")):
-            users[_g(u.get("guid"))] = u.get("name") or u.get("id") or _g(u.get("guid"))
-        cb_el = root.find(q("CodeBook"))
-        codes = assign_ids(parse_codes(cb_el.find(q("Codes")) if cb_el is not None else None, ns), codebook)
-        by_guid = {c.guid: c for c in codes}
-        case_meta = _case_metadata(root, q)
-
-        sources: list[QdpxSource] = []
-        rows: list[dict] = []
-        names_seen: dict[str, int] = {}
-        default_user = _g(root.get("creatingUserGUID"))
-        for src in root.iter(q("TextSource")):
-            sg = _g(src.get("guid"))
-            name = src.get("name") or sg
-            if name in names_seen:
-                names_seen[name] += 1
-                name = f"{name} ({names_seen[name]})"
-            else:
-                names_seen[name] = 1
-            text, origin = _source_text(z, src, q, name, warnings, limits)
-            sources.append(QdpxSource(sg, name, text, origin, case_meta.get(sg, {})))
-            for sel in src.findall(q("PlainTextSelection")):
-                try:
-                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
-                except (TypeError, ValueError):
-                    warnings.append(f"{name}: selection {sel.get('guid')} has no valid positions; skipped")
-                    continue
-                if not 0 <= start <= end or (text and end > len(text)):
-                    warnings.append(f"{name}: selection {start}-{end} lies outside the text "
-                                    f"({len(text)} characters); skipped")
-                    continue
-                sel_user = _g(sel.get("creatingUser")) or default_user
-                for coding in sel.findall(q("Coding")):
-                    ref = coding.find(q("CodeRef"))
-                    code = by_guid.get(_g(ref.get("targetGUID"))) if ref is not None else None
-                    if code is None:
-                        warnings.append(f"{name}: coding {coding.get('guid')} refers to an unknown code; skipped")
-                        continue
-                    user = _g(coding.get("creatingUser")) or sel_user
-                    rows.append({"document": name, "coder": users.get(user, user or "unknown"), "code": code.id,
-                                 "code_name": code.name, "start": start, "end": end, "text": text[start:end]})
-            whole = len(src.findall(q("Coding")))
-            if whole:
-                warnings.append(f"{name}: {whole} coding(s) of the whole source ignored (no position)")
-        for kind in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
-            n = len(list(root.iter(q(kind))))
-            if n:
-                warnings.append(f"{n} {kind}(s) ignored: only text sources are read")
+        # streamed: each TextSource is handled and cleared at its end tag (the schema puts Users, CodeBook,
+        # Variables and Cases before Sources)
+        for event, el in iter_xml(z.read(qde), f"{path}!project.qde", limits):
+            if event == "start":
+                if root is None:
+                    root = el
+                    if root.tag != q("Project"):
+                        raise DataError(f"not a REFI-QDA project: root element is '{root.tag}', expected "
+                                        f"'Project' in namespace {ns}", file=path)
+                continue
+            tag = el.tag
+            if tag == q("User"):
+                users[_g(el.get("guid"))] = el.get("name") or el.get("id") or _g(el.get("guid"))
+            elif tag == q("CodeBook"):
+                codes = assign_ids(parse_codes(el.find(q("Codes")), ns), codebook)
+                by_guid = {c.guid: c for c in codes}
+                el.clear()
+            elif tag == q("Variable"):
+                var_names[_g(el.get("guid"))] = el.get("name") or ""
+            elif tag == q("Case"):
+                _case_metadata(el, q, var_names, case_meta)
+                el.clear()
+            elif tag == q("TextSource"):
+                _text_source(el, z, q, root, users, by_guid, case_meta, names_seen, sources, rows, warnings, limits)
+                el.clear()
+            elif tag in other_kinds:
+                others[other_kinds[tag]] = others.get(other_kinds[tag], 0) + 1
+                el.clear()
+    for kind, n in others.items():
+        warnings.append(f"{n} {kind}(s) ignored: only text sources are read")
     cols = ["document", "coder", "code", "code_name", "start", "end", "text"]
     codings = pd.DataFrame(rows, columns=cols)
     if not len(codings):
@@ -308,24 +296,57 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
                        codings, warnings)
 
 
+def _text_source(src, z, q, root, users, by_guid, case_meta, names_seen, sources, rows, warnings, limits):
+    """Read one ``TextSource``: its text (plain, inline or .docx fallback) and its positioned codings."""
+    sg = _g(src.get("guid"))
+    name = src.get("name") or sg
+    if name in names_seen:
+        names_seen[name] += 1
+        name = f"{name} ({names_seen[name]})"
+    else:
+        names_seen[name] = 1
+    text, origin = _source_text(z, src, q, name, warnings, limits)
+    sources.append(QdpxSource(sg, name, text, origin, case_meta.get(sg, {})))
+    default_user = _g(root.get("creatingUserGUID"))
+    for sel in src.findall(q("PlainTextSelection")):
+        try:
+            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        except (TypeError, ValueError):
+            warnings.append(f"{name}: selection {sel.get('guid')} has no valid positions; skipped")
+            continue
+        if not 0 <= start <= end or (text and end > len(text)):
+            warnings.append(f"{name}: selection {start}-{end} lies outside the text ({len(text)} characters); "
+                            "skipped")
+            continue
+        sel_user = _g(sel.get("creatingUser")) or default_user
+        for coding in sel.findall(q("Coding")):
+            ref = coding.find(q("CodeRef"))
+            code = by_guid.get(_g(ref.get("targetGUID"))) if ref is not None else None
+            if code is None:
+                warnings.append(f"{name}: coding {coding.get('guid')} refers to an unknown code; skipped")
+                continue
+            user = _g(coding.get("creatingUser")) or sel_user
+            rows.append({"document": name, "coder": users.get(user, user or "unknown"), "code": code.id,
+                         "code_name": code.name, "start": start, "end": end, "text": text[start:end]})
+    whole = len(src.findall(q("Coding")))
+    if whole:
+        warnings.append(f"{name}: {whole} coding(s) of the whole source ignored (no position)")
+
+
 def _g(value: str | None) -> str:
     return (value or "").strip().strip("{}").lower()
 
 
-def _case_metadata(root, q) -> dict[str, dict]:
-    """source GUID -> {"case": case name, variable: value, ...} from ``Cases``."""
-    var_names = {_g(v.get("guid")): v.get("name") or "" for v in root.iter(q("Variable"))}
-    out: dict[str, dict] = {}
-    for case in root.iter(q("Case")):
-        meta = {"case": case.get("name") or _g(case.get("guid"))}
-        for vv in case.findall(q("VariableValue")):
-            ref = vv.find(q("VariableRef"))
-            value_el = next((c for c in vv if c is not ref), None)
-            if ref is not None and value_el is not None and value_el.text is not None:
-                meta[var_names.get(_g(ref.get("targetGUID")), _g(ref.get("targetGUID")))] = value_el.text
-        for sr in case.findall(q("SourceRef")):
-            out.setdefault(_g(sr.get("targetGUID")), {}).update(meta)
-    return out
+def _case_metadata(case, q, var_names: dict, out: dict) -> None:
+    """Add ``{"case": name, variable: value, ...}`` for every source the ``Case`` refers to, into *out*."""
+    meta = {"case": case.get("name") or _g(case.get("guid"))}
+    for vv in case.findall(q("VariableValue")):
+        ref = vv.find(q("VariableRef"))
+        value_el = next((c for c in vv if c is not ref), None)
+        if ref is not None and value_el is not None and value_el.text is not None:
+            meta[var_names.get(_g(ref.get("targetGUID")), _g(ref.get("targetGUID")))] = value_el.text
+    for sr in case.findall(q("SourceRef")):
+        out.setdefault(_g(sr.get("targetGUID")), {}).update(meta)
 
 
 def _internal(z: SafeZip, uri: str | None) -> str | None:
