@@ -553,6 +553,6 @@ def fit_measures(fit: MLFit) -> dict:
     return {
         "chisq": x2, "df": df, "pvalue": pval, "cfi": cfi, "tli": tli, "rmsea": rm, "rmsea_ci": [lo, hi],
         "rmsea_pvalue": close, "srmr": srmr(fit), "loglik": ll, "loglik_unrestricted": ll1,
-        "aic": -2 * ll + 2 * k, "bic": -2 * ll + np.log(n) * k, "npar": k, "ntotal": n,
+        "aic": -2 * ll + 2 * k, "bic": float(-2 * ll + np.log(n) * k), "npar": k, "ntotal": n,
         "baseline_chisq": bx2, "baseline_df": bdf,
     }
