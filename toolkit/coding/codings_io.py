@@ -332,8 +332,8 @@ def _unique_names(sets) -> list[str]:
     names: list[str] = []
     for cs in sets:
         name = cs.name
-        if name in names:
-            name = f"{cs.name} ({cs.source.stem if cs.source else len(names) + 1})"
+        if name in names and cs.source is not None and cs.source.stem != cs.name:
+            name = f"{cs.name} ({cs.source.stem})"
         k = 2
         while name in names:
             name, k = f"{cs.name} ({k})", k + 1
