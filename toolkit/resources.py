@@ -21,6 +21,11 @@ def codebooks_dir() -> Path:
     return _folder("toolkit._codebooks")
 
 
+def sample_data_dir() -> Path:
+    """Folder holding the bundled sample data (``sample_data/`` in a checkout, package data when installed)."""
+    return _folder("toolkit._sample_data")
+
+
 def shipped(folder: Path) -> dict[str, Path]:
     """Map shipped names (file stem) to paths."""
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}

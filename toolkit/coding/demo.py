@@ -9,8 +9,10 @@ from pathlib import Path
 
 
 def sample_dir() -> Path:
-    """The bundled ``sample_data/transcripts`` folder (source checkout)."""
-    return Path(__file__).resolve().parents[2] / "sample_data" / "transcripts"
+    """The bundled ``sample_data/transcripts`` folder."""
+    from ..resources import sample_data_dir
+
+    return sample_data_dir() / "transcripts"
 
 
 def step(outdir: Path, echo) -> list[Path]:

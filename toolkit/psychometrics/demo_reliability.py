@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "survey" / "collective-data-use.csv"
+from ..resources import sample_data_dir
+
+SAMPLE = sample_data_dir() / "survey" / "collective-data-use.csv"
 INSTRUMENT = "collective-data-use"
 
 

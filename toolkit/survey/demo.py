@@ -7,8 +7,10 @@ INSTRUMENT = "collective-data-use"
 
 
 def sample_dir() -> Path:
-    """The bundled ``sample_data/survey`` folder (source checkout)."""
-    return Path(__file__).resolve().parents[2] / "sample_data" / "survey"
+    """The bundled ``sample_data/survey`` folder."""
+    from ..resources import sample_data_dir
+
+    return sample_data_dir() / "survey"
 
 
 def step(outdir: Path, echo) -> list[Path]:

@@ -1,0 +1,1 @@
+"""Bundled sample data (simulated survey answers, written interviews); shipped as toolkit._sample_data."""
