@@ -1,5 +1,6 @@
 """REFI-QDA exchange: .qdc/.qdpx validate against the official XSDs (tests/data/refi, MIT), round-trip, read a real
-NVivo export, and refuse hostile archives and XML."""
+NVivo export (from the shared reference folder when present) and an NVivo-like crafted one, and refuse hostile
+archives and XML."""
 from __future__ import annotations
 
 import io
@@ -208,8 +209,15 @@ def test_cli_export_qdpx(run_cli, doc, tmp_path):
     assert code == 2 and "not.a.code" in stderr
 
 
+# The real NVivo for Mac 15 export lives in the shared reference folder; it comes from an AGPL-3 repository, so it
+# is used from there when present and not copied into this MIT project. The crafted archive below reproduces its
+# quirks (repeated code names under different parents, empty .txt beside empty .docx, no codings) and always runs.
+NVIVO = Path(__file__).resolve().parents[2] / "shared" / "reference" / "refi-qda" / "nvivo-mac15-sample.qdpx"
+
+
+@pytest.mark.skipif(not NVIVO.exists(), reason="shared reference NVivo export not present")
 def test_nvivo_sample_reads_and_reports_empty_sources(tmp_path, run_cli):
-    path = REFI / "nvivo-mac15-sample.qdpx"
+    path = NVIVO
     with zipfile.ZipFile(path) as z:  # the real export is valid against the official schema
         xs = schema("Project-mrt2019.xsd")
         assert xs.validate(etree.ElementTree(etree.fromstring(z.read("project.qde"))))
@@ -228,6 +236,53 @@ def test_nvivo_sample_reads_and_reports_empty_sources(tmp_path, run_cli):
     code, _, stderr = run_cli("codebook", "import", str(path), "-o", str(tmp_path / "nv.yaml"))
     assert code == 0
     assert len(toolkit.load_codebook(tmp_path / "nv.yaml").codes) == 262
+
+
+NVIVO_LIKE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="like nvivo" origin="NVivo for Mac 15.0.0"
+         creatingUserGUID="aaaaaaaa-0000-4000-8000-000000000001">
+ <Users><User guid="aaaaaaaa-0000-4000-8000-000000000001" name="cp"/>
+        <User guid="aaaaaaaa-0000-4000-8000-000000000002" name="chrisp"/></Users>
+ <CodeBook><Codes>
+  <Code guid="bbbbbbbb-0000-4000-8000-000000000001" name="RQ1 definition" isCodable="true">
+   <Code guid="bbbbbbbb-0000-4000-8000-000000000002" name="competencies" isCodable="true">
+    <Code guid="bbbbbbbb-0000-4000-8000-000000000003" name="programming" isCodable="true"/></Code>
+   <Code guid="bbbbbbbb-0000-4000-8000-000000000004" name="framings" isCodable="true">
+    <Code guid="bbbbbbbb-0000-4000-8000-000000000005" name="programming" isCodable="true"/>
+    <Code guid="bbbbbbbb-0000-4000-8000-000000000006" name="programming" isCodable="true"/></Code>
+  </Code></Codes></CodeBook>
+ <Sources>
+  <TextSource guid="cccccccc-0000-4000-8000-000000000001" name="interview one"
+     plainTextPath="internal://cccccccc-0000-4000-8000-000000000001.txt"
+     richTextPath="internal://cccccccc-0000-4000-8000-000000000001.docx"/>
+  <TextSource guid="cccccccc-0000-4000-8000-000000000002" name="interview two"
+     plainTextPath="internal://cccccccc-0000-4000-8000-000000000002.txt"
+     richTextPath="internal://cccccccc-0000-4000-8000-000000000002.docx"/>
+ </Sources>
+</Project>"""
+
+
+def test_nvivo_like_export_with_empty_sources_and_repeated_names(tmp_path, run_cli):
+    members = {"project.qde": NVIVO_LIKE}
+    for n in (1, 2):
+        g = f"cccccccc-0000-4000-8000-00000000000{n}"
+        members[f"sources/{g}.txt"] = "\n"
+        members[f"sources/{g}.docx"] = _docx_bytes([])
+    path = _qdpx(members, tmp_path / "nvivo-like.qdpx")
+    assert schema("Project-mrt2019.xsd").validate(etree.ElementTree(etree.fromstring(NVIVO_LIKE.encode())))
+    p = read_qdpx(path)
+    assert p.origin == "NVivo for Mac 15.0.0"
+    assert sorted(p.users.values()) == ["chrisp", "cp"]
+    ids = [c.id for c in p.codes]
+    assert len(ids) == len(set(ids)) == 6  # repeated names under different parents keep distinct ids
+    assert [s.text for s in p.sources] == ["", ""]
+    assert any("no text" in w and "empty .docx" in w for w in p.warnings)
+    assert "the project holds no text codings" in p.warnings
+    code, _, stderr = run_cli("code", "agreement", str(path), str(path))
+    assert code == 2 and "no text codings" in stderr and "Traceback" not in stderr
+    code, _, stderr = run_cli("codebook", "import", str(path), "-o", str(tmp_path / "nv.yaml"))
+    assert code == 0
+    assert len(toolkit.load_codebook(tmp_path / "nv.yaml").codes) == 6
 
 
 def _docx_bytes(paragraphs):

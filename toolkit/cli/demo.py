@@ -14,10 +14,10 @@ import click
 STEPS = [
     ("instruments", "toolkit.instruments.demo:step"),
     ("survey", "toolkit.survey.demo:step"),
-    ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
-    ("efa", "toolkit.psychometrics.demo_factor:step"),
     ("reliability", "toolkit.psychometrics.demo_reliability:step"),
+    ("efa", "toolkit.psychometrics.demo_factor:step"),
     ("cfa", "toolkit.psychometrics.demo_cfa:step"),
+    ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
     ("coding", "toolkit.coding.demo:step"),
     ("refi", "toolkit.coding.demo_refi:step"),
 ]

@@ -33,13 +33,4 @@ def step(outdir: Path, echo) -> list[Path]:
     written += [outdir / "codings.csv", outdir / "coding.json"]
     echo(f"   {len(res.documents)} interviews, {res.codings[['document', 'unit_index']].drop_duplicates().shape[0]} "
          f"sentences coded, {len(res.codings)} codings with {res.codings['code'].nunique()} codes")
-    gold = src / "gold.csv"
-    if gold.exists():
-        from .evaluate import evaluate_coding
-
-        ev = evaluate_coding(gold, res.codings)
-        write_csv(ev.per_code, outdir / "evaluation-per-code.csv")
-        written.append(outdir / "evaluation-per-code.csv")
-        m = ev.micro
-        echo(f"   against gold.csv: micro precision {m['precision']:.2f}, recall {m['recall']:.2f}, F1 {m['f1']:.2f}")
-    return written
+    return written  # the refi step evaluates these codings against gold.csv and exports them

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "transcripts"
+from ..resources import sample_data_dir
+
+SAMPLE = sample_data_dir() / "transcripts"
 CODEBOOK = "hls-theory"
 SKIP = ("Interviewer",)
 
@@ -26,10 +28,14 @@ def step(outdir: Path, echo) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     gold = SAMPLE / "gold.csv"
     transcripts = sorted(p for p in SAMPLE.glob("*.txt"))
-    res = code_documents(transcripts, CODEBOOK, skip_speakers=SKIP)
-    codings = outdir / "auto-codings.csv"
-    write_csv(res.codings, codings)
-    written = [codings]
+    codings = outdir.parent / "coding" / "codings.csv"  # written by the demo's coding step
+    written = []
+    if codings.exists():
+        echo(f"   using the coding step's {codings.parent.name}/{codings.name}")
+    else:  # run on its own (hls demo --only refi)
+        codings = outdir / "auto-codings.csv"
+        write_csv(code_documents(transcripts, CODEBOOK, skip_speakers=SKIP).codings, codings)
+        written.append(codings)
 
     qdc = write_qdc(CODEBOOK, outdir / f"{CODEBOOK}.qdc")
     written.append(qdc)
