@@ -369,7 +369,8 @@ def simulate_collective_data_use(path, seed=7):
 
 
 def test_demo_step(tmp_path):
-    from toolkit.psychometrics.demo_aggregate import SAMPLE, step
+    from toolkit.psychometrics.demo_aggregate import step
+    from toolkit.psychometrics.demo_data import SAMPLE
 
     sample = SAMPLE if SAMPLE.exists() else tmp_path / "collective-data-use.csv"
     if not SAMPLE.exists():

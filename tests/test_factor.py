@@ -322,9 +322,8 @@ def test_demo_step_on_simulated_survey(tmp_path, monkeypatch):
             cols[it.id] = np.clip(np.round(3 + f + rng.standard_normal(n) * 0.8), 1, 5)
     path = tmp_path / "survey.csv"
     pd.DataFrame(cols).to_csv(path, index=False)
-    monkeypatch.setattr(demo_factor, "SAMPLE", path)
     lines = []
-    written = demo_factor.step(tmp_path / "out", lines.append)
+    written = demo_factor.step(tmp_path / "out", lines.append, sample=path)
     assert {p.suffix for p in written} == {".xlsx", ".json", ".png"}
     assert all(p.exists() for p in written)
     assert any("factor" in s for s in lines)

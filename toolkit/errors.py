@@ -48,14 +48,26 @@ class ToolkitError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
-class InstrumentError(ToolkitError):
-    """An instrument definition is invalid; ``problems`` lists every problem found."""
+class ProblemsError(ToolkitError):
+    """A definition file has problems; ``problems`` lists every one, the message shows the first.
+
+    Subclasses name the command that lists them all in ``check_command``.
+    """
+
+    check_command = "check"
 
     def __init__(self, problems: list[ToolkitError]):
         self.problems = problems
         first = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s); run 'hls instrument check')" if len(problems) > 1 else ""
+        more = (f" (and {len(problems) - 1} more problem(s); run '{self.check_command}')"
+                if len(problems) > 1 else "")
         super().__init__(first.message + more, first.location.file, first.location.line, first.location.field)
+
+
+class InstrumentError(ProblemsError):
+    """An instrument definition is invalid; ``problems`` lists every problem found."""
+
+    check_command = "hls instrument check"
 
 
 class DataError(ToolkitError):

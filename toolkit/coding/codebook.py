@@ -11,10 +11,10 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ToolkitError
+from ..errors import ProblemsError, ToolkitError
 from ..instruments.yamlsrc import LineDict, LineList, load_yaml
 from ..resources import codebooks_dir, resolve, shipped
 
@@ -30,14 +30,10 @@ DEFAULT_NEGATORS = ("not", "never", "no", "n't", "without", "nobody", "nothing",
 MAX_WINDOW = 50
 
 
-class CodebookError(ToolkitError):
+class CodebookError(ProblemsError):
     """A codebook is invalid; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[ToolkitError]):
-        self.problems = problems
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s); run 'hls codebook check')" if len(problems) > 1 else ""
-        super().__init__(first.message + more, first.location.file, first.location.line, first.location.field)
+    check_command = "hls codebook check"
 
 
 @dataclass(frozen=True)

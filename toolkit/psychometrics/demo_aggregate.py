@@ -3,28 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..resources import sample_data_dir
-
-SAMPLE = sample_data_dir() / "survey" / "collective-data-use.csv"
-INSTRUMENT = "collective-data-use"
+from .demo_data import sample_survey
 
 
 def step(outdir: Path, echo, sample: Path | None = None) -> list[Path]:
     """Agreement, ICCs and the partnership-level dataset of the sample survey; returns the files written."""
-    from ..errors import DataError
-    from ..instruments import load_instrument
     from ..io import write_json
-    from ..survey.table import read_table
     from .aggregation import aggregate
 
-    sample = Path(sample) if sample is not None else SAMPLE
-    if not sample.exists():
-        raise DataError("the sample survey is missing (it is generated with the toolkit's sample data)",
-                        file=sample)
+    inst, data = sample_survey(sample)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    inst = load_instrument(INSTRUMENT)
-    result = aggregate(read_table(sample), group=inst.group_column, instrument=inst, awg=True)
+    result = aggregate(data, group=inst.group_column, instrument=inst, awg=True)
     paths = [outdir / f"{inst.group_column}-level.csv", outdir / "aggregation.xlsx", outdir / "aggregation.json"]
     result.write_groups(paths[0])
     result.write(paths[1])

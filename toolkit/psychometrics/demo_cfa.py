@@ -3,30 +3,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..resources import sample_data_dir
-
-SAMPLE = sample_data_dir() / "survey" / "collective-data-use.csv"
-INSTRUMENT = "collective-data-use"
+from .demo_data import sample_survey
 OUTCOME = "collective_data_use"  # the outcome construct tested for invariance across roles
 
 
 def step(outdir: Path, echo, sample: Path | None = None) -> list[Path]:
     """Eight-factor CFA of the sample survey (xlsx + json) and invariance of the outcome scale by role."""
-    from ..errors import DataError, ToolkitError
-    from ..instruments import load_instrument
+    from ..errors import ToolkitError
     from ..io import write_json
-    from ..survey.table import read_table
     from .cfa import cfa
     from .invariance import invariance
 
-    sample = Path(sample) if sample is not None else SAMPLE
-    if not sample.exists():
-        raise DataError("the sample survey is missing (it is generated with the toolkit's sample data)",
-                        file=sample)
+    inst, data = sample_survey(sample)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    inst = load_instrument(INSTRUMENT)
-    data = read_table(sample)
     result = cfa(data, instrument=inst)
     f = result.fit
     echo(f"   {len(result.factor_correlations)} factors, n = {result.n} complete cases ({result.n_dropped} dropped): "

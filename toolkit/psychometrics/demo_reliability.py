@@ -3,26 +3,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..resources import sample_data_dir
-
-SAMPLE = sample_data_dir() / "survey" / "collective-data-use.csv"
-INSTRUMENT = "collective-data-use"
+from .demo_data import sample_survey
 
 
 def step(outdir: Path, echo, sample: Path | None = None) -> list[Path]:
     """Run ``hls analyze reliability SAMPLE --instrument collective-data-use``; writes ``reliability.xlsx``
     and ``reliability.json`` under *outdir*."""
-    from ..errors import DataError
     from ..io import dumps_json, write_text
-    from ..survey.table import read_table
     from .reliability import reliability
 
-    sample = Path(sample or SAMPLE)
-    if not sample.exists():
-        raise DataError("the sample survey is missing (generate it with the survey demo first)", file=sample)
+    inst, data = sample_survey(sample)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    res = reliability(read_table(sample), instrument=INSTRUMENT)
+    res = reliability(data, instrument=inst)
     for row in res.scales.itertuples(index=False):
         omega = "-" if row.omega_total != row.omega_total else f"{row.omega_total:.3f}"
         echo(f"   {row.scale}: alpha {row.alpha:.3f} [{row.alpha_ci_feldt_lower:.3f}, {row.alpha_ci_feldt_upper:.3f}],"
