@@ -1,10 +1,20 @@
-"""Auto-coding quality against the gold coding of the six sample interviews.
+"""Auto-coding quality against the gold coding of the six sample interviews, on a fixed held-out split.
 
 Runs the default offline pipeline (``hls code run ... --skip-speaker Interviewer``) on
 ``sample_data/transcripts/`` and prints precision, recall and F1 per code, micro- and macro-averaged,
 against ``sample_data/transcripts/gold.csv`` (one coder, coded by reading before the rules were tuned).
 
-    python bench/coding_quality.py [--errors N]
+The figures are printed three times, on a FIXED split of the interviews:
+- ``tuning``   INT01-INT03: the only interviews whose misses may be read when rules are written;
+- ``held-out`` INT04-INT06: never read while writing rules; the honest estimate for new interviews;
+- ``all six``  the pooled figure (optimistic: half of it is the tuning data).
+Macro averages are over the codes whose value is defined in that split (a code with no gold and no
+prediction in a split has undefined precision/recall/F1 and is left out of that split's macro mean).
+
+    python bench/coding_quality.py [--codebook NAME_OR_PATH] [--errors N] [--split tuning|held-out|all]
+
+``--errors`` prints false positives/negatives, by default for the TUNING split only: reading held-out
+errors would turn the held-out interviews into tuning data.
 """
 from __future__ import annotations
 
@@ -16,44 +26,102 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "transcripts"
+#: the fixed split (document-id prefixes); change it only together with the figures in docs/coding.md
+SPLITS = {
+    "tuning": ("INT01", "INT02", "INT03"),
+    "held-out": ("INT04", "INT05", "INT06"),
+    "all six": ("INT01", "INT02", "INT03", "INT04", "INT05", "INT06"),
+}
+
+
+def _subset(df, prefixes):
+    return df[df["document"].astype(str).str.startswith(prefixes)]
+
+
+def _fmt(v) -> str:
+    import math
+
+    return "  n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+
+
+def evaluate_split(gold, pred, prefixes, codes):
+    from toolkit.coding.evaluate import evaluate_coding
+
+    return evaluate_coding(_subset(gold, prefixes), _subset(pred, prefixes), codes=codes)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--codebook", default="hls-theory", help="codebook name or YAML path (default hls-theory)")
     ap.add_argument("--errors", type=int, default=0, help="print this many false positives/negatives per code")
+    ap.add_argument("--split", default="tuning", choices=["tuning", "held-out", "all"],
+                    help="which split --errors reads (default tuning; do not tune rules on held-out errors)")
+    ap.add_argument("--per-code", action="store_true", help="print the per-code table for every split")
     args = ap.parse_args()
     import pandas as pd
 
     from toolkit.cli.main import main as hls
-    from toolkit.coding.evaluate import evaluate_coding
+    from toolkit.coding.codebook import load_codebook
 
+    codes = load_codebook(args.codebook).code_ids
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "codings.csv"
         t0 = time.perf_counter()
-        rc = hls(["code", "run", str(SAMPLE), "--codebook", "hls-theory", "--skip-speaker", "Interviewer",
+        rc = hls(["code", "run", str(SAMPLE), "--codebook", args.codebook, "--skip-speaker", "Interviewer",
                   "--csv", str(out)])
         secs = time.perf_counter() - t0
         if rc != 0:
             print(f"hls code run failed (exit {rc})")
             return 1
         pred = pd.read_csv(out, keep_default_na=False)
-    res = evaluate_coding(SAMPLE / "gold.csv", pred)
-    pd.set_option("display.width", 140)
-    print(f"hls code run on {SAMPLE.relative_to(ROOT)}: {len(pred)} coding rows in {secs:.1f}s")
-    print("alignment:", res.alignment)
-    tab = res.per_code.copy()
-    for c in ("precision", "recall", "f1"):
-        tab[c] = tab[c].map(lambda v: "  n/a" if pd.isna(v) else f"{v:.3f}")
-    print(tab.to_string(index=False))
-    m, M = res.micro, res.macro
-    print(f"\nmicro: precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  "
-          f"(TP {m['tp']}, FP {m['fp']}, FN {m['fn']})")
-    print(f"macro: precision {M['precision']:.3f}  recall {M['recall']:.3f}  F1 {M['f1']:.3f}")
+    gold = pd.read_csv(SAMPLE / "gold.csv", keep_default_na=False)
+    pd.set_option("display.width", 160)
+    print(f"hls code run on {SAMPLE.relative_to(ROOT)} with codebook {args.codebook}: {len(pred)} coding rows "
+          f"in {secs:.1f}s")
+    print("split (fixed): tuning = " + ", ".join(SPLITS["tuning"]) + "   held-out = "
+          + ", ".join(SPLITS["held-out"]) + "   (rules may only be tuned on the tuning interviews)")
+    results = {name: evaluate_split(gold, pred, prefixes, codes) for name, prefixes in SPLITS.items()}
+
+    # one per-code table with the F1 of each split side by side, plus full P/R for held-out
+    rows = []
+    for code in codes:
+        row = {"code": code}
+        for name, res in results.items():
+            r = res.per_code.set_index("code").loc[code]
+            tag = {"tuning": "tun", "held-out": "held", "all six": "all"}[name]
+            row[f"{tag} n"] = int(r["support"])
+            row[f"{tag} P"] = _fmt(r["precision"])
+            row[f"{tag} R"] = _fmt(r["recall"])
+            row[f"{tag} F1"] = _fmt(r["f1"])
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    print("\nper code (n = gold sentences; P/R/F1 per split):")
+    print(table.to_string(index=False))
+    if args.per_code:
+        for name, res in results.items():
+            tab = res.per_code.copy()
+            for c in ("precision", "recall", "f1"):
+                tab[c] = tab[c].map(_fmt)
+            print(f"\n[{name}]")
+            print(tab.to_string(index=False))
+
+    print("\nsummary                      micro P  micro R  micro F1   macro P  macro R  macro F1     TP    FP    FN")
+    for name, res in results.items():
+        m, M = res.micro, res.macro
+        print(f"{name:<10} {'+'.join(p[-2:] for p in SPLITS[name]):<17} "
+              f"{_fmt(m['precision']):>8} {_fmt(m['recall']):>8} {_fmt(m['f1']):>9}  "
+              f"{_fmt(M['precision']):>8} {_fmt(M['recall']):>8} {_fmt(M['f1']):>9}  "
+              f"{m['tp']:>5} {m['fp']:>5} {m['fn']:>5}")
+    held, tun = results["held-out"].micro["f1"], results["tuning"].micro["f1"]
+    print(f"held-out / tuning micro F1 ratio: {held / tun:.2f}")
     if args.errors:
+        key = {"tuning": "tuning", "held-out": "held-out", "all": "all six"}[args.split]
+        res = results[key]
+        print(f"\nerrors on the {key} split:")
         for (code, kind), grp in res.errors.groupby(["code", "kind"]):
             print(f"\n== {code} {kind.upper()} ({len(grp)})")
             for r in grp.head(args.errors).itertuples():
-                print(f"   {r.document}#{r.unit_index}: {r.text[:150]}")
+                print(f"   {r.document}#{r.unit_index}: {r.text[:150]}  [gold: {r.gold_codes}]")
     return 0
 
 
