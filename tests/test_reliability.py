@@ -281,6 +281,7 @@ def test_cli_errors_are_one_line(run_cli, tmp_path, columns, spec, message):
     pd.DataFrame(columns).to_csv(path, index=False)
     line = _one_line_error(*run_cli("analyze", "reliability", str(path), "--scale", spec))
     assert message in line
+    assert line.startswith(f"error: {path}:"), line  # every data error names the data file
 
 
 def test_cli_needs_instrument_or_scale(run_cli, data_dir):

@@ -49,7 +49,14 @@ def reliability(data, instrument, scale_specs, min_, max_, missing, as_json, out
     if absent:
         raise ToolkitError(f"item column(s) not in the data: {', '.join(absent)}", file=data,
                            field="--scale" if scale_specs else "--instrument")
-    result = run(df, scales, instrument=instrument, min=min_, max=max_, missing=missing)
+    try:
+        result = run(df, scales, instrument=instrument, min=min_, max=max_, missing=missing)
+    except ToolkitError as exc:  # name the data file (and the option) in errors about these data
+        if exc.location.file is None:
+            exc.location.file = str(data)
+            if exc.location.field is None:
+                exc.location.field = "--scale" if scale_specs else "--instrument"
+        raise
     if output is not None:
         result.to_excel(output)
     if as_json:  # warnings are in the JSON too; repeat them on stderr so a person running it sees them
