@@ -236,6 +236,19 @@ def test_check_missing_file_and_load_error(run_cli, tmp_path, mini):
     assert not (tmp_path / "x.xlsx").exists()
 
 
+def test_check_binary_file_is_one_located_line(run_cli, tmp_path, mini):
+    """A control character or binary junk used to give a two-line PyYAML message without a line number."""
+    junk = tmp_path / "junk.yaml"
+    junk.write_bytes(b"\x00\x01binary")
+    code, out, err = run_cli("instrument", "check", str(junk))
+    assert code == 1 and "Traceback" not in out + err
+    assert out.strip() == f"{junk}:1: bad YAML: control characters are not allowed (found U+0000; is this a text file?)"
+    bell = tmp_path / "bell.yaml"
+    bell.write_text(mini.replace("title: Mini test instrument", "title: Mini \x07 test"), encoding="utf-8")
+    code, out, _ = run_cli("instrument", "check", str(bell))
+    assert code == 1 and out.strip().startswith(f"{bell}:3: bad YAML:") and len(out.strip().splitlines()) == 1
+
+
 # ------------------------------------------------------------------------------------------------ build/codebook
 def test_build_and_codebook_commands(run_cli, tmp_path, data_dir):
     from openpyxl import load_workbook

@@ -79,5 +79,10 @@ def load_yaml(path: str | Path):
         line = mark.line + 1 if mark else None
         msg = (exc.problem or exc.context or "invalid YAML").strip()
         raise ToolkitError(f"bad YAML: {msg}", file=path, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a control character or binary junk: say which line, on one line
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise ToolkitError(f"bad YAML: {exc.reason} (found U+{char:04X}; is this a text file?)",
+                           file=path, line=line) from None
     except yaml.YAMLError as exc:
-        raise ToolkitError(f"bad YAML: {exc}", file=path) from None
+        raise ToolkitError(f"bad YAML: {' '.join(str(exc).split())}", file=path) from None
