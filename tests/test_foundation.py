@@ -29,6 +29,23 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
+def test_unwritable_output_is_a_located_user_error(tmp_path, run_cli):
+    """A folder that is a file, or a target that is a folder, used to surface as a raw OSError naming the temp file."""
+    from toolkit.io import write_text
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ToolkitError, match=r"afile/out.csv: cannot write here \(Not a directory\)"):
+        write_text(tmp_path / "afile" / "out.csv", "data")
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(ToolkitError, match=r"adir: cannot write here"):
+        write_text(tmp_path / "adir", "data")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "afile"]
+    assert list((tmp_path / "adir").iterdir()) == []
+    code, out, err = run_cli("instrument", "build", "performance-attraction", "--format", "xlsx",
+                             "-o", str(tmp_path / "afile" / "q.xlsx"))
+    assert code == 2 and err.strip() == f"error: {tmp_path / 'afile' / 'q.xlsx'}: cannot write here (Not a directory)"
+
+
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-A1", "@cmd", "=HYPERLINK(\"x\")"])
 def test_formula_like_text_is_escaped_and_restored(text):
     assert is_formula_like(text)

@@ -23,20 +23,32 @@ def atomic_path(target: str | Path, suffix: str | None = None) -> Iterator[Path]
     ...     df.to_csv(tmp, index=False)
     """
     target = Path(target)
-    if target.parent and not target.parent.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix or ".tmp",
-                               dir=str(target.parent or "."))
+    try:
+        if target.parent and not target.parent.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix or ".tmp",
+                                   dir=str(target.parent or "."))
+    except OSError as exc:  # a folder that is a file, no permission, read-only disk: the user's to fix
+        raise _cannot_write(target, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; outputs should follow the umask
-        os.replace(tmp_path, target)
+        try:
+            os.replace(tmp_path, target)
+        except OSError as exc:  # e.g. the target is an existing folder
+            raise _cannot_write(target, exc) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+
+
+def _cannot_write(target: Path, exc: OSError):
+    from .errors import ToolkitError
+
+    return ToolkitError(f"cannot write here ({exc.strerror or type(exc).__name__})", file=target)
 
 
 def _umask() -> int:
