@@ -66,6 +66,8 @@ def efa(data, items, instrument, n_factors, method, rotation, missing, cutoff, i
         raise ToolkitError("the output file must end in .xlsx", field="-o")
     if plot is not None and plot.suffix.lower() != ".png":
         raise ToolkitError("the plot file must end in .png", field="--plot")
+    if not 0 <= cutoff < 1:
+        raise ToolkitError(f"must be between 0 and 1, not {cutoff:g}", field="--cutoff")
     df = _load_items(data, items, instrument)
     nf = n_factors.strip().lower()
     if nf != "auto":

@@ -122,6 +122,11 @@ def prepare(data: pd.DataFrame, model=None, instrument=None, group: str | None =
                 reversed_.append(it)
         if reversed_:
             notes.append(f"reverse-keyed items recoded as (min + max) - x: {', '.join(reversed_)}")
+    empty = [c for c in items if x[c].notna().sum() == 0]
+    if empty:
+        also = f" (also {', '.join(empty[1:])})" if len(empty) > 1 else ""
+        raise DataError(f"no answers in this item column, so no complete cases{also}", file=source,
+                        field=empty[0])
     if group is not None:
         x[group] = data[group].to_numpy()
     keep = x.notna().all(axis=1)

@@ -9,6 +9,7 @@ Missing data: ``missing="pairwise"`` (psych's default) uses every pair of answer
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +56,11 @@ def _item_frame(data, items=None) -> pd.DataFrame:
     df = pd.DataFrame(out, index=data.index)
     if df.shape[1] < 3:
         raise AnalysisError("factor analysis needs at least 3 items")
+    empty = [c for c in df.columns if df[c].notna().sum() < 3]
+    if empty:
+        also = f" (also {', '.join(map(str, empty[1:]))})" if len(empty) > 1 else ""
+        raise DataError(f"fewer than 3 answers in this item column (an empty column?){also}", file=source,
+                        field=str(empty[0]))
     return df.loc[df.notna().any(axis=1)]
 
 
@@ -132,7 +138,13 @@ def correlations(df: pd.DataFrame, missing: str = "pairwise") -> tuple[pd.DataFr
             raise AnalysisError(f"only {len(df)} complete rows: too few for listwise deletion "
                                 "(use missing='pairwise')")
     X = df.to_numpy(dtype=float)
-    const = [c for c, sd in zip(cols, np.nanstd(X, axis=0)) if not sd > 0]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # an all-empty column: reported just below
+        sds = np.nanstd(X, axis=0)
+    empty = [c for c, k in zip(cols, (~np.isnan(X)).sum(axis=0)) if k < 3]
+    if empty:
+        raise AnalysisError(f"item(s) with fewer than 3 answers (empty column?): {', '.join(empty)}")
+    const = [c for c, sd in zip(cols, sds) if not sd > 0]
     if const:
         raise AnalysisError(f"item(s) with no variance (every answer the same): {', '.join(const)}")
     mask = ~np.isnan(X)

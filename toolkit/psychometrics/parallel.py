@@ -127,7 +127,9 @@ def _parallel(data, iterations, seed, quantile, method, missing, items, n_obs) -
     if iterations < 1:
         raise AnalysisError("iterations must be at least 1", field="--iterations")
     if not 0 < quantile < 1:
-        raise AnalysisError("quantile must be between 0 and 1")
+        raise AnalysisError(f"quantile must be between 0 and 1, not {quantile}", field="--quantile")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise AnalysisError(f"seed must be a whole number >= 0, not {seed!r}", field="--seed")
     Rdf, n, _ = _corr_input(data, missing, items)
     if n_obs is not None:
         n = n_obs
