@@ -108,6 +108,16 @@ def test_nothing_readable_writes_nothing(tmp_path, mini, run_cli):
     assert not out.exists()
 
 
+def test_table_without_item_columns_says_so(tmp_path, mini, run_cli):
+    """A table with none of the instrument's columns was reported as 'no answers', and the summary as 'nan%'."""
+    other = tmp_path / "other.csv"
+    other.write_text("a;b\n1;2\n", encoding="utf-8")
+    code, stdout, stderr = run_cli("survey", "import", str(other), "-i", str(mini), "-o", str(tmp_path / "o.csv"))
+    assert code == 2 and not (tmp_path / "o.csv").exists()
+    assert f"skipped {other}: no column is an item of 'mini-test' (the file has: a, b)" in stdout
+    assert "nan" not in stdout + stderr
+
+
 def test_round_trip_with_built_forms(tmp_path, mini):
     from toolkit.survey.fill import fill_questionnaire
 

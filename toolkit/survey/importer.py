@@ -116,6 +116,9 @@ def read_survey(sources, instrument, format: str | None = None,
             continue
         if len(src.data) == 0 or _all_blank(src.data):
             msg = "no answers in this file"
+            if src.format != "questionnaire" and src.ignored and not (set(src.data.columns) & set(inst.item_ids)):
+                shown = ", ".join(map(str, src.ignored[:5])) + (", ..." if len(src.ignored) > 5 else "")
+                msg = f"no column is an item of '{inst.id}' (the file has: {shown})"
             file_rows.append({"file": name, "format": src.format, "status": "blank", "respondents": 0,
                               "message": msg})
             file_issues.append(issue("blank_file", msg, file=name))

@@ -124,7 +124,9 @@ class ValidationReport:
         rest = int((self.issues["severity"] != "info").sum()) - len(shown)
         if rest > 0:
             lines.append(f"  ... and {rest} more (see the report file or --json)")
-        if len(self.item_missing):
+        if self.n_respondents and len(self.item_missing) and self.item_missing["n_missing"].sum() == 0:
+            lines.append("missing answers: none")
+        elif self.n_respondents and len(self.item_missing):  # (no respondents: no shares to rank)
             worst = self.item_missing.sort_values("share_missing", ascending=False).iloc[0]
             lines.append(f"missing answers: {self.item_missing['n_missing'].sum()} in total; most on "
                          f"{worst['item']} ({worst['share_missing']:.1%})")
