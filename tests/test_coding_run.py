@@ -181,3 +181,44 @@ def test_recode_onto_an_existing_code_keeps_one_row(corpus, tmp_path):
     wb.save(out)
     fin = apply_review(out, undecided="drop").codings
     assert len(fin) == 1 and fin.loc[0, "code"] == rows[b - 2][9] and fin.loc[0, "decision"] == "recode"
+
+
+TINY_CODEBOOK = """\
+id: tiny
+title: Tiny
+version: "1"
+codes:
+  - id: data.together
+    name: Data together
+    definition: Partners go through the figures together.
+    example: We went through the numbers with the partners.
+    rules:
+      - phrases: [go through the number]
+      - near: [[partner], [number]]
+        window: 6
+"""
+
+
+def test_hard_wrapped_lines_tabs_and_no_break_spaces_code_like_one_line(tmp_path):
+    # spaCy makes a token of "\n", "\t", "\xa0" and double spaces, which used to break phrases and proximity
+    # windows in hard-wrapped transcripts and started sentences with the line break
+    cb = tmp_path / "tiny.yaml"
+    cb.write_text(TINY_CODEBOOK)
+    (tmp_path / "tx").mkdir()
+    flat = "Zoë: It was fine at first. We went through the numbers with the partners. Then lunch 😀.\n"
+    wrapped = "Zoë: It was fine at first.\nWe went through the\nnumbers with\tthe\u00a0partners.  Then lunch 😀.\n"
+    (tmp_path / "tx" / "flat.txt").write_text(flat)
+    (tmp_path / "tx" / "wrapped.txt").write_text(wrapped)
+    for unit in ("sentence", "turn"):
+        df = toolkit.code_documents([tmp_path / "tx"], cb, unit=unit).codings
+        got = {d: sorted(zip(g.unit_index, g.code, g.rule)) for d, g in df.groupby("document")}
+        assert got["flat"] == got["wrapped"] and got["flat"], unit
+    doc = toolkit.read_transcript(tmp_path / "tx" / "wrapped.txt")
+    assert [" ".join(s.text.split()) for s in doc.sentences] == [
+        "It was fine at first.", "We went through the numbers with the partners.", "Then lunch 😀."]
+    for s in doc.sentences:  # code-point offsets into the text; no sentence starts or ends with whitespace
+        assert doc.text[s.start:s.end] == s.text and s.text == s.text.strip()
+    assert doc.sentences[2].start == wrapped.index("Then")
+    res = toolkit.code_documents([tmp_path / "tx" / "wrapped.txt"], cb)
+    row = res.codings.iloc[0]
+    assert (row.start, row.end) == (doc.sentences[1].start, doc.sentences[1].end)

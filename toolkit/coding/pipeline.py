@@ -379,5 +379,7 @@ class Coder:
 
     def codes_in(self, text: str) -> dict[str, tuple[list[str], list[str]]]:
         """Codes suggested for *text* taken as one unit (used by ``hls codebook check`` and the tests)."""
-        doc = self.nlp(text)
+        from .transcripts.sentences import TextView
+
+        doc = self.nlp(TextView(text).text)
         return self.code_units(doc, [(0, len(doc))])[0]

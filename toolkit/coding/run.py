@@ -139,10 +139,13 @@ class CodingRun:
         self.stats = CodingStats(self.codebook.code_ids)
 
     def _turns(self, pending: deque) -> Iterator:
+        from .transcripts.sentences import TextView
+
         for doc in iter_documents(self.sources, self.errors):
-            pending.append(doc)
-            for turn in doc.turns:
-                yield turn.text, (id(doc), turn.index)
+            views = [TextView(t.text) for t in doc.turns]  # line breaks, tabs, double spaces -> one space
+            pending.append((doc, views))
+            for turn, view in zip(doc.turns, views):
+                yield view.text, (id(doc), turn.index)
 
     def __iter__(self) -> Iterator[tuple[Document, list[dict]]]:
         pending: deque = deque()
@@ -150,15 +153,15 @@ class CodingRun:
                                n_process=self.jobs)
         current: list = []  # spaCy docs of the front document's turns
         for sdoc, (doc_key, turn_index) in stream:
-            while pending and id(pending[0]) != doc_key:  # finished documents (incl. ones without turns)
-                yield self._finish(pending.popleft(), current)
+            while pending and id(pending[0][0]) != doc_key:  # finished documents (incl. ones without turns)
+                yield self._finish(*pending.popleft(), current)
                 current = []
             current.append(sdoc)
         while pending:
-            yield self._finish(pending.popleft(), current)
+            yield self._finish(*pending.popleft(), current)
             current = []
 
-    def _finish(self, doc: Document, sdocs: list) -> tuple[Document, list[dict]]:
+    def _finish(self, doc: Document, views: list, sdocs: list) -> tuple[Document, list[dict]]:
         from .transcripts.sentences import sentences_from_doc
 
         if len(sdocs) != len(doc.turns):  # pragma: no cover - defensive
@@ -166,8 +169,9 @@ class CodingRun:
         token_bounds: dict[int, list] = {}  # turn index -> token range of each sentence, when known
         if self.contract and doc._sentences is None:
             sents: list[Sentence] = []
-            for turn, sdoc in zip(doc.turns, sdocs):
-                sents.extend(sentences_from_doc(sdoc, turn, len(sents), token_bounds.setdefault(turn.index, [])))
+            for turn, view, sdoc in zip(doc.turns, views, sdocs):
+                sents.extend(sentences_from_doc(sdoc, turn, len(sents), token_bounds.setdefault(turn.index, []),
+                                                view))
             doc.set_sentences(sents)
         rows: list[dict] = []
         coded: list[tuple[str, list[str]]] = []
@@ -176,7 +180,7 @@ class CodingRun:
         if self.unit == "sentence":
             for s in doc.sentences:
                 by_turn.setdefault(s.turn, []).append(s)
-        for turn, sdoc in zip(doc.turns, sdocs):
+        for turn, view, sdoc in zip(doc.turns, views, sdocs):
             if self.unit == "turn":
                 segs = [(turn.index, turn.start, turn.end, turn.text)]
             else:
@@ -191,7 +195,8 @@ class CodingRun:
             else:
                 bounds = []
                 for _, start, end, _ in segs:
-                    span = sdoc.char_span(start - turn.start, end - turn.start, alignment_mode="expand")
+                    span = sdoc.char_span(view.to_view(start - turn.start), view.to_view(end - turn.start - 1) + 1,
+                                          alignment_mode="expand")
                     bounds.append((span.start, span.end) if span is not None else (0, 0))
             for (index, start, end, text), found in zip(segs, self.coder.code_units(sdoc, bounds)):
                 if not found:
