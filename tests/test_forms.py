@@ -235,6 +235,10 @@ def test_questionnaire_in_german(tmp_path):
     dv = next(dv for dv in ws.data_validations.dataValidation if _covers(dv.sqref, cell))
     assert _list_values(wb, dv.formula1)[0] == "Stimme überhaupt nicht zu"
     assert _list_values(wb, dv.formula1)[-1] == "Weiß nicht"
+    assert dv.error == "Bitte wählen Sie eine Antwort aus der Liste."  # the drop-down's error speaks German too
+    cb = wb["Codebook"]  # the dictionary sheet prints on A4 too, one page wide
+    assert int(cb.page_setup.paperSize) == 9 and int(cb.page_setup.fitToWidth) == 1
+    assert cb.sheet_properties.pageSetUpPr.fitToPage
 
 
 # ------------------------------------------------------------------------------------------------ entry

@@ -24,7 +24,7 @@ UI = {
                     "Only the answer cells can be edited. Save the file when you have finished and return it.",
         "question": "Question", "answer": "Your answer", "id": "No.", "about": "About you and your work",
         "check": "Attention check", "instrument": "Instrument", "version": "Version",
-        "references": "Sources",
+        "references": "Sources", "pick": "Please pick an answer from the drop-down list.",
     },
     "de": {
         "instructions": "Hinweise", "consent": "Einverständnis", "how": "So antworten Sie",
@@ -33,7 +33,7 @@ UI = {
                     "senden Sie sie zurück.",
         "question": "Frage", "answer": "Ihre Antwort", "id": "Nr.", "about": "Angaben zu Ihrer Person und Arbeit",
         "check": "Aufmerksamkeitsprüfung", "instrument": "Fragebogen", "version": "Version",
-        "references": "Quellen",
+        "references": "Quellen", "pick": "Bitte wählen Sie eine Antwort aus der Liste.",
     },
 }
 

@@ -157,7 +157,7 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) ->
                     dv = DataValidation(type="list", formula1=formulas[key], allow_blank=True,
                                         showDropDown=False, showErrorMessage=True, errorStyle="stop",
                                         errorTitle=ui(lang, "answer"),
-                                        error="Please pick an answer from the drop-down list.")
+                                        error=ui(lang, "pick"))
                     ws.add_data_validation(dv)
                     validations[key] = dv
                 validations[key].add(answer.coordinate)
@@ -171,6 +171,9 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) ->
     set_widths(cb, {"A": 14, "B": 60, "C": 10, "D": 14, "E": 24, "F": 30, "G": 11, "H": 14, "I": 60, "J": 8,
                     "K": 20, "L": 40})
     cb.freeze_panes = "B2"
+    _print_setup(cb)  # A4, one page wide (landscape: the dictionary has twelve columns)
+    cb.page_setup.orientation = "landscape"
+    cb.print_title_rows = "1:1"
     cb.protection.sheet = True
 
     write_meta(wb, inst, lang, "questionnaire", meta_rows)
