@@ -45,6 +45,15 @@ def test_reverse_min_share_and_missing_codes_by_hand(mini):
     strict = toolkit.score(df, mini, min_share=1.0)
     assert strict["sensemaking"].notna().tolist() == [True, False, False, False]
     assert df.loc[1, "SM2"] == 9  # the input frame is not modified
+    # 0.667, the default as --help shows it, means two thirds: 2 of 3 answered is still scored
+    typed = toolkit.score(df, mini, min_share=0.667)
+    assert typed["sensemaking"].notna().tolist() == s["sensemaking"].notna().tolist() == [True, True, False, True]
+    assert toolkit.score(df, mini, min_share=0.7)["sensemaking"].notna().tolist() == [True, False, False, False]
+    def unscorable_rows(share):
+        issues = toolkit.validate_survey(df.assign(SM2=[4, None, 9, 3]), mini, min_share=share).issues
+        return issues.loc[issues["check"] == "respondent_missing", "row"].tolist()
+    assert unscorable_rows(0.667) == [4]  # only the row with SM2 and SM1 missing
+    assert unscorable_rows(0.7) == [3, 4, 5]
 
 
 def test_invalid_values_raise_located_error(tmp_path, mini, run_cli):

@@ -4,6 +4,14 @@ from __future__ import annotations
 from ..errors import DataError
 
 DEFAULT_MIN_SHARE = 2 / 3
+# Shares are shown and typed to three decimals (--help shows the default as 0.667), so 0.667 must mean two
+# thirds: a respondent with 2 of 3 or 4 of 6 items answered is scored either way.
+SHARE_TOLERANCE = 5e-4
+
+
+def enough_answered(answered, n_items: int, min_share: float):
+    """True where *answered* of *n_items* reaches *min_share* (to the three decimals shares are given in)."""
+    return answered >= (min_share - SHARE_TOLERANCE) * n_items - 1e-9
 
 
 def _numeric_block(df, items):
@@ -77,7 +85,7 @@ def score_scales(df, scales, min_share: float = DEFAULT_MIN_SHARE, suffix: str =
         block = _keyed_block(df, s)
         answered = (~np.isnan(block)).sum(axis=1)
         total = np.nansum(block, axis=1)
-        enough = answered >= min_share * len(s.items) - 1e-9
+        enough = enough_answered(answered, len(s.items), min_share)
         with np.errstate(invalid="ignore", divide="ignore"):
             scores[s.name + suffix] = np.where(enough & (answered > 0), total / np.maximum(answered, 1), np.nan)
     out = df.copy()

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .score import DEFAULT_MIN_SHARE
+from .score import DEFAULT_MIN_SHARE, enough_answered
 from .variables import _is_blank, as_instrument, recode_frame, variables
 
 DEFAULT_STRAIGHTLINE_MIN = 5
@@ -322,7 +322,7 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
     for c in inst.constructs:
         present = [it for it in c.item_ids if it in items]
         got = answered_mask[present].sum(axis=1) if present else pd.Series(0, index=valid.index)
-        lost[c.id] = got < min_share * len(c.items) - 1e-9
+        lost[c.id] = ~enough_answered(got, len(c.items), min_share)
     for i in np.flatnonzero(lost.any(axis=1).to_numpy() & (n_miss.to_numpy() > 0)):
         names = [c for c in lost.columns if lost.iat[i, lost.columns.get_loc(c)]]
         add("respondent_missing", i, None, int(n_miss.iat[i]),
