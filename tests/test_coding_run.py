@@ -100,7 +100,7 @@ def test_cli_run_with_unreadable_file_and_review_loop(corpus, tmp_path, run_cli)
     rejected_key = (ws.cell(3, 1).value, ws.cell(3, 6).value, ws.cell(3, 10).value)
     wb.save(out)
     final = tmp_path / "final.csv"
-    code, stdout, stderr = run_cli("code", "apply-review", str(out), "-o", str(final))
+    code, stdout, stderr = run_cli("code", "apply-review", str(out), "-o", str(final), "--undecided", "keep")
     assert code == 0, stderr
     assert f"{n - 3} undecided" in stderr and "warning" in stderr
     fin = pd.read_csv(final, keep_default_na=False)
@@ -111,8 +111,11 @@ def test_cli_run_with_unreadable_file_and_review_loop(corpus, tmp_path, run_cli)
     assert rejected_key not in set(zip(fin.document, fin.unit_index, fin.code)) or \
         (fin.document.eq(rejected_key[0]) & fin.unit_index.eq(rejected_key[1]) & fin.code.eq(rejected_key[2])
          & fin.decision.eq("reject")).sum() == 0
-    code, _, stderr = run_cli("code", "apply-review", str(out), "-o", str(final), "--undecided", "drop")
-    assert code == 0 and len(pd.read_csv(final)) == 2
+    # the default: the final codings are what people accepted or recoded, undecided rows dropped with a warning
+    code, _, stderr = run_cli("code", "apply-review", str(out), "-o", str(final))
+    fin = pd.read_csv(final, keep_default_na=False)
+    assert code == 0 and len(fin) == 2 and set(fin.decision) == {"accept", "recode"}
+    assert f"{n - 3} row(s) had no decision and were dropped" in stderr
 
     # a bad decision is reported with its row
     wb = load_workbook(out)
@@ -222,3 +225,24 @@ def test_hard_wrapped_lines_tabs_and_no_break_spaces_code_like_one_line(tmp_path
     res = toolkit.code_documents([tmp_path / "tx" / "wrapped.txt"], cb)
     row = res.codings.iloc[0]
     assert (row.start, row.end) == (doc.sentences[1].start, doc.sentences[1].end)
+
+
+def test_duplicate_document_ids_and_empty_folders_are_reported(tmp_path, run_cli):
+    # codings point at documents by file stem: a second 'int' would silently merge with the first downstream
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "a" / "int.txt").write_text("Zoë: We went through the numbers with the partners.\n")
+    (tmp_path / "b" / "int.md").write_text("Ann: We went through the numbers with the partners.\n")
+    cb = tmp_path / "tiny.yaml"
+    cb.write_text(TINY_CODEBOOK)
+    out = tmp_path / "c.csv"
+    code, _, err = run_cli("code", "run", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a" / "int.txt"),
+                           "--codebook", str(cb), "--csv", str(out))
+    assert code == 2 and "document id 'int' is already used by" in err and "int.md" in err
+    assert err.count("already used") == 1  # the file named twice (folder + file) is read once, not reported
+    df = pd.read_csv(out)
+    assert set(df.speaker) == {"Zoë"} and len(df) == 1
+    code, _, err = run_cli("code", "run", str(tmp_path / "empty"), "--codebook", str(cb), "--csv",
+                           str(tmp_path / "e.csv"))
+    assert code == 2 and "no transcripts in this folder" in err and not (tmp_path / "e.csv").exists()

@@ -81,27 +81,28 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
                + "".join(f"; wrote {p}" for p in (out, csv_out) if p), err=True)
     if runner.errors:
         names = ", ".join(str(e.location.file or e) for e in runner.errors)
-        raise ToolkitError(f"{len(runner.errors)} file(s) could not be read and were skipped: {names}")
+        raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
 
 
 @click.command("apply-review")
 @click.argument("reviewed", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Final codings CSV.")
-@click.option("--undecided", type=click.Choice(["keep", "drop"]), default="keep", show_default=True,
-              help="What to do with rows that have no decision.")
+@click.option("--undecided", type=click.Choice(["keep", "drop"]), default="drop", show_default=True,
+              help="Rows without a decision: drop them (the final codings are what people accepted or "
+                   "recoded) or keep them as suggestions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and final rows as JSON.")
 def apply_review(reviewed, out, undecided, as_json):
     """Fold the decisions in a REVIEWED workbook (from 'hls code run -o') into final codings.
 
-    accept keeps a row, reject drops it, recode replaces its code by recode_to (rule "review");
-    undecided rows are kept (default, with a warning count) or dropped with --undecided drop.
-    The reviewer's comment is kept.
+    accept keeps a row, reject drops it, recode replaces its code by recode_to (rule "review").
+    The final codings are what people accepted or recoded: rows without a decision are dropped (and
+    counted in a warning) unless --undecided keep. The reviewer's comment is kept.
 
     \b
     Example:
       hls code apply-review review.xlsx -o final-codings.csv
-      hls code apply-review review.xlsx -o final-codings.csv --undecided drop
+      hls code apply-review half-reviewed.xlsx -o interim.csv --undecided keep
     """
     from toolkit.coding.review import apply_review as _apply
     from toolkit.io import dumps_json, write_csv
@@ -113,7 +114,8 @@ def apply_review(reviewed, out, undecided, as_json):
     msg = (f"{res.accepted} accepted, {res.recoded} recoded, {res.rejected} rejected, {res.undecided} undecided "
            f"({'kept' if undecided == 'keep' else 'dropped'}); {len(res.codings)} row(s) written to {out}")
     click.echo(msg, err=True)
-    if res.undecided and undecided == "keep":
-        click.echo(f"warning: {res.undecided} row(s) had no decision and were kept (use --undecided drop to "
-                   "drop them)", err=True)
+    if res.undecided:
+        click.echo(f"warning: {res.undecided} row(s) had no decision and were "
+                   + ("kept (use --undecided drop to drop them)" if undecided == "keep" else
+                      "dropped (use --undecided keep to keep them as suggestions)"), err=True)
     sys.stdout.flush()

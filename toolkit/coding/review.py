@@ -2,8 +2,10 @@
 
 Decisions (column ``decision`` of the Codings sheet): ``accept`` keeps the row; ``reject`` drops it;
 ``recode`` replaces the code by ``recode_to`` with ``rule = "review"`` (the original code is kept in
-``original_code``; if the unit already has that code, the duplicate row is dropped). Undecided rows follow the *undecided* policy: ``"keep"`` (default; counted and
-reported) or ``"drop"``. The reviewer's ``comment`` is carried into the output.
+``original_code``; if the unit already has that code, the duplicate row is dropped). The final codings are
+what people accepted or recoded, so undecided rows are dropped by default (``undecided="drop"``, counted);
+``undecided="keep"`` keeps them as suggestions (used to compare a half-reviewed workbook). The reviewer's
+``comment`` is carried into the output.
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ def _known_codes(wb) -> set[str] | None:
     return None
 
 
-def apply_review(path: str | Path, undecided: str = "keep") -> ReviewResult:
+def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
     """Read a review workbook written by ``hls code run -o`` and apply the human decisions."""
     import pandas as pd
     from openpyxl import load_workbook

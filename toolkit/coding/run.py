@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 from ..errors import ToolkitError
 from .codebook import Codebook, load_codebook
-from .transcripts import Document, Sentence, iter_documents
+from .transcripts import READERS, Document, Sentence, iter_documents, transcript_paths
 
 #: the codings schema (the agreement, evaluation and REFI-QDA modules rely on these names)
 CODING_COLUMNS = ["document", "case", "group", "speaker", "unit", "unit_index", "start", "end", "text", "code",
@@ -135,6 +135,9 @@ class CodingRun:
         if isinstance(paths_or_documents, (str, Path, Document)):
             paths_or_documents = [paths_or_documents]
         self.sources = list(paths_or_documents)
+        for src in self.sources:
+            if not isinstance(src, Document) and Path(src).is_dir() and not transcript_paths([src]):
+                raise ToolkitError(f"no transcripts in this folder (looked for {', '.join(READERS)})", file=src)
         self.errors: list[ToolkitError] = []
         self.stats = CodingStats(self.codebook.code_ids)
 

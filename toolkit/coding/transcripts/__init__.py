@@ -83,21 +83,30 @@ def iter_documents(paths: Iterable[str | Path | Document], errors: list | None =
     """Read documents lazily; unreadable files are appended to *errors* (if given) instead of stopping."""
     items = list(paths)
     expanded: list = []
+    files: set = set()
     for item in items:
         if isinstance(item, Document):
             expanded.append(item)
-        else:
-            expanded.extend(transcript_paths([item]))
-    for item in expanded:
-        if isinstance(item, Document):
-            yield item
             continue
+        for path in transcript_paths([item]):
+            key = path.resolve() if path.exists() else path
+            if key not in files:  # a file named twice (or inside a folder also named) is read once
+                files.add(key)
+                expanded.append(path)
+    seen: dict[str, object] = {}  # document id -> where it came from: codings point at documents by id
+    for item in expanded:
         try:
-            yield read_transcript(item)
+            doc = item if isinstance(item, Document) else read_transcript(item)
+            if doc.id in seen:
+                raise DataError(f"document id '{doc.id}' is already used by {seen[doc.id]}: codings refer to "
+                                "documents by file stem, so rename one of the files", file=doc.path or doc.id)
         except ToolkitError as exc:  # DataError, or a located YAML error in a sidecar
             if errors is None:
                 raise
             errors.append(exc)
+            continue
+        seen[doc.id] = doc.path or "another document"
+        yield doc
 
 
 __all__ = ["Document", "Turn", "Sentence", "READERS", "read_transcript", "transcript_paths", "iter_documents"]
