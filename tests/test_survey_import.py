@@ -77,6 +77,19 @@ def test_questionnaire_contract_labels_and_cells(tmp_path, mini):
     assert report.n_errors == 2
 
 
+def test_labels_typed_with_curly_quotes_or_extra_spaces_are_read(tmp_path, mini):
+    """Spreadsheets and word processors turn Don't into Don\u2019t and people type double spaces: still labels."""
+    typed = dict(GOOD, SM1="strongly  agree", DR1="Don\u2019t know", DR2="Neither agree\u00a0nor disagree",
+                 role="frontline  worker", SM3=" Disagree ")
+    data, report = toolkit.read_survey([contract_form(tmp_path / "typed.xlsx", typed)], mini)
+    row = data.iloc[0]
+    assert (row["SM1"], row["SM3"], row["DR2"], row["role"]) == (5, 2, 3, "frontline")
+    assert pd.isna(row["DR1"])
+    assert report.n_errors == 0 and (report.issues["check"] != "unknown_choice").all()
+    kept, _ = toolkit.read_survey([tmp_path / "typed.xlsx"], mini, keep_missing_codes=True)
+    assert kept.iloc[0]["DR1"] == 9
+
+
 def test_bad_files_are_skipped_and_named(tmp_path, mini, run_cli):
     good = contract_form(tmp_path / "good.xlsx", GOOD)
     other = contract_form(tmp_path / "other.xlsx", dict(GOOD, respondent_id="R9"), instrument_id="something-else")

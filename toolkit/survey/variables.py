@@ -100,6 +100,16 @@ def _as_number(raw):
     return None
 
 
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
+                         "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+def label_key(text) -> str:
+    """How an answer label is compared: case-folded, runs of spaces collapsed, typographic quotes straightened
+    (spreadsheets and word processors turn ``Don't know`` into ``Don’t know``)."""
+    return " ".join(str(text).translate(_QUOTES).split()).casefold()
+
+
 def _whole(x: float):
     return int(x) if float(x).is_integer() else x
 
@@ -126,7 +136,7 @@ def recode_value(var: Variable, raw, keep_missing_codes: bool = False):
             if number in scale.missing_values:
                 return (_whole(number) if keep_missing_codes else None), None
             return None, "out_of_range"
-        key = str(raw).strip().casefold()
+        key = label_key(raw)
         labels = _label_map(scale)
         if key in labels:
             value = labels[key]
@@ -140,7 +150,7 @@ def recode_value(var: Variable, raw, keep_missing_codes: bool = False):
         for c in q.choices:
             if key == c.value or key.casefold() == c.value.casefold():
                 return c.value, None
-            if any(key.casefold() == t.strip().casefold() for t in c.label.values()):
+            if any(label_key(key) == label_key(t) for t in c.label.values()):
                 return c.value, None
         return key, "unknown_choice"
     if q is not None and q.type == "integer":
@@ -156,7 +166,7 @@ def recode_value(var: Variable, raw, keep_missing_codes: bool = False):
 
 def _missing_code_for(scale: ResponseScale, key: str):
     for p in scale.missing:
-        if any(key == t.strip().casefold() for t in p.label.values()):
+        if any(key == label_key(t) for t in p.label.values()):
             return p.code
     return None
 
@@ -167,7 +177,7 @@ _LABEL_CACHE: dict[int, dict] = {}
 def _label_map(scale: ResponseScale) -> dict:
     cached = _LABEL_CACHE.get(id(scale))
     if cached is None or cached[0] is not scale:
-        cached = (scale, scale.label_map())
+        cached = (scale, {label_key(k): v for k, v in scale.label_map().items()})
         _LABEL_CACHE[id(scale)] = cached
     return cached[1]
 
