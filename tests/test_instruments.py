@@ -276,9 +276,9 @@ def test_build_and_codebook_commands(run_cli, tmp_path, data_dir):
     assert code == 2 and ".xlsx or .csv" in err
 
 
-@pytest.mark.parametrize("cmd", ["list", "show", "check", "build", "codebook"])
+@pytest.mark.parametrize("cmd", ["list", "show", "check", "build", "codebook", None])
 def test_every_command_has_help_with_an_example(run_cli, cmd):
-    code, out, _ = run_cli("instrument", cmd, "--help")
+    code, out, _ = run_cli("instrument", *([cmd] if cmd else []), "--help")  # None: the group itself
     assert code == 0 and "Example:" in out and "hls instrument" in out.split("Example:")[1]
 
 

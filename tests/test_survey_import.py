@@ -352,6 +352,8 @@ def test_help_has_examples(run_cli):
     for cmd in ("import", "score", "simulate", "validate"):
         code, stdout, _ = run_cli("survey", cmd, "--help")
         assert code == 0 and "Example:" in stdout and "hls survey " + cmd in stdout
+    code, stdout, _ = run_cli("survey", "--help")
+    assert code == 0 and "Example:" in stdout and "hls survey import" in stdout.split("Example:")[1]
 
 
 def test_kobo_xlsx_and_german_labels(tmp_path):

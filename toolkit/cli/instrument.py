@@ -9,7 +9,13 @@ FORMAT_NAMES = ("xlsx", "xlsform", "entry")  # keys of toolkit.instruments.forms
 
 @click.group()
 def instrument():
-    """Questionnaires defined in YAML: list, show, check, build forms, write the codebook."""
+    """Questionnaires defined in YAML: list, show, check, build forms, write the codebook.
+
+    \b
+    Example:
+      hls instrument show collective-data-use
+      hls instrument build collective-data-use --format xlsx -o questionnaire.xlsx
+    """
 
 
 @instrument.command("list")

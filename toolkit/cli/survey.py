@@ -10,7 +10,13 @@ from ..survey.readers import READERS  # the registry: stdlib-only at import time
 
 @click.group()
 def survey():
-    """Survey answers: import and validate them, score constructs, simulate data."""
+    """Survey answers: import and validate them, score constructs, simulate data.
+
+    \b
+    Example:
+      hls survey import returned/ -i collective-data-use -o answers.csv --report report.xlsx
+      hls survey score answers.csv -i collective-data-use -o scored.csv
+    """
 
 
 def _check_suffix(path: Path, allowed: tuple, option: str) -> None:
