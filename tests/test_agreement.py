@@ -350,3 +350,70 @@ def test_pooled_closed_form_alpha_equals_package():
         assert _binary_alpha(x) == pytest.approx(krippendorff_alpha(x), abs=1e-12)
     assert _binary_alpha(np.array([[1, 1, 0, 0], [1, 0, 0, 0]], dtype=float)) == pytest.approx(8 / 15)
     assert math.isnan(_binary_alpha(np.zeros((2, 5))))
+
+
+def test_cli_random_codings_match_krippendorff_and_sklearn(run_cli, tmp_path):
+    # three coders, three codes, coder 3 skips 40% of the units (missing): the whole path from unit-format CSV
+    # files to the --json numbers against the krippendorff package and scikit-learn on matrices built here
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(7)
+    codes = ["a.x", "a.y", "b.z"]
+    units = [(d, i) for d, n in (("D1", 40), ("D2", 35)) for i in range(n)]
+    seen = np.ones((3, len(units)), bool)
+    seen[2, rng.random(len(units)) < 0.4] = False
+    base = {k: rng.random(len(units)) < p for k, p in zip(codes, (0.3, 0.15, 0.5))}
+    vals = {k: np.full((3, len(units)), np.nan) for k in codes}
+    for c in range(3):
+        rows = []
+        for u, (d, i) in enumerate(units):
+            if not seen[c, u]:
+                continue
+            got = []
+            for k in codes:
+                v = bool(base[k][u] ^ (rng.random() < 0.15))
+                vals[k][c, u] = float(v)
+                got += [k] if v else []
+            rows.append({"document": d, "unit_index": i, "speaker": "S", "sentence": f"s {d} {i}",
+                         "codes": ";".join(got)})
+        pd.DataFrame(rows).to_csv(tmp_path / f"c{c}.csv", index=False)
+    files = [str(tmp_path / f"c{c}.csv") for c in range(3)]
+    code, out, err = run_cli("code", "agreement", *files, "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["units"] == len(units) and res["coders"] == ["c0", "c1", "c2"]
+    for rec in res["codes"]:
+        ref = krippendorff.alpha(reliability_data=vals[rec["code"]], level_of_measurement="nominal")
+        assert rec["alpha"] == pytest.approx(ref, abs=1e-12)
+    pooled = np.concatenate([vals[k] for k in codes], axis=1)
+    assert res["overall"]["alpha"] == pytest.approx(
+        krippendorff.alpha(reliability_data=pooled, level_of_measurement="nominal"), abs=1e-12)
+    code, out, err = run_cli("code", "agreement", *files[:2], "--json")
+    res = json.loads(out)
+    for rec in res["codes"]:
+        a, b = vals[rec["code"]][:2]
+        assert rec["kappa"] == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+        assert rec["agreement"] == pytest.approx(float(np.mean(a == b)), abs=1e-12)
+        assert rec["prevalence"] == pytest.approx(float(np.mean([a, b])), abs=1e-12)
+
+
+def test_formula_like_document_and_speaker_round_trip_through_our_csv(run_cli, tmp_path):
+    # our CSVs put a ' before formula-like text ("=doc", "+Sam"); reading them back must undo it everywhere,
+    # else the codings no longer meet their transcript
+    tx = tmp_path / "tx"
+    tx.mkdir()
+    (tx / "=doc.txt").write_text("Interviewer: Hi there.\n\n+Sam: We went through the numbers with the partners.\n")
+    from toolkit.coding.codings_io import read_codings
+    from toolkit.io import write_csv
+
+    write_csv(pd.DataFrame({"document": ["=doc"], "case": ["=doc"], "speaker": ["+Sam"], "unit": ["sentence"],
+                            "unit_index": [1], "start": [24], "end": [70], "code": ["kroll.collective_data_use"],
+                            "text": ["We went through the numbers with the partners."]}), tmp_path / "c.csv")
+    assert "'=doc" in (tmp_path / "c.csv").read_text()
+
+    cs = read_codings(tmp_path / "c.csv")[0]
+    assert cs.codings.loc[0, "document"] == "=doc" and cs.codings.loc[0, "speaker"] == "+Sam"
+    code, _, err = run_cli("code", "export", str(tmp_path / "c.csv"), "--codebook", "hls-theory", "--format", "qdpx",
+                           "--transcripts", str(tx), "-o", str(tmp_path / "p.qdpx"))
+    assert code == 0, err

@@ -59,12 +59,11 @@ def _frame(rows):
     df = df[CODING_FIELDS].copy()
     for c in ("start", "end", "unit_index"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+    # text columns of our own CSVs carry a ' before formula-like text (toolkit.io.safe_text): undo it on all
     for c in ("document", "code"):
-        df[c] = df[c].astype(str).str.strip()
-    df["text"] = df["text"].map(lambda v: "" if v is None or v != v else str(unescape_text(v)))
-    df["speaker"] = df["speaker"].map(lambda v: "" if v is None or v != v else str(v))
-    for c in ("unit", "rule"):
-        df[c] = df[c].map(lambda v: "" if v is None or v != v else str(v))
+        df[c] = df[c].map(lambda v: v if v is None or v != v else unescape_text(v)).astype(str).str.strip()
+    for c in ("text", "speaker", "unit", "rule"):
+        df[c] = df[c].map(lambda v: "" if v is None or v != v else str(unescape_text(v)))
     return df.reset_index(drop=True)
 
 
@@ -92,8 +91,10 @@ def from_frame(df, name: str, source: Path | None = None) -> CodingSet:
             raise DataError("unit_index must be a whole number", file=where, line=int(bad.idxmax()) + 2,
                             field="unit_index", kind="row")
         text_col = "sentence" if "sentence" in cols else "text" if "text" in cols else None
-        listed = pd.DataFrame({"document": df["document"].astype(str).str.strip(), "unit_index": idx.astype("int64"),
-                               "speaker": df["speaker"].fillna("").astype(str) if "speaker" in cols else "",
+        listed = pd.DataFrame({"document": df["document"].map(unescape_text).astype(str).str.strip(),
+                               "unit_index": idx.astype("int64"),
+                               "speaker": df["speaker"].fillna("").map(unescape_text).astype(str)
+                               if "speaker" in cols else "",
                                "text": df[text_col].map(lambda v: "" if v != v else str(unescape_text(v)))
                                if text_col else ""})
         rows = []
