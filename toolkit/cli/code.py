@@ -14,4 +14,11 @@ COMMANDS = {
 
 @click.group(cls=LazyGroup, lazy=COMMANDS)
 def code():
-    """Code interview transcripts against theory, review, compare and exchange codings."""
+    """Code interview transcripts against theory, review, compare and exchange codings.
+
+    \b
+    Example:
+      hls code run interviews/ --codebook hls-theory --skip-speaker Interviewer -o review.xlsx --csv codings.csv
+      hls code apply-review review.xlsx -o final.csv
+      hls code agreement gold.csv final.csv --transcripts interviews/ --skip-speaker Interviewer
+    """

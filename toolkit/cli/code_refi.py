@@ -63,7 +63,7 @@ def import_qdc(qdc, out, codebook_id):
     """Convert a REFI-QDA codebook (.qdc from NVivo, ATLAS.ti, MAXQDA, QualCoder, ...) to codebook YAML.
 
     Codes, hierarchy (non-codable codes become categories) and descriptions are kept; rules are left
-    empty for you to add. The written file loads with 'hls codebook check'.
+    empty for you to add: until then 'hls codebook check' lists every code that has no rules.
 
     \b
     Example:

@@ -13,4 +13,10 @@ COMMANDS = {
 
 @click.group(cls=LazyGroup, lazy=COMMANDS)
 def codebook():
-    """Theory codebooks (YAML) used by 'hls code run'."""
+    """Theory codebooks (YAML) used by 'hls code run'.
+
+    \b
+    Example:
+      hls codebook show hls-theory --code kroll
+      hls codebook check my-codebook.yaml
+    """
