@@ -246,3 +246,14 @@ def test_duplicate_document_ids_and_empty_folders_are_reported(tmp_path, run_cli
     code, _, err = run_cli("code", "run", str(tmp_path / "empty"), "--codebook", str(cb), "--csv",
                            str(tmp_path / "e.csv"))
     assert code == 2 and "no transcripts in this folder" in err and not (tmp_path / "e.csv").exists()
+
+
+def test_broken_cases_csv_names_the_transcripts_it_cost(tmp_path, run_cli):
+    (tmp_path / "x.txt").write_text("Zoë: We went through the numbers with the partners.\n")
+    (tmp_path / "cases.csv").write_text("name,role\nx,manager\n")
+    cb = tmp_path / "tiny.yaml"
+    cb.write_text(TINY_CODEBOOK)
+    code, _, err = run_cli("code", "run", str(tmp_path / "x.txt"), "--codebook", str(cb), "--csv",
+                           str(tmp_path / "c.csv"))
+    assert code == 2 and "cases.csv:1: cases.csv needs a 'file' column" in err
+    assert f"skipped {tmp_path / 'x.txt'})" in err and err.strip().endswith(f"skipped: {tmp_path / 'x.txt'}")

@@ -72,15 +72,17 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
         write_review_workbook(out, result)
     if as_json:
         click.echo(dumps_json(result.to_dict()))
-    for err in runner.errors:
-        click.echo(f"error: {err} (skipped)", err=True)
+    skipped = [str(getattr(e, "transcript", None) or e.location.file or e) for e in runner.errors]
+    for err, name in zip(runner.errors, skipped):
+        # a broken sidecar or cases.csv is named in the error; say which transcript it cost
+        click.echo(f"error: {err} (skipped{'' if name == err.location.file else ' ' + name})", err=True)
     secs = time.perf_counter() - t0
     rate = stats.words / secs if secs > 0 else float("nan")
     click.echo(f"coded {len(stats.documents)} document(s), {stats.units_coded} {unit}(s) with codes, {n_rows} "
                f"coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
                + "".join(f"; wrote {p}" for p in (out, csv_out) if p), err=True)
     if runner.errors:
-        names = ", ".join(str(e.location.file or e) for e in runner.errors)
+        names = ", ".join(skipped)
         raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
 
 

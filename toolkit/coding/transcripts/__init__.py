@@ -100,9 +100,10 @@ def iter_documents(paths: Iterable[str | Path | Document], errors: list | None =
             if doc.id in seen:
                 raise DataError(f"document id '{doc.id}' is already used by {seen[doc.id]}: codings refer to "
                                 "documents by file stem, so rename one of the files", file=doc.path or doc.id)
-        except ToolkitError as exc:  # DataError, or a located YAML error in a sidecar
+        except ToolkitError as exc:  # DataError, or a located YAML error in a sidecar or cases.csv
             if errors is None:
                 raise
+            exc.transcript = item if not isinstance(item, Document) else (item.path or item.id)  # the skipped file
             errors.append(exc)
             continue
         seen[doc.id] = doc.path or "another document"
