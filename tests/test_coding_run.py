@@ -257,3 +257,27 @@ def test_broken_cases_csv_names_the_transcripts_it_cost(tmp_path, run_cli):
                            str(tmp_path / "c.csv"))
     assert code == 2 and "cases.csv:1: cases.csv needs a 'file' column" in err
     assert f"skipped {tmp_path / 'x.txt'})" in err and err.strip().endswith(f"skipped: {tmp_path / 'x.txt'}")
+
+
+def test_accepted_row_with_a_code_outside_the_codebook_is_reported(corpus, tmp_path):
+    from openpyxl import load_workbook
+
+    from toolkit.coding.outputs import write_review_workbook
+    from toolkit.coding.review import apply_review
+    from toolkit.errors import DataError
+
+    res = toolkit.code_documents([corpus / "alpha.txt"], "hls-theory", skip_speakers=["Interviewer"])
+    out = write_review_workbook(tmp_path / "r.xlsx", res)
+    wb = load_workbook(out)
+    ws = wb["Codings"]
+    n = ws.max_row + 1  # a reviewer adds a row for a code the auto-coder missed, with a typo in the code id
+    for j, v in enumerate(["alpha", "T01", "north", "Jo Smith", "sentence", 1, 0, 5, "Every", "kroll.conectedness",
+                           "", "", "accept"], start=1):
+        ws.cell(n, j).value = v
+    wb.save(out)
+    with pytest.raises(DataError, match=rf"r.xlsx:row {n}: code: unknown code 'kroll.conectedness'"):
+        apply_review(out)
+    ws.cell(n, 10).value = "kroll.connectedness"
+    wb.save(out)
+    fin = apply_review(out).codings
+    assert list(fin.code) == ["kroll.connectedness"]

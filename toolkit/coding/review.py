@@ -87,6 +87,11 @@ def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
             if undecided == "drop":
                 continue
         elif decision == "accept":
+            code = str(rec["code"] or "").strip()
+            if known is not None and code not in known:  # e.g. a row a reviewer typed in for a missed code
+                raise DataError(f"unknown code '{code}' (not in the workbook's codebook)", file=path, line=n,
+                                field="code", kind="row")
+            rec["code"] = code
             counts["accepted"] += 1
         elif decision == "reject":
             counts["rejected"] += 1
