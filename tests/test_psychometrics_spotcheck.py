@@ -61,6 +61,20 @@ def test_efa_ml_oblique_with_missing_answers_matches_psych(data_dir, ref, key, r
     assert b.chisq == pytest.approx(ref["efa_bartlett"]["chisq"], rel=1e-9)
 
 
+@pytest.mark.parametrize("rotation,prefix", [("oblimin", "TC"), ("promax", "RC")])
+def test_principal_components_with_oblique_rotation_match_psych_principal(data_dir, ref, rotation, prefix):
+    """psych::principal rotates promax with stats::promax (no outer Kaiser step) and orders components by
+    diag(P'P); the order is compared as is (no matching), and here differs from fa's diag(Phi P'P) order."""
+    x = pd.read_csv(data_dir / "bfi.csv").iloc[:700][[f"{c}{i}" for c in "ACE" for i in range(1, 6)]].dropna()
+    r = ref[f"principal_{rotation}"]
+    res = toolkit.efa(x, n_factors=3, method="principal", rotation=rotation)
+    assert list(res.loadings.columns) == [f"{prefix}{j}" for j in (1, 2, 3)]
+    np.testing.assert_allclose(res.loadings.to_numpy(), np.array(r["loadings"]), atol=1e-8)
+    np.testing.assert_allclose(res.factor_correlations.to_numpy(), np.array(r["Phi"]), atol=1e-8)
+    np.testing.assert_allclose(res.variance.to_numpy()[:2], np.array(r["Vaccounted"])[:2], atol=1e-8)
+    np.testing.assert_allclose(res.communalities.to_numpy(), r["communality"], atol=1e-8)
+
+
 def test_cfa_docs_syntax_fixed_free_and_correlated_residual_matches_lavaan(data_dir, ref):
     r = ref["cfa_syntax"]
     res = toolkit.cfa(pd.read_csv(data_dir / "hs1939.csv"), model=r["model"])

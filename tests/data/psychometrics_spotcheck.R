@@ -15,6 +15,12 @@ fo <- function(f) list(items = rownames(unclass(f$loadings)), loadings = unname(
                        structure = unname(unclass(f$Structure)), Vaccounted = unname(f$Vaccounted))
 out$efa_ml_promax <- fo(fa(x, nfactors = 3, fm = "ml", rotate = "promax"))
 out$efa_ml_oblimin <- fo(fa(x, nfactors = 3, fm = "ml", rotate = "oblimin"))
+# psych::principal with oblique rotations: stats::promax (no outer Kaiser step) and components ordered by
+# the pattern's diag(P'P) rather than fa's diag(Phi P'P); on complete cases of the same subset
+xc <- x[complete.cases(x), ]
+calls$principal <- "principal(xc, 3, rotate='oblimin'); principal(xc, 3, rotate='promax')  # xc = complete rows of x"
+out$principal_oblimin <- fo(principal(xc, 3, rotate = "oblimin"))
+out$principal_promax <- fo(principal(xc, 3, rotate = "promax"))
 k <- KMO(x); b <- suppressMessages(cortest.bartlett(x))
 out$efa_kmo <- list(MSA = k$MSA, MSAi = unname(k$MSAi))
 out$efa_bartlett <- list(chisq = b$chisq, df = b$df)

@@ -592,7 +592,10 @@ def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, s
     if method != "principal":
         warns.extend(_heywood_warnings(names, h2, ext))
 
-    rot = rotation_registry()[rotation if k > 1 else "none"](L0)
+    if method == "principal" and rotation == "promax" and k > 1:
+        rot = _rot.stats_promax(L0)           # psych::principal calls stats::promax, not its Kaiser-wrapped Promax
+    else:
+        rot = rotation_registry()[rotation if k > 1 else "none"](L0)
     if not rot.converged:
         warns.append(f"The {rotation} rotation did not converge in {rot.iterations} iterations.")
     L, phi = rot.loadings, rot.phi
@@ -604,13 +607,14 @@ def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, s
         ev = np.diag(phi @ L.T @ L)
     else:
         ev = (L ** 2).sum(axis=0)
-    order = np.argsort(-ev, kind="stable")
+    # psych::fa orders factors by diag(Phi P'P); psych::principal by the pattern's diag(P'P)
+    order = np.argsort(-((L ** 2).sum(axis=0) if method == "principal" else ev), kind="stable")
     L, ev = L[:, order], ev[order]
     phi = np.eye(k) if phi is None else phi[np.ix_(order, order)]
 
     prefix = fafit.PREFIX[method]
     if method == "principal" and rotation != "none" and k > 1:
-        prefix = "RC" if rotation not in _rot.OBLIQUE else "TC"
+        prefix = "TC" if rotation == "oblimin" else "RC"      # psych::principal's names (promax gives RC)
     factors = [f"{prefix}{j + 1}" for j in range(k)]
     u2 = np.diag(R) - h2
     vtotal = float((h2 + u2).sum())

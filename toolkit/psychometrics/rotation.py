@@ -136,5 +136,26 @@ def promax(A: np.ndarray, m: int = 4) -> Rotated:
     return Rotated(z * h, ui @ ui.T, vm.converged, vm.iterations)
 
 
+def stats_promax(A: np.ndarray, m: int = 4) -> Rotated:
+    """Promax as R's ``stats::promax``, which ``psych::principal(rotate="promax")`` calls: varimax (itself
+    Kaiser-normalised), then the power-``m`` target fitted to the *un-normalised* varimax loadings (no outer
+    Kaiser step, unlike :func:`promax`); ``Phi = cov2cor(U^-1 (U^-1)')`` with ``U`` the whole rotation."""
+    A = np.array(A, dtype=float)
+    p, k = A.shape
+    if k < 2:
+        return Rotated(A, None)
+    vm = varimax(A)
+    x = vm.loadings
+    Q = x * np.abs(x) ** (m - 1)
+    U = np.linalg.lstsq(x, Q, rcond=None)[0]
+    d = np.diag(np.linalg.inv(U.T @ U))
+    U = U * np.sqrt(d)
+    z = x @ U
+    ui = np.linalg.inv(vm.rotmat @ U)
+    phi = ui @ ui.T
+    sd = np.sqrt(np.diag(phi))
+    return Rotated(z, phi / np.outer(sd, sd), vm.converged, vm.iterations)
+
+
 ROTATIONS = {"none": none, "varimax": varimax, "oblimin": oblimin, "promax": promax}
 OBLIQUE = {"oblimin", "promax"}
