@@ -309,6 +309,34 @@ def test_cli_outputs_reports_and_inputs_untouched(tmp_path, mini, run_cli):
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
 
 
+def test_outputs_never_replace_inputs(tmp_path, mini, run_cli):
+    """-o naming an input (or a file inside an input folder) used to overwrite the raw data without a word."""
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    form = contract_form(folder / "f.xlsx", GOOD)
+    table = tmp_path / "answers.csv"
+    table.write_text("respondent_id,SM1,SM2,SM3,DR1,DR2,DR3\nR1,4,4,2,3,3,3\nR2,2,3,4,4,3,2\n", encoding="utf-8")
+    before = sha([form, table])
+    calls = [
+        (["survey", "import", str(folder), "-i", str(mini), "-o", str(form)], "--output", form),
+        (["survey", "import", str(table), "-i", str(mini), "-o", str(tmp_path / "." / "answers.csv")], "--output",
+         tmp_path / "." / "answers.csv"),
+        (["survey", "import", str(table), "-i", str(mini), "-o", str(tmp_path / "o.csv"), "--report",
+          str(table)], "--report", table),
+        (["survey", "validate", str(table), "-i", str(mini), "--report", str(table)], "--report", table),
+        (["survey", "score", str(table), "-i", str(mini), "-o", str(table)], "--output", table),
+        (["analyze", "reliability", str(form), "--scale", "s=SM1,SM2", "-o", str(form)], "--output", form),
+    ]
+    for args, option, target in calls:
+        code, out, err = run_cli(*args)
+        assert code == 2 and err.startswith(f"error: {target}: {option}: would overwrite the input file"), (args, err)
+    code, _, err = run_cli("survey", "import", str(table), "-i", str(mini), "-o", str(tmp_path / "o.csv"),
+                           "--report", str(tmp_path / "o.csv"))
+    assert code == 2 and "--report: names the same file as --output" in err
+    assert sha([form, table]) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv", "returned"]
+
+
 def test_keep_missing_codes(tmp_path, mini):
     f = contract_form(tmp_path / "a.xlsx", GOOD)
     data, _ = toolkit.read_survey(f, mini, keep_missing_codes=True)

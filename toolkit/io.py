@@ -45,6 +45,31 @@ def atomic_path(target: str | Path, suffix: str | None = None) -> Iterator[Path]
         raise
 
 
+def refuse_overwriting(inputs, outputs: dict) -> None:
+    """Stop before anything is written when an output would replace an input (inputs are never modified) or
+    two outputs name the same file. *outputs* maps option names (``"--output"``) to paths or ``None``.
+
+    >>> refuse_overwriting(["answers.csv"], {"--output": "answers.csv"})
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.ToolkitError: answers.csv: --output: would overwrite the input file answers.csv (inputs are never modified; choose another name)
+    """
+    from .errors import ToolkitError
+
+    given = {Path(p).resolve(): p for p in inputs}
+    seen: dict = {}
+    for option, out in outputs.items():
+        if out is None:
+            continue
+        key = Path(out).resolve()
+        if key in given:
+            raise ToolkitError(f"would overwrite the input file {given[key]} (inputs are never modified; choose "
+                               "another name)", file=out, field=option)
+        if key in seen:
+            raise ToolkitError(f"names the same file as {seen[key]}", file=out, field=option)
+        seen[key] = option
+
+
 def _cannot_write(target: Path, exc: OSError):
     from .errors import ToolkitError
 

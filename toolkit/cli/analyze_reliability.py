@@ -36,13 +36,14 @@ def reliability(data, instrument, scale_specs, min_, max_, missing, as_json, out
       hls analyze reliability answers.xlsx --instrument collective-data-use -o reliability.xlsx
     """
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
     from toolkit.psychometrics.reliability import reliability as run
     from toolkit.psychometrics.scales import resolve_scales
     from toolkit.survey.table import read_table
 
     if output is not None and output.suffix.lower() != ".xlsx":
         raise ToolkitError("the output file must end in .xlsx", field="--output")
+    refuse_overwriting([data], {"--output": output})
     df = read_table(data)
     scales = resolve_scales(instrument=instrument, scale_specs=scale_specs, columns=None)
     absent = sorted({i for s in scales for i in s.items} - set(df.columns), key=str)

@@ -65,14 +65,16 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
           sample_data/survey/odk-export.csv -i collective-data-use -o answers.csv --report report.xlsx
     """
     from ..errors import DataError
-    from ..io import dumps_json
-    from ..survey.importer import read_survey
+    from ..io import dumps_json, refuse_overwriting
+    from ..survey.importer import expand_sources, read_survey
     from ..survey.output import write_survey
 
     _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
     if report_path is not None:
         _check_suffix(report_path, (".csv", ".xlsx"), "--report")
-    data, report = read_survey(list(sources), instrument, format=fmt, straightline_min=straightline_min,
+    files = expand_sources(list(sources))
+    refuse_overwriting(files, {"--output": output, "--report": report_path})
+    data, report = read_survey(files, instrument, format=fmt, straightline_min=straightline_min,
                                keep_missing_codes=keep_missing_codes)
     if report_path is not None:
         report.write(report_path)
@@ -110,12 +112,13 @@ def validate(data, instrument, report_path, straightline_min, as_json):
     Example:
       hls survey validate sample_data/survey/collective-data-use.csv -i collective-data-use --report checks.csv
     """
-    from ..io import dumps_json
+    from ..io import dumps_json, refuse_overwriting
     from ..survey.table import read_table
     from ..survey.validate import validate_survey
 
     if report_path is not None:
         _check_suffix(report_path, (".csv", ".xlsx"), "--report")
+    refuse_overwriting([data], {"--report": report_path})
     df = read_table(data)
     report = validate_survey(df, instrument, straightline_min=straightline_min)
     if report_path is not None:
@@ -140,13 +143,14 @@ def score(data, instrument, output, min_share, as_json):
     Example:
       hls survey score sample_data/survey/collective-data-use.csv -i collective-data-use -o scored.csv
     """
-    from ..io import dumps_json
+    from ..io import dumps_json, refuse_overwriting
     from ..survey.output import write_survey
     from ..survey.score import score as score_df
     from ..survey.table import read_table
     from ..survey.variables import as_instrument
 
     _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    refuse_overwriting([data], {"--output": output})
     inst = as_instrument(instrument)
     df = read_table(data)
     scored = score_df(df, inst, min_share=min_share)
@@ -198,11 +202,12 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
     Example:
       hls survey simulate collective-data-use -n 400 --groups 40 --seed 1 -o simulated.csv
     """
-    from ..io import dumps_json, write_json
+    from ..io import dumps_json, refuse_overwriting, write_json
     from ..survey.output import write_survey
     from ..survey.simulate import simulate as sim
 
     _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    refuse_overwriting([], {"--output": output, "--model": model_path})
     df = sim(instrument, n=n, groups=groups, seed=seed, missing=missing, dont_know=dont_know,
              factor_correlation=factor_correlation, icc_group=icc_group, icc_individual=icc_individual)
     write_survey(df, output, instrument)
