@@ -143,3 +143,19 @@ def test_teams_docx_header_layout(tmp_path):
     assert [(t.speaker, t.text) for t in doc.turns] == [
         ("Interviewer", "How do you use the figures?"), ("Jane Doe", "We look at them together.\nEvery month.")]
     _offsets_ok(doc)
+
+
+def test_vtt_cue_with_two_voices_and_srt_dialogue_dashes(tmp_path):
+    # Teams leaves the first voice of a cue open when a second speaker follows in the same cue
+    p = tmp_path / "t.vtt"
+    p.write_text("WEBVTT\n\nab12/13-0\n00:00:09.500 --> 00:00:11.000 align:start\n<v Smith, John>OK <c.yellow>great"
+                 "</c> &amp; fine.\n<v Dr. Zoë O'Brien>Yes.</v>\n")
+    doc = read_transcript(p)
+    assert [(t.speaker, t.text) for t in doc.turns] == [("Smith, John", "OK great & fine."),
+                                                         ("Dr. Zoë O'Brien", "Yes.")]
+    _offsets_ok(doc)
+    s = tmp_path / "d.srt"
+    s.write_text("1\n00:00:02,500 --> 00:00:04,000\n- Hi.\n- Hello, -2 degrees.\n")
+    doc = read_transcript(s)
+    assert [t.text for t in doc.turns] == ["Hi. Hello, -2 degrees."]
+    assert [x.text for x in doc.sentences] == ["Hi.", "Hello, -2 degrees."]

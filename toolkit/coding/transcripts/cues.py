@@ -11,7 +11,10 @@ from .model import Document
 from .text import build_text, read_text_file, speaker_of, split_front_matter
 
 TIMING_RE = re.compile(r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
-VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>(.*?)(?:</v>|$)", re.S)
+# a voice runs to its </v>, to the next <v ...> (Teams leaves a cue's first voice open when a second follows) or
+# to the end of the cue
+VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>(.*?)(?:</v>|(?=<v[\s.])|$)", re.S)
+DASH_RE = re.compile(r"^[ \t]*-[ \t]+", re.M)  # subtitle dialogue dashes: "- Hi.\n- Hello."
 TAG_RE = re.compile(r"</?[^>]+>")
 
 
@@ -30,13 +33,13 @@ def _cue_pairs(payload: str) -> list[tuple[str, str]]:
             if text:
                 out.append((name.strip(), text))
         return out
-    text = " ".join(html.unescape(TAG_RE.sub("", payload)).split())
+    text = " ".join(html.unescape(TAG_RE.sub("", DASH_RE.sub("", payload))).split())
     if not text:
         return []
     m = speaker_of(text)
     if m:
         return [(m.group("name").strip(), m.group("text").strip())]
-    return [("", text.lstrip("- ").strip())]
+    return [("", text)]
 
 
 def parse_cues(text: str, path: Path, vtt: bool) -> list[tuple[float, str, str]]:
