@@ -159,3 +159,15 @@ def test_vtt_cue_with_two_voices_and_srt_dialogue_dashes(tmp_path):
     doc = read_transcript(s)
     assert [t.text for t in doc.turns] == ["Hi. Hello, -2 degrees."]
     assert [x.text for x in doc.sentences] == ["Hi.", "Hello, -2 degrees."]
+
+
+def test_time_stamp_after_the_speaker_name_rev_style(tmp_path):
+    # Rev / Descript write "Name (00:01:23):" with the text on the next line; the name used to be cut at the colon
+    p = tmp_path / "rev.txt"
+    p.write_text("Interviewer (00:00:02):\nHow do you use the data?\n\nJane Doe (00:00:10):\nWe went through the "
+                 "numbers.\n\nSam [01:02]: Fine. At 10:30: we met.\n")
+    doc = read_transcript(p)
+    assert [(t.speaker, t.text) for t in doc.turns] == [
+        ("Interviewer", "How do you use the data?"), ("Jane Doe", "We went through the numbers."),
+        ("Sam", "Fine. At 10:30: we met.")]
+    _offsets_ok(doc)

@@ -13,10 +13,12 @@ from ...errors import DataError
 from .model import Turn
 
 # A speaker label: up to 40 characters before the first colon, no sentence punctuation, at most 5 words.
-# Optional leading timestamp "[00:01:23]" or "00:01:23" and markdown emphasis "**Name:**" / "**Name**:".
+# Optional leading timestamp "[00:01:23]" or "00:01:23", a time stamp after the name as Rev and Descript write
+# it ("Jane Doe (00:01:23):", "Sam [01:02]:") and markdown emphasis "**Name:**" / "**Name**:".
 SPEAKER_RE = re.compile(
     r"^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\]?[ \t]+)?"
-    r"(?:\*\*|__)?(?P<name>[^\s:.!?;,\"“”*_\[\]()][^:.!?;,\"“”*\n]{0,39}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
+    r"(?:\*\*|__)?(?P<name>[^\s:.!?;,\"“”*_\[\]()][^:.!?;,\"“”*\n]{0,39}?)"
+    r"(?:[ \t]*[(\[]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[)\]])?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
     r"(?P<text>.*)$")
 FENCE_RE = re.compile(r"^---[ \t]*$")
 # A speaker header with a time stamp on its own line (Teams .docx, Otter): "Jane Doe   0:03", "Speaker 1  01:02:03"
