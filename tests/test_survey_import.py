@@ -257,7 +257,10 @@ def test_format_override_and_plain_tables(tmp_path, mini):
     assert sorted(dup.row.tolist()) == [2, 4]
     assert "row 4" in dup[dup.row == 2].message.iloc[0]
     assert issues[issues.check == "missing_group"].row.tolist() == [4]
-    assert issues[issues.check == "missing_columns"].column.tolist() == []
+    # no ATT1 column in this table: said once for the file, not as a failed check for every respondent
+    assert issues[issues.check == "missing_columns"].message.tolist() == [
+        "no column for attention check(s) ATT1; not checked in this file"]
+    assert (issues.check != "attention_failed").all()
     assert "no column for item(s)" not in " ".join(issues.message)
     # missingness tables: item and respondent, declared missing counted
     im = report.item_missing.set_index("item")

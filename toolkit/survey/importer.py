@@ -87,6 +87,7 @@ def read_survey(sources, instrument, format: str | None = None,
     inst = as_instrument(instrument)
     paths = expand_sources(sources)
     file_rows, file_issues, frames, cells = [], [], [], []
+    unchecked: dict[str, set] = {}  # attention check id -> files without its column (nothing to check there)
     for path in paths:
         name = str(path)
         try:
@@ -126,6 +127,12 @@ def read_survey(sources, instrument, format: str | None = None,
         if src.unmatched and src.format != "questionnaire":
             file_issues.append(issue("missing_columns", f"no column for item(s) {', '.join(src.unmatched)}",
                                      file=name))
+        absent_checks = [a.id for a in inst.attention_checks if a.id not in src.data.columns]
+        if absent_checks:
+            file_issues.append(issue("missing_columns", f"no column for attention check(s) "
+                                     f"{', '.join(absent_checks)}; not checked in this file", file=name))
+            for a in absent_checks:
+                unchecked.setdefault(a, set()).add(name)
         data = src.data.copy()
         data["_source"] = name
         data["_row"] = pd.array(src.rows, dtype="Int64")
@@ -145,7 +152,7 @@ def read_survey(sources, instrument, format: str | None = None,
     raw = raw[order + PROVENANCE].astype({c: object for c in order})
     kwargs = {} if min_share is None else {"min_share": min_share}
     report = validate_survey(raw, inst, straightline_min=straightline_min, cells=cells, file_issues=file_issues,
-                             files=files, **kwargs)
+                             files=files, unchecked=unchecked, **kwargs)
     clean, _ = recode_frame(raw, inst, keep_missing_codes=keep_missing_codes)
     clean["_source"] = raw["_source"]
     clean["_row"] = raw["_row"].astype("Int64")

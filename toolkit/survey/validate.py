@@ -203,14 +203,15 @@ def _locations(df):
 
 def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE_MIN,
                     min_share: float = DEFAULT_MIN_SHARE, cells=None, file_issues=None,
-                    files=None) -> ValidationReport:
+                    files=None, unchecked=None) -> ValidationReport:
     """Validate survey answers (raw labels or codes) against an instrument.
 
     Parameters: *df* one row per respondent, columns named by the instrument's ids (plus optional ``_source``
     and ``_row`` provenance columns); *straightline_min* the minimum number of answered items for the
     straight-lining check; *min_share* the share of a construct's items needed to score it (used to flag
     respondents whose constructs cannot be scored); *cells* an optional list aligned with *df* of
-    ``{column: "Sheet!C7"}``.
+    ``{column: "Sheet!C7"}``; *unchecked* an optional ``{attention check id: set of files}`` whose files had
+    no column for that check (their respondents are not flagged for it).
 
     Example::
 
@@ -338,7 +339,10 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
         if check.id not in kept.columns:
             continue
         col = kept[check.id].astype("Float64")
+        skip = (unchecked or {}).get(check.id, set())
         for i in np.flatnonzero(col.isna().to_numpy()):
+            if files_col[i] in skip:
+                continue
             add("attention_failed", i, check.id, None, f"not answered (expected {_fmt(check.expected)})")
         for i in np.flatnonzero((col != float(check.expected)).fillna(False).to_numpy()):
             v = col.iat[i]
