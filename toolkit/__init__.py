@@ -41,6 +41,7 @@ _API = {
     "load_codebook": "toolkit.coding.codebook",
     "read_transcript": "toolkit.coding.transcripts",
     "code_documents": "toolkit.coding.run",
+    "apply_review": "toolkit.coding.review",
     "agreement": "toolkit.coding.agreement",
     "read_codings": "toolkit.coding.codings_io",
     "write_qdc": "toolkit.coding.refi",
