@@ -152,6 +152,10 @@ def test_qdpx_validates_round_trips_and_is_reproducible(doc, tmp_path):
         values = {var_names[vv.find("p:VariableRef", ns).get("targetGUID")]: vv.find("p:TextValue", ns).text
                   for vv in case.xpath("p:VariableValue", namespaces=ns)}
         assert values["role"] == "commissioner" and values["group"] == "north-partnership"
+        # and one case per partnership (group) holding its interviews
+        cases = {c.get("name"): c.xpath("p:SourceRef/@targetGUID", namespaces=ns)
+                 for c in tree.xpath("//p:Case", namespaces=ns)}
+        assert cases == {"P1": [guid], "north-partnership": [guid]}
         # one selection per coder and span, one Coding per code; positions are code points into the text
         sel = tree.xpath("//p:PlainTextSelection", namespaces=ns)
         assert len(sel) == 3 + 2  # auto: 3 spans (two with 2 codes), gold: 2

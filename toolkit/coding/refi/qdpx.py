@@ -8,7 +8,8 @@ A ``.qdpx`` is a zip holding ``project.qde`` (XML, root ``Project`` in namespace
 * one ``PlainTextSelection`` per coder and span, ``startPosition``/``endPosition`` = Unicode code-point
   offsets (end exclusive, section 10.2), holding one ``Coding`` + ``CodeRef`` per code;
 * one ``User`` per coder (the auto-coder, reviewers, gold coders), the codebook as hierarchical ``Codes``
-  with descriptions, and one ``Case`` per interview with its variables (role, group, ...).
+  with descriptions, one ``Case`` per interview with its variables (role, group, ...) and one per
+  partnership (``group``) referring to its interviews.
 
 Every GUID is a ``uuid5`` of a readable key, so the same input always gives byte-identical XML.
 
@@ -77,6 +78,19 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
                 vv = ET.SubElement(case_el, "VariableValue")
                 ET.SubElement(vv, "VariableRef", {"targetGUID": var_guid[k]})
                 ET.SubElement(vv, "TextValue").text = v
+            for d in members:
+                ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
+        # one case per partnership (the documents' ``group``) too, so a team can compare partnerships
+        groups: dict[str, list] = {}
+        for d in documents:
+            if d.group:
+                groups.setdefault(d.group, []).append(d)
+        for group, members in groups.items():
+            case_el = ET.SubElement(cases_el, "Case", {"guid": guid("group-case", group), "name": group})
+            if "group" in var_guid:
+                vv = ET.SubElement(case_el, "VariableValue")
+                ET.SubElement(vv, "VariableRef", {"targetGUID": var_guid["group"]})
+                ET.SubElement(vv, "TextValue").text = group
             for d in members:
                 ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
 
@@ -346,7 +360,10 @@ def _case_metadata(case, q, var_names: dict, out: dict) -> None:
         if ref is not None and value_el is not None and value_el.text is not None:
             meta[var_names.get(_g(ref.get("targetGUID")), _g(ref.get("targetGUID")))] = value_el.text
     for sr in case.findall(q("SourceRef")):
-        out.setdefault(_g(sr.get("targetGUID")), {}).update(meta)
+        src = out.setdefault(_g(sr.get("targetGUID")), {})
+        case_name = src.get("case", meta["case"])  # a source in several cases (interview, partnership): first
+        src.update(meta)
+        src["case"] = case_name
 
 
 def _internal(z: SafeZip, uri: str | None) -> str | None:
