@@ -77,6 +77,20 @@ def test_questionnaire_contract_labels_and_cells(tmp_path, mini):
     assert report.n_errors == 2
 
 
+def test_questionnaire_filled_and_saved_by_libreoffice(tmp_path, data_dir, mini):
+    """A questionnaire as LibreOffice Calc writes it back (see tests/data/README.md), not as openpyxl wrote it."""
+    form = data_dir / "questionnaire_mini_libreoffice.xlsx"
+    before = sha([form])
+    assert sniff(form) == "questionnaire"
+    data, report = toolkit.read_survey([form], mini)
+    row = data.iloc[0]
+    assert (row["respondent_id"], row["partnership"], row["role"]) == ("LO-1", "=Partnership & Co", "frontline")
+    assert [row[i] for i in ("SM1", "SM2", "SM3", "DR2", "DR3", "ATT1")] == [4, 5, 2, 3, 1, 2]
+    assert pd.isna(row["DR1"])  # "Don't know"
+    assert report.n_errors == 0 and report.skipped_files == []
+    assert sha([form]) == before
+
+
 def test_labels_typed_with_curly_quotes_or_extra_spaces_are_read(tmp_path, mini):
     """Spreadsheets and word processors turn Don't into Don\u2019t and people type double spaces: still labels."""
     typed = dict(GOOD, SM1="strongly  agree", DR1="Don\u2019t know", DR2="Neither agree\u00a0nor disagree",
