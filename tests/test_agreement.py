@@ -417,3 +417,19 @@ def test_formula_like_document_and_speaker_round_trip_through_our_csv(run_cli, t
     code, _, err = run_cli("code", "export", str(tmp_path / "c.csv"), "--codebook", "hls-theory", "--format", "qdpx",
                            "--transcripts", str(tx), "-o", str(tmp_path / "p.qdpx"))
     assert code == 0, err
+
+
+def test_turn_codings_without_transcripts_ask_for_them(run_cli, transcripts, tmp_path):
+    # the message used to claim turn codings "carry no offsets" although they do: the transcripts are missing
+    turn = _docs(transcripts)["A"].turns[1]
+    pd.DataFrame([{"document": "A", "unit": "turn", "unit_index": 1, "start": turn.start, "end": turn.end,
+                   "text": turn.text, "code": "x", "speaker": turn.speaker}]).to_csv(tmp_path / "turns.csv",
+                                                                                       index=False)
+    pd.DataFrame({"document": ["A"] * 3, "unit_index": [2, 3, 4], "codes": ["x", "", ""]}).to_csv(
+        tmp_path / "gold.csv", index=False)
+    args = ["code", "evaluate", "--gold", str(tmp_path / "gold.csv"), "--pred", str(tmp_path / "turns.csv"), "--json"]
+    code, _, err = run_cli(*args)
+    assert code == 2 and "pass the transcripts (--transcripts DIR)" in err
+    code, out, err = run_cli(*args, "--transcripts", str(transcripts))
+    assert code == 0, err
+    assert json.loads(out)["micro"]["tp"] == 1 and json.loads(out)["micro"]["fp"] == 2  # the turn's 3 sentences

@@ -380,8 +380,9 @@ def _place(cs, unit, pos, spans, sent2unit, doc_set) -> tuple[set, int]:
     rest = df[~off]
     if len(rest):
         idx = rest["unit_index"].astype("float64").tolist()
-        for doc_id, i, row_unit, code in zip(rest["document"].tolist(), idx, rest["unit"].tolist(),
-                                             rest["code"].tolist()):
+        has_offsets = rest["start"].notna().tolist()
+        for doc_id, i, row_unit, code, placed in zip(rest["document"].tolist(), idx, rest["unit"].tolist(),
+                                                     rest["code"].tolist(), has_offsets):
             if i != i:
                 dropped += 1
                 continue
@@ -391,6 +392,9 @@ def _place(cs, unit, pos, spans, sent2unit, doc_set) -> tuple[set, int]:
                 targets = [] if p is None else [p]
             elif row_unit == "sentence":
                 targets = _sentence_targets(doc_id, int(i), unit, pos, sent2unit)
+            elif placed:  # offsets, but no text to find the sentences in
+                raise DataError(f"{cs.name}: codings were made on turns; pass the transcripts (--transcripts DIR) "
+                                f"so their offsets can be placed on {unit}s", file=cs.source, field="unit")
             else:
                 raise DataError(f"{cs.name}: codings were made on turns and carry no offsets; they cannot be "
                                 "compared on sentences", file=cs.source, field="unit")
