@@ -5,6 +5,7 @@ import json
 import math
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -281,3 +282,27 @@ def test_accepted_row_with_a_code_outside_the_codebook_is_reported(corpus, tmp_p
     wb.save(out)
     fin = toolkit.apply_review(out).codings  # the public API, default: undecided rows dropped
     assert toolkit.apply_review is apply_review and list(fin.code) == ["kroll.connectedness"]
+
+
+def test_evaluation_matches_sklearn_on_random_multilabel_data():
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from toolkit.coding.evaluate import evaluate_coding
+
+    rng = np.random.default_rng(3)
+    codes, n = ["a", "b", "c"], 200
+    gold_m = rng.random((n, 3)) < [0.3, 0.2, 0.1]
+    pred_m = gold_m ^ (rng.random((n, 3)) < 0.2)
+    gold = pd.DataFrame({"document": "d", "unit_index": range(n), "speaker": "S",
+                         "sentence": [f"s{i}" for i in range(n)],
+                         "codes": [";".join(c for c, v in zip(codes, row) if v) for row in gold_m]})
+    pred = pd.DataFrame([{"document": "d", "unit_index": i, "code": c, "text": f"s{i}"}
+                         for i in range(n) for c, v in zip(codes, pred_m[i]) if v])
+    ev = evaluate_coding(gold, pred)
+    p, r, f, _ = precision_recall_fscore_support(gold_m, pred_m, average=None, zero_division=0)
+    got = ev.per_code.set_index("code").loc[codes, ["precision", "recall", "f1"]].to_numpy()
+    np.testing.assert_allclose(got, np.c_[p, r, f], atol=1e-12)
+    for avg in ("micro", "macro"):
+        ref = precision_recall_fscore_support(gold_m, pred_m, average=avg)[:3]
+        res = getattr(ev, avg)
+        assert (res["precision"], res["recall"], res["f1"]) == pytest.approx(ref, abs=1e-12)
