@@ -171,3 +171,10 @@ def test_time_stamp_after_the_speaker_name_rev_style(tmp_path):
         ("Interviewer", "How do you use the data?"), ("Jane Doe", "We went through the numbers."),
         ("Sam", "Fine. At 10:30: we met.")]
     _offsets_ok(doc)
+
+
+def test_partnership_metadata_key_is_the_group(tmp_path):
+    p = tmp_path / "p.txt"
+    p.write_text("---\ninterview_id: P7\npartnership: riverside\n---\nSam: Hello.\n")
+    doc = read_transcript(p)
+    assert (doc.case, doc.group) == ("P7", "riverside")

@@ -57,8 +57,11 @@ class Document:
 
     @property
     def group(self) -> str:
-        value = self.metadata.get("group")
-        return "" if value is None else str(value)
+        """The partnership or group: metadata ``group`` (or ``partnership``, ``group_id``, ``partnership_id``)."""
+        for key in ("group", "partnership", "group_id", "partnership_id"):
+            if self.metadata.get(key) not in (None, ""):
+                return str(self.metadata[key])
+        return ""
 
     @property
     def sentences(self) -> list[Sentence]:
