@@ -108,3 +108,6 @@ def test_cli_simulate(tmp_path, run_cli):
     code, _, stderr = run_cli("survey", "simulate", "collective-data-use", "-n", "10", "--groups", "6", "-o",
                               str(out))
     assert code == 2 and "too small" in stderr
+    code, _, stderr = run_cli("survey", "simulate", "collective-data-use", "--factor-correlation", "1.5", "-o",
+                              str(out))
+    assert code == 2 and stderr.startswith("error: --factor-correlation: factor correlation 1.5 does not give")

@@ -97,7 +97,7 @@ def true_model(instrument, factor_correlation: float = 0.3, icc_group: float = 0
     k = len(names)
     if not -1 / max(k - 1, 1) < factor_correlation < 1:
         raise DataError(f"factor correlation {factor_correlation} does not give a valid correlation matrix for "
-                        f"{k} factors", field="factor_correlation")
+                        f"{k} factors", field="--factor-correlation")
     phi = np.full((k, k), float(factor_correlation))
     np.fill_diagonal(phi, 1.0)
     for v, name in ((icc_group, "icc_group"), (icc_individual, "icc_individual")):
