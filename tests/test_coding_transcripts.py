@@ -178,3 +178,25 @@ def test_partnership_metadata_key_is_the_group(tmp_path):
     p.write_text("---\ninterview_id: P7\npartnership: riverside\n---\nSam: Hello.\n")
     doc = read_transcript(p)
     assert (doc.case, doc.group) == ("P7", "riverside")
+
+
+def test_docx_table_transcript(tmp_path):
+    # transcription services deliver speaker | time | text tables; these were silently dropped (no turns)
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Interview with the Riverside team")
+    table = d.add_table(rows=0, cols=3)
+    for row in [("Interviewer", "00:00:02", "How do you use the data?"),
+                ("Jane Doe", "(00:00:10)", "We went through the numbers. Then lunch."),
+                ("00:01:00", "", "[inaudible]")]:
+        for cell, value in zip(table.add_row().cells, row):
+            cell.text = value
+    d.add_paragraph("Interviewer: Thanks.")
+    p = tmp_path / "table.docx"
+    d.save(p)
+    doc = read_transcript(p)
+    assert [(t.speaker, " ".join(t.text.split())) for t in doc.turns] == [
+        ("", "Interview with the Riverside team"), ("Interviewer", "How do you use the data?"),
+        ("Jane Doe", "We went through the numbers. Then lunch. [inaudible]"), ("Interviewer", "Thanks.")]
+    _offsets_ok(doc)
