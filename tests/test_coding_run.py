@@ -306,3 +306,12 @@ def test_evaluation_matches_sklearn_on_random_multilabel_data():
         ref = precision_recall_fscore_support(gold_m, pred_m, average=avg)[:3]
         res = getattr(ev, avg)
         assert (res["precision"], res["recall"], res["f1"]) == pytest.approx(ref, abs=1e-12)
+
+
+def test_mistyped_skip_speaker_is_warned(tmp_path, run_cli):
+    (tmp_path / "x.txt").write_text("Interviewer: Hi.\n\nZoë: We went through the numbers with the partners.\n")
+    cb = tmp_path / "tiny.yaml"
+    cb.write_text(TINY_CODEBOOK)
+    code, _, err = run_cli("code", "run", str(tmp_path / "x.txt"), "--codebook", str(cb), "--csv",
+                           str(tmp_path / "c.csv"), "--skip-speaker", "Interviwer", "--skip-speaker", "ZOË")
+    assert code == 0 and "warning: --skip-speaker Interviwer: no such speaker" in err and "ZOË" not in err

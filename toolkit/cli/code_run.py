@@ -76,6 +76,10 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
     for err, name in zip(runner.errors, skipped):
         # a broken sidecar or cases.csv is named in the error; say which transcript it cost
         click.echo(f"error: {err} (skipped{'' if name == err.location.file else ' ' + name})", err=True)
+    missing = runner.unmatched_skips()
+    if missing and stats.documents:
+        click.echo(f"warning: --skip-speaker {', '.join(missing)}: no such speaker in the transcripts (typo?); "
+                   "their turns were not skipped", err=True)
     secs = time.perf_counter() - t0
     rate = stats.words / secs if secs > 0 else float("nan")
     click.echo(f"coded {len(stats.documents)} document(s), {stats.units_coded} {unit}(s) with codes, {n_rows} "

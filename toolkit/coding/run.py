@@ -129,7 +129,8 @@ class CodingRun:
         self.coder = Coder(self.codebook, self.nlp)
         self.contract = uses_contract_sentences(self.nlp)
         self.unit = unit
-        self.skip = {s.strip().casefold() for s in skip_speakers}
+        self._skip_names = {s.strip().casefold(): s.strip() for s in skip_speakers}
+        self.skip = set(self._skip_names)
         self.jobs = jobs
         self.batch_size = batch_size
         if isinstance(paths_or_documents, (str, Path, Document)):
@@ -140,6 +141,11 @@ class CodingRun:
                 raise ToolkitError(f"no transcripts in this folder (looked for {', '.join(READERS)})", file=src)
         self.errors: list[ToolkitError] = []
         self.stats = CodingStats(self.codebook.code_ids)
+        self.speakers: set[str] = set()  # casefolded speaker names seen, to spot a mistyped --skip-speaker
+
+    def unmatched_skips(self) -> list[str]:
+        """``skip_speakers`` names that matched no speaker of the documents coded so far (typos)."""
+        return sorted(name for key, name in self._skip_names.items() if key not in self.speakers)
 
     def _turns(self, pending: deque) -> Iterator:
         from .transcripts.sentences import TextView
@@ -176,6 +182,7 @@ class CodingRun:
                 sents.extend(sentences_from_doc(sdoc, turn, len(sents), token_bounds.setdefault(turn.index, []),
                                                 view))
             doc.set_sentences(sents)
+        self.speakers.update(t.speaker.casefold() for t in doc.turns)
         rows: list[dict] = []
         coded: list[tuple[str, list[str]]] = []
         units = 0
