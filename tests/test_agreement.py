@@ -433,3 +433,18 @@ def test_turn_codings_without_transcripts_ask_for_them(run_cli, transcripts, tmp
     code, out, err = run_cli(*args, "--transcripts", str(transcripts))
     assert code == 0, err
     assert json.loads(out)["micro"]["tp"] == 1 and json.loads(out)["micro"]["fp"] == 2  # the turn's 3 sentences
+
+
+def test_more_names_than_inputs_is_an_error(run_cli, tmp_path):
+    # a third --name (or --coder) used to be ignored silently, so labels could end up on the wrong files
+    for c in ("a", "b"):
+        pd.DataFrame({"document": ["d"] * 2, "unit_index": [0, 1], "codes": ["x", ""]}).to_csv(
+            tmp_path / f"{c}.csv", index=False)
+    files = [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]
+    code, _, err = run_cli("code", "agreement", *files, "--name", "A", "--name", "B", "--name", "C")
+    assert code == 2 and "3 names for 2 coding source(s)" in err
+    code, _, err = run_cli("code", "agreement", *files, "--min-positives", "-1")
+    assert code == 2 and "--min-positives" in err
+    code, _, err = run_cli("code", "export", files[0], "--coder", "A", "--coder", "B", "--codebook", "hls-theory",
+                           "--format", "qdpx", "-o", str(tmp_path / "p.qdpx"))
+    assert code == 2 and "2 coder names for 1 CODED file(s)" in err and not (tmp_path / "p.qdpx").exists()

@@ -17,7 +17,7 @@ import click
 @click.option("--codebook", default=None, help="Codebook (name or YAML): code order and REFI GUID mapping.")
 @click.option("--name", "names", multiple=True, help="Label for each single-coder input, in order (default: file "
               "stem; .qdpx users keep their names).")
-@click.option("--min-positives", type=int, default=5, show_default=True,
+@click.option("--min-positives", type=click.IntRange(min=0), default=5, show_default=True,
               help="Codes applied to fewer units than this get the rare-code caveat.")
 @click.option("--json", "as_json", is_flag=True, help="Print {units, coders, codes, overall} as JSON.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),

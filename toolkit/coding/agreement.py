@@ -204,6 +204,10 @@ def agreement(codings_list, unit: str = "sentence", transcripts=None, skip_speak
     cb = load_codebook(codebook) if codebook is not None else None
     sets = []
     names = list(names or [])
+    codings_list = list(codings_list)
+    if len(names) > len(codings_list):
+        raise AnalysisError(f"{len(names)} names for {len(codings_list)} coding source(s): give one --name per "
+                            "input, in order", field="--name")
     for i, src in enumerate(codings_list):
         sets.extend(read_codings(src, name=names[i] if i < len(names) else
                                  (f"coder{i + 1}" if isinstance(src, pd.DataFrame) else None), codebook=cb))

@@ -63,6 +63,10 @@ def export_project(coded, codebook, out, transcripts=None, coders=None, name=Non
 
     cb = load_codebook(codebook)
     coders = list(coders or [])
+    coded = list(coded)
+    if len(coders) > len(coded):
+        raise DataError(f"{len(coders)} coder names for {len(coded)} CODED file(s): give one --coder per file, "
+                        "in order", field="--coder")
     sets = []
     for i, src in enumerate(coded):
         sets.extend(read_codings(src, name=coders[i] if i < len(coders) else None, codebook=cb))
