@@ -354,6 +354,25 @@ def test_outputs_never_replace_inputs(tmp_path, mini, run_cli):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv", "returned"]
 
 
+def test_formula_like_text_survives_csv_then_xlsx(tmp_path, mini, run_cli):
+    """Our CSV keeps '=Trust & Co' as text with a leading quote; reading it back used to keep that quote, so the
+    scored .xlsx (and a re-import) showed \'=Trust & Co."""
+    from toolkit.survey.table import read_table
+
+    form = contract_form(tmp_path / "f.xlsx", dict(GOOD, partnership="-P1", respondent_id="=Trust & Co"))
+    csv_out, xlsx_out = tmp_path / "a.csv", tmp_path / "s.xlsx"
+    assert run_cli("survey", "import", str(form), "-i", str(mini), "-o", str(csv_out))[0] == 0
+    assert "'=Trust & Co" in csv_out.read_text(encoding="utf-8")  # escaped on disk
+    back = read_table(csv_out)
+    assert (back.loc[0, "respondent_id"], back.loc[0, "partnership"]) == ("=Trust & Co", "-P1")
+    again, _ = toolkit.read_survey([csv_out], mini)
+    assert (again.loc[0, "respondent_id"], again.loc[0, "partnership"]) == ("=Trust & Co", "-P1")
+    assert run_cli("survey", "score", str(csv_out), "-i", str(mini), "-o", str(xlsx_out))[0] == 0
+    ws = load_workbook(xlsx_out).active
+    assert [ws.cell(2, 1).value, ws.cell(2, 2).value] == ["=Trust & Co", "-P1"]
+    assert ws.cell(2, 1).data_type == "s"
+
+
 def test_keep_missing_codes(tmp_path, mini):
     f = contract_form(tmp_path / "a.xlsx", GOOD)
     data, _ = toolkit.read_survey(f, mini, keep_missing_codes=True)

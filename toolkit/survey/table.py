@@ -20,10 +20,26 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
         return ","
 
 
+def unescape_frame(df):
+    """Undo :func:`toolkit.io.safe_text` in the text columns of a CSV we (or anyone following the same rule)
+    wrote: ``'=Trust & Co`` becomes ``=Trust & Co`` again, so a CSV -> XLSX round trip does not gain a quote."""
+    from ..io import unescape_text
+
+    for col in df.columns:
+        values = df[col]
+        if values.dtype == object:
+            text = values.map(lambda v: isinstance(v, str) and v.startswith("'"))
+            if text.any():
+                df[col] = values.map(unescape_text)
+    return df
+
+
 def read_table(path: str | Path, sheet: str | int | None = 0):
     """Read CSV/TSV (delimiter sniffed; UTF-8 with or without BOM, else cp1252), XLSX or SAV.
 
-    Column names are stripped of surrounding white space. Raises :class:`DataError` naming the file.
+    Column names are stripped of surrounding white space; in CSV/TSV text, the ``'`` that keeps formula-like
+    text (``=x``, ``-P1``) from becoming a spreadsheet formula is removed again. Raises :class:`DataError`
+    naming the file.
     """
     import pandas as pd
 
@@ -42,7 +58,7 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
             for encoding in ("utf-8-sig", "cp1252"):
                 try:
                     sep = "\t" if suffix == ".tsv" else _sniff_delimiter(path, encoding)
-                    df = pd.read_csv(path, sep=sep, encoding=encoding)
+                    df = unescape_frame(pd.read_csv(path, sep=sep, encoding=encoding))
                     break
                 except UnicodeDecodeError:
                     continue

@@ -117,12 +117,13 @@ def read_delimited(path: Path, sep: str | None = None):
     """All cells as text (no type guessing) from a CSV; UTF-8 with or without BOM, else cp1252."""
     import pandas as pd
 
-    from ..table import _sniff_delimiter
+    from ..table import _sniff_delimiter, unescape_frame
 
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             delim = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, encoding))
-            return pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False, encoding=encoding)
+            return unescape_frame(pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
+                                              encoding=encoding))
         except UnicodeDecodeError:
             continue
     raise ValueError("cannot decode the file as UTF-8 or cp1252")  # pragma: no cover
