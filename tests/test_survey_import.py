@@ -373,6 +373,21 @@ def test_formula_like_text_survives_csv_then_xlsx(tmp_path, mini, run_cli):
     assert ws.cell(2, 1).data_type == "s"
 
 
+def test_sav_names_spss_cannot_take_are_renamed(tmp_path, mini):
+    """An item called WITH (an SPSS reserved word) made ReadStat refuse the whole .sav; clashes after cleaning
+    (a-b and a_b) would have overwritten each other."""
+    import pyreadstat
+
+    from toolkit.survey.output import write_survey
+
+    df = pd.DataFrame({"WITH": [1.0, 2.0], "a-b": [1.0, 1.0], "a_b": [2.0, 2.0], "_source": ["x", "y"],
+                       "Data": ["p", "q"], "data": ["r", "s"]})
+    out = write_survey(df, tmp_path / "d.sav")
+    back, _ = pyreadstat.read_sav(str(out))
+    assert list(back.columns) == ["WITH_", "a_b", "a_b_2", "source_file", "Data", "data_2"]
+    assert back["a_b_2"].tolist() == [2.0, 2.0]
+
+
 def test_keep_missing_codes(tmp_path, mini):
     f = contract_form(tmp_path / "a.xlsx", GOOD)
     data, _ = toolkit.read_survey(f, mini, keep_missing_codes=True)

@@ -45,12 +45,32 @@ def write_xlsx_sheets(sheets: dict, path) -> None:
         wb.save(tmp)
 
 
+# SPSS reserved words cannot name a variable (ReadStat refuses the file)
+SAV_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+
+
 def _sav_name(name: str) -> str:
     name = SAV_RENAME.get(name, name)
     clean = re.sub(r"[^A-Za-z0-9_.@#$]", "_", name)
     if not re.match(r"^[A-Za-z@]", clean):
         clean = "v" + clean
+    if clean.upper() in SAV_RESERVED:
+        clean += "_"
     return clean[:64]
+
+
+def _sav_names(columns) -> dict:
+    """``{column: SPSS name}``, valid and unique ignoring case (SPSS names are case-insensitive)."""
+    out, taken = {}, set()
+    for col in columns:
+        base = name = _sav_name(str(col))
+        k = 1
+        while name.upper() in taken:
+            k += 1
+            name = f"{base[:60]}_{k}"
+        taken.add(name.upper())
+        out[col] = name
+    return out
 
 
 def write_sav(df, path, instrument=None) -> None:
@@ -61,6 +81,7 @@ def write_sav(df, path, instrument=None) -> None:
 
     from .variables import as_instrument, variables
 
+    names = _sav_names(df.columns)
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         s = df[col]
@@ -68,14 +89,14 @@ def write_sav(df, path, instrument=None) -> None:
             s = s.astype(float)
         elif s.dtype == object:
             s = s.map(lambda x: None if x is None or (isinstance(x, float) and x != x) or x is pd.NA else str(x))
-        out[_sav_name(str(col))] = s
+        out[names[col]] = s
     labels, value_labels, missing = {}, {}, {}
     if instrument is not None:
         inst = as_instrument(instrument)
         for v in variables(inst):
             if v.id not in df.columns:
                 continue
-            name = _sav_name(v.id)
+            name = names[v.id]
             labels[name] = v.label[:256]
             if v.scale is not None:
                 vl = {float(p.code): inst.text(p.label)[:120] for p in v.scale.points}
