@@ -66,9 +66,18 @@ def test_invalid_values_raise_located_error(tmp_path, mini, run_cli):
     code, _, stderr = run_cli("survey", "score", str(p), "-i", str(mini), "-o", str(tmp_path / "o.csv"))
     assert code == 2 and "row 4: SM1" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "o.csv").exists()
+    assert stderr.strip() == f"error: {p}:row 4: SM1: 7 is not on scale 'agree5' (1..5; missing 9)"
     pd.DataFrame({"SM1": [1]}).to_csv(p, index=False)
     code, _, stderr = run_cli("survey", "score", str(p), "-i", str(mini), "-o", str(tmp_path / "o.csv"))
     assert code == 2 and "SM2" in stderr
+    # an imported file (with _source/_row) that was edited afterwards: the error points at the file being
+    # scored, and says where the answer came from (it used to name only the original questionnaire)
+    pd.DataFrame({"respondent_id": ["A", "B"], "SM1": [1, "lots"], "SM2": [1, 2], "SM3": [1, 2], "DR1": [1, 2],
+                  "DR2": [1, 2], "DR3": [1, 2], "_source": ["kobo.csv", "kobo.csv"], "_row": [2, 3]}).to_csv(
+        p, index=False)
+    code, _, stderr = run_cli("survey", "score", str(p), "-i", str(mini), "-o", str(tmp_path / "o.csv"))
+    assert stderr.strip() == (f"error: {p}:row 3: SM1: 'lots' is not a code or label of scale 'agree5'; "
+                              "imported from kobo.csv row 3")
 
 
 def test_cli_score_writes_construct_columns(tmp_path, data_dir, mini, run_cli):

@@ -123,14 +123,24 @@ def score(df, instrument, min_share: float = DEFAULT_MIN_SHARE):
                         file=df.attrs.get("source"), field="--instrument")
     clean, problems = recode_frame(df[present], inst)
     if problems:
+        from .validate import _MESSAGES
+
         files, rows = _locations(df.reset_index(drop=True))
         pos = {idx: k for k, idx in enumerate(df.index)}
         idx, col, raw, problem = problems[0]
         k = pos[idx]
-        more = f" (and {len(problems) - 1} more; run 'hls survey import' for the full report)" if len(problems) > 1 \
-            else ""
-        raise DataError(f"{raw!r} is {problem.replace('_', ' ')} for this item's scale{more}",
-                        file=files[k] or df.attrs.get("source"), line=rows[k], field=col, kind="row")
+        scale = inst.scale_of(col)
+        miss = f"; missing {', '.join(str(m) for m in scale.missing_values)}" if scale.missing_values else ""
+        what = _MESSAGES.get(problem, "not valid for scale '{scale}'").format(scale=scale.id, lo=scale.min,
+                                                                              hi=scale.max, miss=miss)
+        more = f" (and {len(problems) - 1} more; 'hls survey validate' lists them all)" if len(problems) > 1 else ""
+        source = df.attrs.get("source")
+        if source:  # the file being scored, and its row as a spreadsheet shows it
+            line = k + (1 if str(source).lower().endswith(".sav") else 2)
+            origin = f"; imported from {files[k]}" + (f" row {rows[k]}" if rows[k] else "") \
+                if files[k] and files[k] != source else ""
+            raise DataError(f"{raw!r} is {what}{origin}{more}", file=source, line=line, field=col, kind="row")
+        raise DataError(f"{raw!r} is {what}{more}", file=files[k], line=rows[k], field=col, kind="row")
     data = df.copy()
     for item in present:
         data[item] = clean[item].astype(float)
