@@ -259,6 +259,33 @@ def test_platform_exports(tmp_path, mini):
     assert len(data) == 7 and report.n_respondents == 7
 
 
+def test_utf16_tab_exports(tmp_path, mini, run_cli):
+    """Qualtrics' TSV export and Excel's "Unicode text" are UTF-16 with tabs; they were read as cp1252 garbage."""
+    import csv
+    import io
+
+    from toolkit.survey.table import read_table
+
+    rows = list(csv.reader(io.StringIO(QUALTRICS)))
+    qual = tmp_path / "qualtrics.tsv"
+    buf = io.StringIO()
+    csv.writer(buf, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    qual.write_bytes(buf.getvalue().encode("utf-16"))
+    assert sniff(qual) == "qualtrics"
+    data, report = toolkit.read_survey([qual], mini)
+    d = data.set_index("respondent_id")
+    assert d.loc["Q1", MINI_ITEMS].tolist() == [5, 4, 2, 4, 4, 2] and report.skipped_files == []
+    text = tmp_path / "unicode.txt"
+    pd.DataFrame({"respondent_id": ["Zoë", "Åsa"], "SM1": [4, 2], "SM2": [5, 3], "SM3": [2, 4], "DR1": [3, 3],
+                  "DR2": [4, 4], "DR3": [1, 2]}).to_csv(text, sep="\t", index=False, encoding="utf-16")
+    back = read_table(text)
+    assert back["respondent_id"].tolist() == ["Zoë", "Åsa"] and back["SM2"].tolist() == [5, 3]
+    data, _ = toolkit.read_survey([text], mini)
+    assert data["respondent_id"].tolist() == ["Zoë", "Åsa"] and data["SM1"].tolist() == [4, 2]
+    code, _, err = run_cli("survey", "score", str(text), "-i", str(mini), "-o", str(tmp_path / "s.csv"))
+    assert code == 0, err
+
+
 def test_format_override_and_plain_tables(tmp_path, mini):
     plain = tmp_path / "plain.csv"
     pd.DataFrame({"respondent_id": ["A", "B", "A"], "partnership": ["P1", "P1", ""], "SM1": [1, 2, 3],

@@ -112,15 +112,22 @@ def validate(data, instrument, report_path, straightline_min, as_json):
     Example:
       hls survey validate sample_data/survey/collective-data-use.csv -i collective-data-use --report checks.csv
     """
+    from ..errors import DataError
     from ..io import dumps_json, refuse_overwriting
     from ..survey.table import read_table
     from ..survey.validate import validate_survey
+    from ..survey.variables import as_instrument
 
     if report_path is not None:
         _check_suffix(report_path, (".csv", ".xlsx"), "--report")
     refuse_overwriting([data], {"--report": report_path})
+    inst = as_instrument(instrument)
     df = read_table(data)
-    report = validate_survey(df, instrument, straightline_min=straightline_min)
+    if not set(inst.item_ids) & set(df.columns):  # not survey data for this instrument: say so, once
+        shown = ", ".join(map(str, list(df.columns)[:6])) + (", ..." if len(df.columns) > 6 else "")
+        raise DataError(f"no column is an item of '{inst.id}' (the file has: {shown})", file=data,
+                        field="--instrument")
+    report = validate_survey(df, inst, straightline_min=straightline_min)
     if report_path is not None:
         report.write(report_path)
     click.echo(dumps_json(report.to_dict()) if as_json else report.summary())

@@ -20,6 +20,16 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
         return ","
 
 
+def text_encodings(path: Path) -> tuple[str, ...]:
+    """Encodings to try for a text table: UTF-16 when it starts with a UTF-16 byte-order mark (Excel's
+    "Unicode text" export), else UTF-8 (with or without BOM), then cp1252."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    if head in (b"\xff\xfe", b"\xfe\xff"):
+        return ("utf-16",)
+    return ("utf-8-sig", "cp1252")
+
+
 def unescape_frame(df):
     """Undo :func:`toolkit.io.safe_text` in the text columns of a CSV we (or anyone following the same rule)
     wrote: ``'=Trust & Co`` becomes ``=Trust & Co`` again, so a CSV -> XLSX round trip does not gain a quote."""
@@ -55,7 +65,7 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
 
             df, _ = pyreadstat.read_sav(str(path))
         elif suffix in (".csv", ".tsv", ".txt"):
-            for encoding in ("utf-8-sig", "cp1252"):
+            for encoding in text_encodings(path):
                 try:
                     sep = "\t" if suffix == ".tsv" else _sniff_delimiter(path, encoding)
                     df = unescape_frame(pd.read_csv(path, sep=sep, encoding=encoding))

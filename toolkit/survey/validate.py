@@ -275,7 +275,8 @@ def validate_survey(df, instrument, straightline_min: int = DEFAULT_STRAIGHTLINE
             if _is_blank(g):
                 add("missing_group", i, gid_col, None, "no group id")
     elif gid_col:
-        out.append(issue("missing_columns", f"no group column '{gid_col}' in the data", column=gid_col))
+        out.append(issue("missing_columns", f"no group column '{gid_col}' in the data", file=df.attrs.get("source"),
+                         column=gid_col))
 
     # 3. item missingness, straight-lining, attention checks
     items = [i for i in inst.item_ids if i in kept.columns]

@@ -117,9 +117,9 @@ def read_delimited(path: Path, sep: str | None = None):
     """All cells as text (no type guessing) from a CSV; UTF-8 with or without BOM, else cp1252."""
     import pandas as pd
 
-    from ..table import _sniff_delimiter, unescape_frame
+    from ..table import _sniff_delimiter, text_encodings, unescape_frame
 
-    for encoding in ("utf-8-sig", "cp1252"):
+    for encoding in text_encodings(path):
         try:
             delim = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, encoding))
             return unescape_frame(pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
@@ -131,9 +131,12 @@ def read_delimited(path: Path, sep: str | None = None):
 
 def first_line(path: Path, n: int = 1) -> list[str]:
     """The first *n* physical lines of a text file (empty list for binary files)."""
+    from ..table import text_encodings
+
     out = []
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        encoding = text_encodings(path)[0]
+        with open(path, encoding=encoding, errors="replace") as fh:
             for _ in range(n):
                 line = fh.readline()
                 if not line:

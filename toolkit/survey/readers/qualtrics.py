@@ -1,4 +1,4 @@
-"""Qualtrics CSV exports: three header rows (export tags, question text, ``{"ImportId": ...}`` JSON).
+"""Qualtrics CSV/TSV exports (TSV is UTF-16): three header rows (export tags, question text, ``{"ImportId": ...}`` JSON).
 
 Columns are matched by export tag (name your questions with the item ids) or, failing that, by question text:
 a matrix row's text reads "Question - Statement" and the statement is matched to the item text. Values may be
@@ -14,10 +14,15 @@ from .base import frame_from_table
 
 
 def _rows(path: Path, n: int | None = None) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "cp1252"):
+    from ..table import text_encodings
+
+    for encoding in text_encodings(path):  # Qualtrics' TSV export is UTF-16
         try:
             with open(path, encoding=encoding, newline="") as fh:
-                reader = csv.reader(fh)
+                first = fh.readline()
+                fh.seek(0)
+                tab = path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",")
+                reader = csv.reader(fh, delimiter="\t" if tab else ",")
                 out = []
                 for row in reader:
                     out.append(row)
@@ -33,7 +38,7 @@ class QualtricsReader:
     name = "qualtrics"
 
     def sniff(self, path: Path) -> bool:
-        if path.suffix.lower() not in (".csv", ".txt"):
+        if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
             return False
         rows = _rows(path, 3)
         return len(rows) == 3 and any('"ImportId"' in c or "{'ImportId'" in c for c in rows[2])
