@@ -415,6 +415,14 @@ def test_sav_names_spss_cannot_take_are_renamed(tmp_path, mini):
     assert back["a_b_2"].tolist() == [2.0, 2.0]
 
 
+def test_validate_file_of_another_survey_is_one_error(tmp_path, data_dir, mini, run_cli):
+    """bfi.csv checked against the mini instrument gave thousands of missing-id/missing-answer warnings."""
+    code, out, err = run_cli("survey", "validate", str(data_dir / "bfi.csv"), "-i", str(mini))
+    assert code == 2 and out == ""
+    assert err.strip() == (f"error: {data_dir / 'bfi.csv'}: --instrument: no column is an item of 'mini-test' "
+                           "(the file has: id, A1, A2, A3, A4, A5, ...)")
+
+
 def test_keep_missing_codes(tmp_path, mini):
     f = contract_form(tmp_path / "a.xlsx", GOOD)
     data, _ = toolkit.read_survey(f, mini, keep_missing_codes=True)
