@@ -181,6 +181,10 @@ CASES = [
     ("duplicate_choice", lambda t: t.replace("{value: frontline, label: Frontline worker}",
                                              "{value: manager, label: Frontline worker}"),
      "{value: manager, label: Frontline", "context[2].choices[1].value", "choice value 'manager' is used twice"),
+    ("mixed_ranges", lambda t: t.replace("      9: Don't know\n", "      9: Don't know\n  agree7:\n"
+                                         "    labels: {1: a, 2: b, 3: c, 4: d, 5: e, 6: f, 7: g}\n", 1)
+     .replace("doing.}", "doing., scale: agree7}"),
+     "items:", "sections[0].constructs[0].items", "construct 'sensemaking' mixes response ranges (1..5, 1..7)"),
     ("duplicate_section", lambda t: t.replace("  - id: mechanisms\n    title: How we work together",
                                               "  - id: mechanisms\n    title: How we work together\n"
                                               "    constructs: []\n  - id: Mechanisms\n    title: Again"),

@@ -273,6 +273,11 @@ class _Checker:
         if len(items) < MIN_ITEMS and isinstance(cnode.get("items"), LineList):
             self.problem(f"construct '{cid}' has {len(items)} item(s); a construct needs at least {MIN_ITEMS}",
                          cnode, f"{cfield}.items", "items")
+        ranges = sorted({(scales[i.scale].min, scales[i.scale].max) for i in items if i.scale in scales})
+        if len(ranges) > 1:  # the score is the mean of the items and reverse keying is (min + max) - x
+            shown = ", ".join(f"{lo:g}..{hi:g}" for lo, hi in ranges)
+            self.problem(f"construct '{cid}' mixes response ranges ({shown}); its items must share one range to "
+                         "be averaged and reverse-keyed", cnode, f"{cfield}.items", "items")
         return Construct(cid, label, definition, source, referent, section, tuple(items))
 
     def context(self, root) -> list[ContextQuestion]:
