@@ -200,3 +200,15 @@ def test_docx_table_transcript(tmp_path):
         ("", "Interview with the Riverside team"), ("Interviewer", "How do you use the data?"),
         ("Jane Doe", "We went through the numbers. Then lunch. [inaudible]"), ("Interviewer", "Thanks.")]
     _offsets_ok(doc)
+
+
+def test_speaker_names_with_an_abbreviated_title(tmp_path):
+    # "Dr. Smith:" used to be read as text, so Dr. Smith's answers were credited to the interviewer
+    p = tmp_path / "titles.txt"
+    p.write_text("Interviewer: Hi.\nDr. Smith: We went through the numbers.\nCLLR. Patel: Fine.\n"
+                 "Yes. Then: we met.\nDr. Jane Doe   0:03\nHello there.\n")
+    doc = read_transcript(p)
+    assert [(t.speaker, " ".join(t.text.split())) for t in doc.turns] == [
+        ("Interviewer", "Hi."), ("Dr. Smith", "We went through the numbers."),
+        ("CLLR. Patel", "Fine. Yes. Then: we met."), ("Dr. Jane Doe", "Hello there.")]
+    _offsets_ok(doc)

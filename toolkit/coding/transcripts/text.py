@@ -15,14 +15,16 @@ from .model import Turn
 # A speaker label: up to 40 characters before the first colon, no sentence punctuation, at most 5 words.
 # Optional leading timestamp "[00:01:23]" or "00:01:23", a time stamp after the name as Rev and Descript write
 # it ("Jane Doe (00:01:23):", "Sam [01:02]:") and markdown emphasis "**Name:**" / "**Name**:".
+# A name may start with an abbreviated title ("Dr. Smith:", "Cllr. Patel:"), the only full stop allowed in it.
+TITLE = r"(?:(?i:dr|mr|mrs|ms|mx|prof|cllr|rev|revd|fr|sr|jr|st|supt|insp|sgt|capt|col|hon|sir|lt|maj|gen)\.[ \t]*)?"
 SPEAKER_RE = re.compile(
     r"^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\]?[ \t]+)?"
-    r"(?:\*\*|__)?(?P<name>[^\s:.!?;,\"“”*_\[\]()][^:.!?;,\"“”*\n]{0,39}?)"
+    r"(?:\*\*|__)?(?P<name>" + TITLE + r"[^\s:.!?;,\"“”*_\[\]()][^:.!?;,\"“”*\n]{0,39}?)"
     r"(?:[ \t]*[(\[]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[)\]])?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
     r"(?P<text>.*)$")
 FENCE_RE = re.compile(r"^---[ \t]*$")
 # A speaker header with a time stamp on its own line (Teams .docx, Otter): "Jane Doe   0:03", "Speaker 1  01:02:03"
-HEADER_RE = re.compile(r"^[ \t]*(?P<name>[^\s:.!?;,\"“”*\[\]()][^:.!?;,\"“”*\n]{0,39}?)(?:[ \t]{2,}|\t)\(?"
+HEADER_RE = re.compile(r"^[ \t]*(?P<name>" + TITLE + r"[^\s:.!?;,\"“”*\[\]()][^:.!?;,\"“”*\n]{0,39}?)(?:[ \t]{2,}|\t)\(?"
                        r"\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]*$")
 
 
