@@ -212,3 +212,17 @@ def test_speaker_names_with_an_abbreviated_title(tmp_path):
         ("Interviewer", "Hi."), ("Dr. Smith", "We went through the numbers."),
         ("CLLR. Patel", "Fine. Yes. Then: we met."), ("Dr. Jane Doe", "Hello there.")]
     _offsets_ok(doc)
+
+
+def test_colon_in_a_hard_wrapped_line_is_not_a_new_speaker(tmp_path):
+    # "point is: we never ..." at the start of a wrapped line used to open a turn of speaker "point is"
+    p = tmp_path / "prose.txt"
+    p.write_text("Interviewer: How do you use the data?\nJane Doe: We meet every month and the key\n"
+                 "point is: we never blame anyone.\nThe point is: we learn.\n\nHead of Service: I agree.\n"
+                 "Interviewer: Thanks.\n")
+    doc = read_transcript(p)
+    assert [(t.speaker, " ".join(t.text.split())) for t in doc.turns] == [
+        ("Interviewer", "How do you use the data?"),
+        ("Jane Doe", "We meet every month and the key point is: we never blame anyone. The point is: we learn."),
+        ("Head of Service", "I agree."), ("Interviewer", "Thanks.")]
+    _offsets_ok(doc)

@@ -114,15 +114,24 @@ def parse_turns(body: str) -> list[Turn]:
     """
     turns: list[Turn] = []
     cur: list = []  # [speaker, start, end]
+    lines = body.split("\n")
+    labels: dict[str, int] = {}
+    for line in lines:
+        m = speaker_of(line)
+        if m:
+            key = m.group("name").strip().casefold()
+            labels[key] = labels.get(key, 0) + 1
 
     def close():
         if cur and cur[1] is not None and cur[2] > cur[1]:
             turns.append(Turn(len(turns), cur[0], cur[1], cur[2], body[cur[1]:cur[2]]))
 
     pos = 0
-    for line in body.split("\n"):
+    previous_blank = True
+    for line in lines:
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
+        was_blank, previous_blank = previous_blank, not line.strip()
         if line.lstrip().startswith("#") and re.match(r"^\s*#{1,6}\s", line):
             close()
             cur = []
@@ -133,6 +142,8 @@ def parse_turns(body: str) -> list[Turn]:
             cur = [h.group("name").strip(), None, None]
             continue
         m = speaker_of(line)
+        if m and not was_blank and cur and cur[1] is not None and _prose_label(m.group("name"), labels):
+            m = None  # "The point is: we never ..." inside a hard-wrapped turn is text, not a new speaker
         if m:
             close()
             text_start = line_start + m.start("text")
@@ -153,6 +164,12 @@ def parse_turns(body: str) -> list[Turn]:
             cur[2] = line_start + len(line.rstrip())
     close()
     return turns
+
+
+def _prose_label(name: str, labels: dict) -> bool:
+    """A one-off label with a lower-case word after the first ("He said", "The point is") reads as prose."""
+    words = name.split()
+    return labels.get(name.strip().casefold(), 0) == 1 and any(w[:1].islower() for w in words[1:])
 
 
 def build_text(pairs: list[tuple[str, str]]) -> tuple[str, list[Turn]]:
