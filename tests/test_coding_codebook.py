@@ -1,6 +1,8 @@
 """The theory codebook: required ids, loader errors with file:line, `hls codebook check`, rule coverage."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from toolkit.coding.codebook import CodebookError, check_codebook, load_codebook
@@ -138,3 +140,11 @@ def test_cli_list_show(run_cli):
     assert code == 0 and "pick up the phone" in out and "hls.learning" not in out
     code, out, _ = run_cli("codebook", "check", "hls-theory")
     assert code == 0
+
+
+def test_show_unknown_code_is_an_error(run_cli):
+    # a mistyped --code printed only the header and exited 0
+    code, out, err = run_cli("codebook", "show", "hls-theory", "--code", "kroll.conectedness")
+    assert code == 2 and "no code 'kroll.conectedness'" in err
+    code, out, _ = run_cli("codebook", "show", "hls-theory", "--code", "kroll", "--json")
+    assert code == 0 and {c["id"] for c in json.loads(out)["codes"]} >= {"kroll", "kroll.connectedness"}

@@ -43,6 +43,12 @@ def show(codebook, only, as_json):
 
     cb = load_codebook(codebook)
     codes = [c for c in cb.codes if not only or any(c.id == o or c.id.startswith(o + ".") for o in only)]
+    unknown = [o for o in only if not any(c.id == o or c.id.startswith(o + ".") for c in cb.codes)]
+    if unknown:
+        from toolkit.errors import ToolkitError
+
+        raise ToolkitError(f"no code '{unknown[0]}' in {cb.id} (ids: {', '.join(c.id for c in cb.codes[:6])}, ...)",
+                           field="--code")
     if as_json:
         d = cb.to_dict()
         d["codes"] = [c.to_dict() for c in codes]
