@@ -315,3 +315,26 @@ def test_mistyped_skip_speaker_is_warned(tmp_path, run_cli):
     code, _, err = run_cli("code", "run", str(tmp_path / "x.txt"), "--codebook", str(cb), "--csv",
                            str(tmp_path / "c.csv"), "--skip-speaker", "Interviwer", "--skip-speaker", "ZOË")
     assert code == 0 and "warning: --skip-speaker Interviwer: no such speaker" in err and "ZOË" not in err
+
+
+SPAN_CODEBOOK = """\
+id: span
+title: Span test
+codes:
+  - id: t.together
+    name: Together
+    definition: going through something together
+    example: we go through it together
+    rules:
+      - pattern: [{LOWER: go}, {OP: "*"}, {LOWER: together}]
+"""
+
+
+def test_token_pattern_never_spans_two_sentences(tmp_path):
+    # a pattern with OP "*" could run from one sentence into the next and was counted on the first sentence
+    cb = tmp_path / "span.yaml"
+    cb.write_text(SPAN_CODEBOOK)
+    t = tmp_path / "span.txt"
+    t.write_text("Ann: We go home early on Fridays. Then we sit together. We go through it together.\n")
+    df = toolkit.code_documents([t], cb).codings
+    assert df["unit_index"].tolist() == [2]

@@ -328,7 +328,7 @@ class Coder:
         per_unit: dict[int, list] = {}
         for h in hits:
             u = bisect.bisect_right(starts, h[1]) - 1
-            if u >= 0 and h[1] < bounds[u][1]:
+            if u >= 0 and h[2] <= bounds[u][1]:  # the whole match inside the unit, never across two
                 per_unit.setdefault(u, []).append(h)
         for u, uh in per_unit.items():
             ustart = bounds[u][0]
