@@ -105,3 +105,41 @@ def test_ctx_exit_code_reaches_the_shell():
         assert main_mod.main(["_exit3"]) == 3
     finally:
         main_mod.cli.commands.pop("_exit3", None)
+
+
+@pytest.mark.parametrize("argv", [
+    ["analyze", "efa", "{f}", "--items", "A1,A2,A3", "-o", "{f}"],
+    ["analyze", "parallel", "{f}", "--items", "A1,A2,A3", "--plot", "{f}"],
+    ["analyze", "cfa", "{f}", "--model", "a =~ A1 + A2 + A3", "-o", "{f}"],
+    ["analyze", "aggregate", "{f}", "--group", "g", "--scale", "a=A1,A2,A3", "--options", "5", "--groups-out", "{f}"],
+    ["analyze", "reliability", "{f}", "--scale", "a=A1,A2,A3", "-o", "{f}"],
+    ["code", "run", "{f}", "--codebook", "hls-theory", "--csv", "{f}"],
+    ["code", "apply-review", "{f}", "-o", "{f}"],
+    ["code", "agreement", "{f}", "{f}", "-o", "{f}"],
+    ["code", "evaluate", "--gold", "{f}", "--pred", "{f}", "-o", "{f}"],
+    ["code", "export", "{f}", "--codebook", "hls-theory", "--format", "qdc", "-o", "{f}"],
+    ["codebook", "import", "{f}", "-o", "{f}"],
+    ["instrument", "build", "{f}", "--format", "xlsx", "-o", "{f}"],
+])
+def test_no_command_overwrites_its_input(run_cli, tmp_path, argv):
+    """Inputs are never modified: an output naming an input file is refused before anything is read."""
+    suffix = {"efa": ".xlsx", "parallel": ".png", "cfa": ".xlsx", "aggregate": ".csv", "reliability": ".xlsx",
+              "run": ".csv", "apply-review": ".csv", "agreement": ".xlsx", "evaluate": ".xlsx", "export": ".qdc",
+              "import": ".yaml", "build": ".xlsx"}[argv[1]]
+    f = tmp_path / f"input{suffix}"
+    f.write_bytes(b"precious raw data\n")
+    code, out, err = run_cli(*[a.replace("{f}", str(f)) for a in argv])
+    assert code != 0
+    assert "would overwrite the input file" in err and "Traceback" not in err, err
+    assert f.read_bytes() == b"precious raw data\n"
+
+
+@pytest.mark.parametrize("command", ["reliability", "efa", "parallel", "cfa", "aggregate"])
+def test_analyze_commands_take_i_for_instrument_like_survey(command):
+    import click
+
+    from toolkit.cli.analyze import analyze
+
+    cmd = analyze.get_command(click.Context(analyze), command)
+    opts = {o for p in cmd.params for o in p.opts}
+    assert {"--instrument", "-i"} <= opts

@@ -12,7 +12,7 @@ NULL_CHOICES = ("uniform", "slight-skew", "moderate-skew", "heavy-skew")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--group", "group", metavar="COLUMN",
               help="Column holding the group (partnership, team) id. Default: the instrument's group column.")
-@click.option("--instrument", metavar="NAME", help="Shipped instrument name or YAML path: its constructs are scored.")
+@click.option("--instrument", "-i", "instrument", metavar="NAME", help="Shipped instrument name or YAML path: its constructs are scored.")
 @click.option("--scale", "scale_specs", multiple=True, metavar='"name=a,-b,c"',
               help="A scale as name=item1,item2,... (a leading - reverses an item). Repeatable.")
 @click.option("--options", "options", type=int, metavar="A",
@@ -46,7 +46,7 @@ def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min
           --scale "lead=LEAD01,LEAD02,LEAD03,LEAD04,LEAD05" --json
     """
     from toolkit.errors import DataError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
     from toolkit.psychometrics.aggregation import CAVEAT
     from toolkit.psychometrics.aggregation import aggregate as run
     from toolkit.psychometrics.scales import resolve_scales
@@ -56,6 +56,7 @@ def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min
         if target is not None and target.suffix.lower() not in (".csv", ".xlsx"):
             raise DataError(f"cannot write '{target.suffix or target.name}' files (use .csv or .xlsx)",
                             file=str(target), field=flag)
+    refuse_overwriting([data], {"-o": out, "--groups-out": groups_out})
     df = read_table(data)
     scales = resolve_scales(instrument=instrument, scale_specs=scale_specs, columns=df.columns)
     result = run(df, group=group, scales=None if instrument else scales, instrument=instrument, options=options,

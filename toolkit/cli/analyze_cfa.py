@@ -8,7 +8,7 @@ import click
 
 @click.command()
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--instrument", metavar="NAME", help="Shipped instrument name or YAML path: one factor per construct; "
+@click.option("--instrument", "-i", "instrument", metavar="NAME", help="Shipped instrument name or YAML path: one factor per construct; "
               "missing codes become missing, reverse-keyed items are recoded.")
 @click.option("--model", "model_lines", multiple=True, metavar="'f =~ x1 + x2 + x3'",
               help="lavaan-style model line(s) (repeatable; one string may hold several lines separated by new "
@@ -39,13 +39,14 @@ def cfa(data, instrument, model_lines, constructs, group, as_json, output):
       hls analyze cfa answers.csv --instrument collective-data-use --construct collective_data_use --group role
     """
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
     from toolkit.psychometrics.cfa import cfa as run
     from toolkit.psychometrics.invariance import invariance
     from toolkit.survey.table import read_table
 
     if output is not None and output.suffix.lower() != ".xlsx":
         raise ToolkitError("the output file must end in .xlsx", field="--output")
+    refuse_overwriting([data], {"--output": output})
     if bool(instrument) == bool(model_lines):
         raise ToolkitError("give either --instrument NAME or --model \"factor =~ item1 + item2 + ...\"",
                            field="--model")

@@ -20,7 +20,7 @@ def _load_items(data: Path, items: str | None, instrument: str | None):
 
 
 def _items_options(f):
-    f = click.option("--instrument", metavar="NAME", help="Use the item columns of a shipped or YAML instrument "
+    f = click.option("--instrument", "-i", "instrument", metavar="NAME", help="Use the item columns of a shipped or YAML instrument "
                      "(its missing codes, e.g. 9 = Don't know, become missing).")(f)
     f = click.option("--items", metavar="A1,A2,...", help="Comma-separated item columns.")(f)
     return f
@@ -59,13 +59,14 @@ def efa(data, items, instrument, n_factors, method, rotation, missing, cutoff, i
       hls analyze efa bfi.csv --items A1,A2,A3,C1,C2,C3 --n-factors 2 --json
     """
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
     from toolkit.psychometrics.factor import efa as run_efa
 
     if out is not None and out.suffix.lower() != ".xlsx":
         raise ToolkitError("the output file must end in .xlsx", field="-o")
     if plot is not None and plot.suffix.lower() != ".png":
         raise ToolkitError("the plot file must end in .png", field="--plot")
+    refuse_overwriting([data], {"-o": out, "--plot": plot})
     if not 0 <= cutoff < 1:
         raise ToolkitError(f"must be between 0 and 1, not {cutoff:g}", field="--cutoff")
     df = _load_items(data, items, instrument)
@@ -120,11 +121,12 @@ def parallel(data, items, instrument, iterations, seed, quantile, missing, as_js
       hls analyze parallel bfi.csv --items A1,A2,A3,A4,A5,C1,C2,C3,C4,C5 --iterations 50 --json
     """
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
     from toolkit.psychometrics.parallel import parallel_analysis
 
     if plot is not None and plot.suffix.lower() != ".png":
         raise ToolkitError("the plot file must end in .png", field="--plot")
+    refuse_overwriting([data], {"--plot": plot})
     df = _load_items(data, items, instrument)
     res = parallel_analysis(df, iterations=iterations, seed=seed, quantile=quantile, missing=missing)
     if plot is not None:

@@ -8,7 +8,7 @@ import click
 
 @click.command()
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--instrument", metavar="NAME", help="Shipped instrument name or YAML path: one scale per construct; "
+@click.option("--instrument", "-i", "instrument", metavar="NAME", help="Shipped instrument name or YAML path: one scale per construct; "
               "its missing codes (e.g. 9 = Don't know) are treated as missing.")
 @click.option("--scale", "scale_specs", multiple=True, metavar="'name=-A1,A2,A3'",
               help="A scale and its items (repeatable); a leading - marks a reverse-keyed item.")

@@ -38,10 +38,11 @@ def agreement(codings, unit, transcripts, skip, codebook, names, min_positives, 
     """
     from toolkit.coding.agreement import agreement as _agreement, format_report, write_agreement_xlsx
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
 
     if out is not None and out.suffix.lower() != ".xlsx":
         raise ToolkitError("the output workbook must be an .xlsx file", field="-o")
+    refuse_overwriting(codings, {"-o": out})
     res = _agreement(list(codings), unit=unit, transcripts=list(transcripts) or None, skip_speakers=skip,
                      codebook=codebook, min_positives=min_positives, names=list(names) or None)
     if out is not None:
@@ -81,10 +82,11 @@ def evaluate(gold, pred, skip, transcripts, coder, as_json, out):
     """
     from toolkit.coding.evaluation_report import evaluate_sources, format_evaluation, write_evaluation_xlsx
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
 
     if out is not None and out.suffix.lower() != ".xlsx":
         raise ToolkitError("the output workbook must be an .xlsx file", field="-o")
+    refuse_overwriting([gold, pred], {"-o": out})
     res, notes = evaluate_sources(gold, pred, skip_speakers=skip, transcripts=list(transcripts) or None,
                                    coder=coder)
     if out is not None:

@@ -40,6 +40,9 @@ def export(coded, codebook, fmt, out, transcripts, coders, project_name):
     want = "." + fmt
     if out.suffix.lower() != want:
         raise ToolkitError(f"the output file must end in {want} for --format {fmt}", field="-o")
+    from toolkit.io import refuse_overwriting
+
+    refuse_overwriting(list(coded), {"-o": out})
     if fmt == "qdc":
         if coded:
             click.echo("note: codings are not part of a .qdc codebook; CODED files ignored", err=True)
@@ -76,6 +79,9 @@ def import_qdc(qdc, out, codebook_id):
         from toolkit.errors import ToolkitError
 
         raise ToolkitError("the output must be a .yaml file", field="-o")
+    from toolkit.io import refuse_overwriting
+
+    refuse_overwriting([qdc], {"-o": out})
     data = _import(qdc, out, codebook_id=codebook_id)
     n = _count(data["codes"])
     click.echo(f"wrote {out}: {n} code(s) from {qdc.name} (rules empty: add phrases or patterns)", err=True)

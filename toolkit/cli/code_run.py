@@ -40,12 +40,13 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
     from toolkit.coding.outputs import CsvCodingsWriter, write_review_workbook
     from toolkit.coding.run import CODING_COLUMNS, CodingResult, CodingRun
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json
+    from toolkit.io import dumps_json, refuse_overwriting
 
     if out is None and csv_out is None and not as_json:
         raise ToolkitError("nothing to write: give -o FILE.xlsx, --csv FILE.csv and/or --json", field="-o")
     if out is not None and out.suffix.lower() != ".xlsx":
         raise ToolkitError("the review workbook must be an .xlsx file", field="-o")
+    refuse_overwriting(transcripts, {"-o": out, "--csv": csv_out})
     t0 = time.perf_counter()
     runner = CodingRun(transcripts, codebook, unit=unit, skip_speakers=skip, model=model, jobs=jobs)
     keep = out is not None or as_json
@@ -111,8 +112,9 @@ def apply_review(reviewed, out, undecided, as_json):
       hls code apply-review half-reviewed.xlsx -o interim.csv --undecided keep
     """
     from toolkit.coding.review import apply_review as _apply
-    from toolkit.io import dumps_json, write_csv
+    from toolkit.io import dumps_json, refuse_overwriting, write_csv
 
+    refuse_overwriting([reviewed], {"-o": out})
     res = _apply(reviewed, undecided=undecided)
     write_csv(res.codings, out)
     if as_json:

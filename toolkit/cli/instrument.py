@@ -126,7 +126,9 @@ def build(name: str, fmt: str, out: str, lang: str | None):
       hls instrument build my-survey.yaml --format entry -o my-entry.xlsx
     """
     from toolkit.instruments.forms import build_form
+    from toolkit.io import refuse_overwriting
 
+    refuse_overwriting([name], {"-o": out})  # a YAML instrument given as a path is an input too
     path = build_form(name, fmt, out, lang=lang)
     click.echo(f"wrote {path}")
 
@@ -144,6 +146,8 @@ def codebook(name: str, out: str, lang: str | None):
       hls instrument codebook collective-data-use -o cdu-dictionary.csv
     """
     from toolkit.instruments.forms import write_dictionary
+    from toolkit.io import refuse_overwriting
 
+    refuse_overwriting([name], {"-o": out})
     path = write_dictionary(name, out, lang=lang)
     click.echo(f"wrote {path}")
