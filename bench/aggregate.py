@@ -10,10 +10,11 @@ without any of the rest.
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
+
+from timing import best_of  # bench/ is on sys.path when run as a script
 
 
 def simulate(n=500_000, n_groups=20_000, n_constructs=8, n_items=5, missing=0.02, seed=1):
@@ -36,13 +37,6 @@ def simulate(n=500_000, n_groups=20_000, n_constructs=8, n_items=5, missing=0.02
     return pd.DataFrame(cols), [f"{k}={','.join(v)}" for k, v in scales.items()]
 
 
-def best_of(fn, repeat=3):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def main():

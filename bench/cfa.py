@@ -12,20 +12,14 @@ configural, metric and scalar multi-group fits), which semopy cannot do (no cros
 from __future__ import annotations
 
 import sys
-import time
 import tracemalloc
 import warnings
 
 import numpy as np
 
+from timing import best_of  # bench/ is on sys.path when run as a script
 
-def best_of(fn, repeat=3):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
+
 
 
 def peak_mb(fn):

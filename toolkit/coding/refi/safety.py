@@ -14,6 +14,7 @@ A ``.qdpx`` arrives from another person's machine, so nothing in it is trusted:
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import stat
@@ -180,23 +181,31 @@ class SafeZip:
         self.close()
 
 
-def parse_xml(data: bytes, label: str | Path, limits: Limits = DEFAULT_LIMITS):
-    """Parse untrusted XML with defusedxml (DTDs, entities and external references refused)."""
+@contextlib.contextmanager
+def _xml_guard(data: bytes, label: str | Path, limits: Limits):
+    """Size limit up front; defusedxml refusals and parse errors become one located DataError."""
     from xml.etree.ElementTree import ParseError
 
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
 
     if len(data) > limits.max_xml_size:
         raise DataError(f"XML file is larger than {limits.max_xml_size} bytes", file=label)
     try:
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        yield
     except DefusedXmlException as exc:
         raise DataError(f"refused unsafe XML ({exc.__class__.__name__}: DTDs and entities are not allowed)",
                         file=label) from None
     except ParseError as exc:
         line = getattr(exc, "position", (None, None))[0]
         raise DataError(f"not well-formed XML ({exc})", file=label, line=line) from None
+
+
+def parse_xml(data: bytes, label: str | Path, limits: Limits = DEFAULT_LIMITS):
+    """Parse untrusted XML with defusedxml (DTDs, entities and external references refused)."""
+    from defusedxml.ElementTree import fromstring
+
+    with _xml_guard(data, label, limits):
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
 
 def iter_xml(data: bytes, label: str | Path, limits: Limits = DEFAULT_LIMITS):
@@ -204,19 +213,8 @@ def iter_xml(data: bytes, label: str | Path, limits: Limits = DEFAULT_LIMITS):
 
     Lets a reader clear each large element once handled, so memory stays flat on big projects.
     """
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import iterparse
 
-    if len(data) > limits.max_xml_size:
-        raise DataError(f"XML file is larger than {limits.max_xml_size} bytes", file=label)
-    try:
+    with _xml_guard(data, label, limits):
         yield from iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True, forbid_entities=True,
                              forbid_external=True)
-    except DefusedXmlException as exc:
-        raise DataError(f"refused unsafe XML ({exc.__class__.__name__}: DTDs and entities are not allowed)",
-                        file=label) from None
-    except ParseError as exc:
-        line = getattr(exc, "position", (None, None))[0]
-        raise DataError(f"not well-formed XML ({exc})", file=label, line=line) from None
