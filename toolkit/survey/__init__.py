@@ -4,7 +4,7 @@ Heavy modules are imported on first use, so ``import toolkit.survey`` stays chea
 """
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_getattr
 
 from .score import reverse_items, score, score_scales
 from .simulate import simulate, true_model  # eager: the function must shadow the submodule of the same name
@@ -21,9 +21,4 @@ _LAZY = {
 __all__ = ["read_table", "reverse_items", "score", "score_scales", "simulate", "true_model", *_LAZY]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'toolkit.survey' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
