@@ -19,7 +19,9 @@ def step(outdir: Path, echo, sample: Path | None = None) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     result = cfa(data, instrument=inst)
     f = result.fit
-    echo(f"   {len(result.factor_correlations)} factors, n = {result.n} complete cases ({result.n_dropped} dropped): "
+    rows = (f"{result.n} rows, FIML for the {result.n_incomplete} with missing answers" if result.missing == "fiml"
+            else f"{result.n} complete cases ({result.n_dropped} dropped)")
+    echo(f"   {len(result.factor_correlations)} factors, n = {rows}: "
          f"chi2({f['df']}) = {f['chisq']:.1f}, CFI {f['cfi']:.3f}, TLI {f['tli']:.3f}, RMSEA {f['rmsea']:.3f} "
          f"[{f['rmsea_ci'][0]:.3f}, {f['rmsea_ci'][1]:.3f}], SRMR {f['srmr']:.3f}")
     paths = [outdir / "cfa.xlsx", outdir / "cfa.json"]
