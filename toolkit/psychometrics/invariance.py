@@ -66,6 +66,7 @@ class InvarianceResult:
     estimator: str = "ML"
     missing: str = "listwise"
     free: list[str] = field(default_factory=list)  # released parameters (group.partial)
+    models: dict = field(default_factory=dict, repr=False)  # step -> fitted ModelFit
 
     def to_dict(self) -> dict:
         inv = {}
@@ -209,4 +210,4 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
         warns.append(f"smallest group has {min(sizes)} rows: multi-group ML estimates are unstable")
     return InvarianceResult(len(d), n_dropped, {str(g): int(counts[g]) for g in labels}, fits, pd.DataFrame(rows),
                             verdicts, warns, notes, ests, spec_est.name, prep.missing,
-                            [_label(k) for k in partial])
+                            [_label(k) for k in partial], models)
