@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -118,19 +119,63 @@ def unescape_text(value: object) -> object:
     return value
 
 
+#: characters an xlsx cell cannot hold (XML 1.0 forbids them; openpyxl raises IllegalCharacterError)
+EXCEL_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: the most characters Excel keeps in one cell
+EXCEL_CELL_MAX = 32767
+
+
+def excel_text(text: str) -> tuple[str, str | None]:
+    """*text* as an xlsx cell can hold it, and what was changed (``None`` if nothing).
+
+    Control characters become their visible Unicode symbols (NUL -> U+2400, ESC -> U+241B), other characters
+    XML cannot carry become U+FFFD, so the text keeps its length and offsets into it stay valid; text over
+    Excel's 32,767 characters a cell is cut, with a trailing ``…``.
+
+    >>> excel_text("a\x00b\x1bc")
+    ('a\u2400b\u241bc', 'control characters')
+    """
+    what = None
+    if EXCEL_ILLEGAL.search(text):
+        text = EXCEL_ILLEGAL.sub(lambda m: chr(0x2400 + ord(m.group())) if m.group() < " " else "\ufffd", text)
+        what = "control characters"
+    if len(text) > EXCEL_CELL_MAX:
+        text = text[:EXCEL_CELL_MAX - 1] + "…"
+        what = "text over 32,767 characters" if what is None else f"{what}, text over 32,767 characters"
+    return text, what
+
+
 def write_cell(ws, row: int, column: int, value: object):
     """Write *value* into an openpyxl worksheet cell, never as a formula.
 
     Text is stored as a string cell with Excel's quote-prefix flag set when it looks like a formula, so the
-    visible text is unchanged but Excel and LibreOffice treat it as text even after editing.
+    visible text is unchanged but Excel and LibreOffice treat it as text even after editing. Characters a
+    workbook cannot hold are replaced (:func:`excel_text`); the first such cell of a workbook raises one
+    :class:`~toolkit.errors.ToolkitWarning`.
     """
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        value, changed = excel_text(value)
+        if changed is not None:
+            _cleaned(ws, cell, changed)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
         if is_formula_like(value):
             cell.quotePrefix = True
     return cell
+
+
+def _cleaned(ws, cell, what: str) -> None:
+    wb = ws.parent
+    if getattr(wb, "_hls_cleaned", False):
+        return
+    wb._hls_cleaned = True
+    from .errors import warn
+
+    warn(f"text a workbook cannot hold ({what}) was replaced in the cells written, first at "
+         f"{ws.title}!{cell.coordinate}: control characters by visible symbols (NUL -> \u2400, ESC -> \u241b), "
+         "overlong text cut at 32,767 characters")
 
 
 def safe_frame_for_csv(df):
@@ -192,4 +237,10 @@ def dumps_json(obj) -> str:
             pass
         return x
 
-    return json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
+    text = json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
+    # json escapes C0 controls itself; C1 controls and bidi overrides (only ever inside strings) too, so JSON
+    # printed on a terminal never carries a raw control character
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -45,8 +45,28 @@ def cli():
 
 
 def main(argv=None) -> int:
-    """Entry point: run the CLI, turning every user error into one line on stderr and a non-zero exit."""
-    from toolkit.errors import ToolkitError
+    """Entry point: run the CLI, turning every user error into one line on stderr and a non-zero exit, and
+    every :class:`~toolkit.errors.ToolkitWarning` into one ``warning:`` line (no source line)."""
+    import warnings
+
+    from toolkit.errors import ToolkitWarning, printable
+
+    python_show = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, ToolkitWarning):
+            click.echo(f"warning: {printable(message)}", err=True)
+        else:
+            python_show(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():  # a fresh registry per run: the same warning shows again in the next run
+        warnings.simplefilter("default", ToolkitWarning)
+        warnings.showwarning = show
+        return _main(argv)
+
+
+def _main(argv) -> int:
+    from toolkit.errors import ToolkitError, printable
 
     try:
         rv = cli.main(args=argv, prog_name="hls", standalone_mode=False)
@@ -69,7 +89,7 @@ def main(argv=None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback reaches the user
         if os.environ.get("HLS_DEBUG"):
             raise
-        click.echo(f"error: {type(exc).__name__}: {exc} (set HLS_DEBUG=1 for the traceback)", err=True)
+        click.echo(f"error: {type(exc).__name__}: {printable(exc)} (set HLS_DEBUG=1 for the traceback)", err=True)
         return 1
     # with standalone_mode=False click returns ctx.exit(n)'s code, or the command's return value
     return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0

@@ -331,29 +331,57 @@ class Coder:
             if u >= 0 and h[2] <= bounds[u][1]:  # the whole match inside the unit, never across two
                 per_unit.setdefault(u, []).append(h)
         for u, uh in per_unit.items():
-            ustart = bounds[u][0]
-            suppressed = {self.entries[i][0].id for i, _, _ in uh if self.entries[i][3]}
-            found: dict[str, tuple[list, list]] = {}
-            near: dict[int, tuple[list, list]] = {}
-            for i, s, e in uh:
-                code, rule, side, is_unless = self.entries[i]
-                if is_unless or code.id in suppressed:
-                    continue
-                if (rule.negation or code.negation) and self._negated(doc, s, ustart):
-                    continue
-                if rule.kind == "near":
-                    near.setdefault(id(rule), ([], []))[side].append((i, s, e))
-                    continue
-                self._add(found, code, rule, doc[s:e].text)
-            for sides in near.values():
-                pair = self._pair(*sides)
-                if pair:
-                    a, b = pair
-                    code, rule = self.entries[a[0]][0], self.entries[a[0]][1]
-                    self._add(found, code, rule, doc[a[1]:a[2]].text)
-                    self._add(found, code, rule, doc[b[1]:b[2]].text)
-            results[u] = dict(sorted(found.items(), key=lambda kv: self.order[kv[0]]))
+            results[u] = self._decide(doc, uh, bounds[u][0])[0]
         return results
+
+    def code_piece(self, doc, first_token: int = 0) -> tuple[dict, set]:
+        """One piece of a long unit (a turn coded in pieces): ``(found, suppressed codes)`` for :meth:`merge`.
+
+        Matches that end before *first_token* lie wholly in the context repeated from the previous piece and
+        were counted there.
+        """
+        hits = [h for h in self.hits(doc) if h[2] > first_token]
+        return self._decide(doc, hits, 0) if hits else ({}, set())
+
+    def merge(self, parts: list[tuple[dict, set]]) -> dict[str, tuple[list[str], list[str]]]:
+        """The codes of a unit coded in pieces: every piece's codes, less those an ``unless`` rule suppressed
+        in any piece."""
+        if len(parts) == 1:
+            return parts[0][0]
+        suppressed = set().union(*(s for _, s in parts))
+        out: dict[str, tuple[list, list]] = {}
+        for found, _ in parts:
+            for code, (rules, matched) in found.items():
+                if code in suppressed:
+                    continue
+                r, m = out.setdefault(code, ([], []))
+                r.extend(x for x in rules if x not in r)
+                m.extend(x for x in matched if x not in m)
+        return dict(sorted(out.items(), key=lambda kv: self.order[kv[0]]))
+
+    def _decide(self, doc, uh: list, ustart: int) -> tuple[dict, set]:
+        """Codes of one unit from its raw hits: ``unless`` rules, negation and proximity applied."""
+        suppressed = {self.entries[i][0].id for i, _, _ in uh if self.entries[i][3]}
+        found: dict[str, tuple[list, list]] = {}
+        near: dict[int, tuple[list, list]] = {}
+        for i, s, e in uh:
+            code, rule, side, is_unless = self.entries[i]
+            if is_unless or code.id in suppressed:
+                continue
+            if (rule.negation or code.negation) and self._negated(doc, s, ustart):
+                continue
+            if rule.kind == "near":
+                near.setdefault(id(rule), ([], []))[side].append((i, s, e))
+                continue
+            self._add(found, code, rule, doc[s:e].text)
+        for sides in near.values():
+            pair = self._pair(*sides)
+            if pair:
+                a, b = pair
+                code, rule = self.entries[a[0]][0], self.entries[a[0]][1]
+                self._add(found, code, rule, doc[a[1]:a[2]].text)
+                self._add(found, code, rule, doc[b[1]:b[2]].text)
+        return dict(sorted(found.items(), key=lambda kv: self.order[kv[0]])), suppressed
 
     def _pair(self, left: list, right: list):
         for a in left:
