@@ -140,3 +140,48 @@ def test_a_failing_workbook_leaves_no_csv_behind(tmp_path, run_cli, monkeypatch)
                            "--csv", str(tmp_path / "c.csv"))
     assert code == 1 and "disk full" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tx"]
+
+
+REGEX_CODEBOOK = """\
+id: rx
+title: Regex
+codes:
+  - id: rx.data
+    name: Data words
+    definition: words starting with data, except database
+    example: The datasets and the data dashboards helped.
+    rules:
+      - pattern: [{LOWER: {REGEX: "^data", NOT_IN: [database]}}]
+  - id: rx.evil
+    name: Evil
+    definition: a pattern that backtracks catastrophically in Python's re
+    example: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    rules:
+      - pattern: [{TEXT: {REGEX: "^(a+)+$"}}]
+"""
+
+
+def test_regex_runs_in_linear_time_and_check_rejects_what_needs_backtracking(tmp_path, run_cli):
+    import time
+
+    from toolkit.coding.codebook import check_codebook
+    from toolkit.coding.pipeline import Coder, build_nlp
+
+    cb = tmp_path / "rx.yaml"
+    cb.write_text(REGEX_CODEBOOK)
+    assert check_codebook(cb) == []
+    coder = Coder(toolkit.load_codebook(cb), build_nlp())
+    assert list(coder.codes_in("The datasets and the database.")) == ["rx.data"]
+    assert "rx.data" not in coder.codes_in("Only the database here.")
+    t0 = time.perf_counter()
+    found = coder.codes_in("a" * 5000 + "b and " + "a" * 40 + "b")  # Python's re: hours; RE2: microseconds
+    assert time.perf_counter() - t0 < 2 and "rx.evil" not in found
+    assert "rx.evil" in coder.codes_in("a" * 200)
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(REGEX_CODEBOOK.replace('"^(a+)+$"', '"^(a)\\\\1$"'))
+    problems = [str(p) for p in check_codebook(bad)]
+    assert any(p.startswith(f"{bad}:15: rx.evil.rules[0].pattern[0]: invalid token pattern: REGEX '^(a)\\\\1$' "
+                            "cannot run in linear time") for p in problems), problems
+    code, _, err = run_cli("code", "run", str(tmp_path), "--codebook", str(bad), "--csv", str(tmp_path / "c.csv"))
+    assert code == 2 and "cannot run in linear time" in err and "re2.cc" not in err

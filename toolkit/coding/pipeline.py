@@ -149,8 +149,73 @@ def _one_line(exc: Exception) -> str:
     return text[:300]
 
 
+# -- REGEX in token patterns -------------------------------------------------------------------------------
+# spaCy's Matcher runs {"REGEX": ...} with Python's backtracking `re`, where a pattern such as (a+)+$ takes
+# exponential time on a short token. We run every REGEX in RE2 instead (linear in the token's length, no
+# backreferences or look-around): the predicate becomes a boolean token extension computed with RE2.
+
+def compile_regex(pattern: str):
+    """Compile a codebook REGEX with RE2 (linear time); ``ValueError`` with a readable reason if RE2 cannot run
+    it (backreferences, look-around and the like need backtracking)."""
+    import re2
+
+    if not isinstance(pattern, str):
+        raise ValueError(f"REGEX must be text, not {type(pattern).__name__}")
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own message on stderr
+    try:
+        return re2.compile(pattern, options=options)
+    except Exception as exc:  # noqa: BLE001 - re2.error
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(f"REGEX {pattern!r} cannot run in linear time ({reason}); backreferences and look-around "
+                         "are not supported, so patterns cannot backtrack catastrophically: rewrite it without them"
+                         ) from None
+
+
+_TOKEN_TEXT = {"TEXT": "text", "ORTH": "text", "MORPH": "morph"}
+
+
+def _regex_extension(attr: str, pattern: str) -> str:
+    import hashlib
+
+    from spacy.tokens import Token
+
+    regex = compile_regex(pattern)
+    name = "hls_re_" + hashlib.sha1(f"{attr}\0{pattern}".encode()).hexdigest()[:16]
+    if not Token.has_extension(name):
+        field = _TOKEN_TEXT.get(attr, attr.lower() + "_")
+        Token.set_extension(name, getter=lambda tok: regex.search(str(getattr(tok, field))) is not None)
+    return name
+
+
+def linear_regex(pattern: list) -> list:
+    """A token pattern whose ``REGEX`` predicates run in RE2 (see :func:`compile_regex`) instead of ``re``."""
+    out = []
+    for tok in pattern:
+        if not isinstance(tok, dict) or "REGEX" not in str(tok):
+            out.append(tok)
+            continue
+        tok = dict(tok)
+        ext = dict(tok.get("_") or {})
+        if any(isinstance(v, dict) and "REGEX" in v for v in ext.values()):
+            raise ValueError("REGEX on a custom attribute ('_') is not supported")
+        for key in [k for k in tok if k != "_"]:
+            value = tok[key]
+            if isinstance(value, dict) and "REGEX" in value:
+                rest = {k: v for k, v in value.items() if k != "REGEX"}
+                ext[_regex_extension(str(key).upper(), value["REGEX"])] = True
+                if rest:
+                    tok[key] = rest
+                else:
+                    del tok[key]
+        tok["_"] = ext
+        out.append(tok)
+    return out
+
+
 def pattern_problems(codebook: Codebook) -> list[ToolkitError]:
-    """Invalid Matcher token patterns (bad dicts, unknown token attributes, bad operators), located."""
+    """Invalid Matcher token patterns (bad dicts, unknown token attributes, bad operators) and REGEX predicates
+    RE2 cannot run in linear time, located."""
     import spacy
     from spacy.matcher import Matcher
 
@@ -164,6 +229,13 @@ def pattern_problems(codebook: Codebook) -> list[ToolkitError]:
                 for j, pat in enumerate(rule.terms):
                     try:
                         Matcher(vocab, validate=True).add("x", [pat])
+                        for tok in pat:
+                            for value in tok.values() if isinstance(tok, dict) else ():
+                                if isinstance(value, dict) and "REGEX" in value:
+                                    compile_regex(value["REGEX"])
+                                elif isinstance(value, dict) and any(isinstance(v, dict) and "REGEX" in v
+                                                                     for v in value.values()):
+                                    raise ValueError("REGEX on a custom attribute ('_') is not supported")
                     except Exception as exc:  # noqa: BLE001 - spaCy raises ValueError/MatchPatternError/...
                         out.append(ToolkitError(f"invalid token pattern: {_one_line(exc)}",
                                                 file=codebook.path, line=rule.line,
@@ -207,7 +279,7 @@ class Coder:
                         idx = len(self.entries)
                         if rule.kind == "patterns":
                             try:
-                                pats = [self._lemmatise_pattern(p) for p in terms]
+                                pats = [linear_regex(self._lemmatise_pattern(p)) for p in terms]
                                 self.matcher.add(key, pats)
                             except Exception as exc:  # noqa: BLE001
                                 if skip_invalid:
