@@ -185,3 +185,57 @@ def test_regex_runs_in_linear_time_and_check_rejects_what_needs_backtracking(tmp
                             "cannot run in linear time") for p in problems), problems
     code, _, err = run_cli("code", "run", str(tmp_path), "--codebook", str(bad), "--csv", str(tmp_path / "c.csv"))
     assert code == 2 and "cannot run in linear time" in err and "re2.cc" not in err
+
+
+SRT = """1
+00:00:01,000 --> 00:00:02,000
+Ann: First cue.
+
+2
+00:00:03,000 -> 00:00:04,000
+Ann: Broken arrow cue.
+
+3
+00:00:05,000 --> 00:00:06,000
+Sam: Third cue.
+4
+00:00:07,000 --> 00:00:08,000
+Sam: Fourth cue, no blank line before.
+
+5
+00:00:9 --> 00:00:10
+Sam: Short stamps cue.
+
+Stray text with no cue at all.
+"""
+
+VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:02.000
+<v Ann>First cue.</v>
+
+00:00:03.000 --> 00:00:xx.000
+<v Ann>Broken end stamp.</v>
+
+00:00:05.000 --> 00:00:06.000
+<v Sam>Last cue.</v>
+"""
+
+
+@pytest.mark.parametrize("name,content,kept,lines", [
+    ("s.srt", SRT, ["First cue.", "Broken arrow cue.", "Third cue.", "Fourth cue, no blank line before.",
+                    "Short stamps cue.", "Stray text with no cue at all."], [6, 17, 20]),
+    ("v.vtt", VTT, ["First cue.", "Broken end stamp.", "Last cue."], [6]),
+])
+def test_malformed_cues_keep_their_text_with_a_located_warning(tmp_path, name, content, kept, lines):
+    from toolkit.errors import ToolkitWarning
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.warns(ToolkitWarning) as rec:
+        doc = read_transcript(path)
+    positions = [doc.text.find(k) for k in kept]
+    assert -1 not in positions and positions == sorted(positions), doc.text
+    assert "-->" not in doc.text and "00:00" not in doc.text
+    assert [str(w.message).split(":")[1] for w in rec] == [str(n) for n in lines]
+    assert all(str(w.message).startswith(f"{path}:") for w in rec)
