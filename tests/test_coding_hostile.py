@@ -239,3 +239,31 @@ def test_malformed_cues_keep_their_text_with_a_located_warning(tmp_path, name, c
     assert "-->" not in doc.text and "00:00" not in doc.text
     assert [str(w.message).split(":")[1] for w in rec] == [str(n) for n in lines]
     assert all(str(w.message).startswith(f"{path}:") for w in rec)
+
+
+def test_a_qdpx_without_its_source_members_names_archive_and_member(tmp_path, data_dir, run_cli):
+    import zipfile
+
+    from toolkit.coding.refi import write_qdpx
+
+    alpha = tmp_path / "alpha.txt"
+    shutil.copy(data_dir / "transcripts" / "alpha.txt", alpha)
+    codings = toolkit.code_documents([alpha], "hls-theory").codings
+    good = write_qdpx(codings, "hls-theory", [alpha], tmp_path / "good.qdpx")
+    broken = tmp_path / "broken.qdpx"
+    with zipfile.ZipFile(good) as z, zipfile.ZipFile(broken, "w") as out:
+        members = z.namelist()
+        for name in members:
+            if not name.startswith("sources/"):
+                out.writestr(name, z.read(name))
+    member = next(m for m in members if m.startswith("sources/"))
+    codings.to_csv(tmp_path / "c.csv", index=False)
+    for args in (["code", "agreement", str(broken), str(tmp_path / "c.csv")],
+                 ["code", "export", str(broken), "--codebook", "hls-theory", "--format", "qdpx", "-o",
+                  str(tmp_path / "x.qdpx")]):
+        code, _, err = run_cli(*args)
+        assert code == 2 and f"error: {broken}: {member}: the text of document 'alpha' is missing from the archive" \
+            in err, err
+    # given the transcripts, the same project is compared as usual
+    code, out, err = run_cli("code", "agreement", str(broken), str(tmp_path / "c.csv"), "--transcripts", str(alpha))
+    assert code == 0 and "Agreement of 2 coders" in out
