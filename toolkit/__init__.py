@@ -50,6 +50,7 @@ _API = {
     "write_qdpx": "toolkit.coding.refi",
     "read_qdpx": "toolkit.coding.refi",
     "evaluate_coding": "toolkit.coding.evaluate",
+    "redact_transcripts": "toolkit.coding.redact",
 }
 
 __all__ = sorted(_API) + ["__version__"]
