@@ -60,6 +60,7 @@ _API = {
     "copy_sample_data": "toolkit.resources",
     "run_demo": "toolkit.demo",
     "provenance": "toolkit.provenance",
+    "report": "toolkit.report",
     "Table": "toolkit.report.tables",
     "write_workbook": "toolkit.report.tables",
 }
