@@ -14,8 +14,6 @@ from toolkit.coding.codings_io import read_codings
 from toolkit.coding.transcripts import open_stream, read_transcript
 from toolkit.errors import ToolkitError
 
-pytestmark = pytest.mark.filterwarnings("ignore::toolkit.errors.ToolkitWarning")  # readers warn, by design
-
 SETTINGS = settings(max_examples=40, deadline=5000, suppress_health_check=[HealthCheck.too_slow],
                     derandomize=True)
 

@@ -7,28 +7,8 @@ one line without a traceback::
 """
 from __future__ import annotations
 
-import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-# C0 controls except tab and line feed, DEL, C1 controls (0x9b is a terminal's CSI), and the bidirectional
-# overrides and isolates that reorder what a terminal shows
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: object) -> str:
-    """*text* made safe to print on a terminal: control characters (NUL, ESC, ...) shown as ``\\x1b``-style
-    escapes, so text that came from a user's file can never drive the terminal.
-
-    >>> printable("Sam\x1b[31m: hi\x00")
-    'Sam\\x1b[31m: hi\\x00'
-    """
-    text = str(text)
-    if not _UNPRINTABLE.search(text):
-        return text
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass
@@ -65,6 +45,8 @@ class ToolkitError(Exception):
 
     def __str__(self) -> str:
         where = str(self.location)
+        from .console import printable  # a message quoting a user's file never drives the terminal
+
         return printable(f"{where}: {self.message}" if where else self.message)
 
 
@@ -97,13 +79,3 @@ class DataError(ToolkitError):
 class AnalysisError(ToolkitError):
     """A statistic cannot be computed on these data (too few items, zero variance, ...)."""
 
-
-class ToolkitWarning(UserWarning):
-    """Something the user should know that did not stop the work; the CLI prints it as one ``warning:`` line."""
-
-
-def warn(message: str, file: str | Path | None = None, line: int | None = None, field: str | None = None,
-         kind: str = "line") -> None:
-    """Issue a located :class:`ToolkitWarning` (``file:line: field: message``)."""
-    where = str(Location(str(file) if file is not None else None, line, field, kind))
-    warnings.warn(printable(f"{where}: {message}" if where else message), ToolkitWarning, stacklevel=2)

@@ -37,7 +37,8 @@ def redact(transcripts, out, names, key, keep_speakers, ner, as_json):
       hls code run redacted/ --codebook hls-theory --skip-speaker Interviewer -o review.xlsx
     """
     from toolkit.coding.redact import redact_transcripts
-    from toolkit.errors import ToolkitError, printable
+    from toolkit.console import printable
+    from toolkit.errors import ToolkitError
     from toolkit.io import dumps_json
 
     res = redact_transcripts(transcripts, out, names=names, key=key, speakers=not keep_speakers, ner=ner)

@@ -39,7 +39,8 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
 
     from toolkit.coding.outputs import CsvCodingsWriter, write_review_workbook
     from toolkit.coding.run import CODING_COLUMNS, CodingResult, CodingRun
-    from toolkit.errors import ToolkitError, printable
+    from toolkit.console import printable, warn
+    from toolkit.errors import ToolkitError
     from toolkit.io import dumps_json, refuse_overwriting
 
     if out is None and csv_out is None and not as_json:
@@ -87,8 +88,8 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
         click.echo(dumps_json(result.to_dict()))
     missing = runner.unmatched_skips()
     if missing:
-        click.echo(f"warning: --skip-speaker {printable(', '.join(missing))}: no such speaker in the transcripts "
-                   "(typo?); their turns were not skipped", err=True)
+        warn(f"--skip-speaker {', '.join(missing)}: no such speaker in the transcripts (typo?); their turns were "
+             "not skipped")
     secs = time.perf_counter() - t0
     rate = stats.words / secs if secs > 0 else float("nan")
     click.echo(f"coded {len(stats.documents)} document(s), {stats.units_coded} {unit}(s) with codes, {n_rows} "

@@ -18,6 +18,7 @@ GROUPS = {
     "code": ("toolkit.cli.code:code", "Transcripts: auto-code, review, agreement, evaluation, REFI-QDA export."),
     "codebook": ("toolkit.cli.codebook:codebook", "Theory codebooks: list, show, check, import .qdc."),
     "demo": ("toolkit.cli.demo:demo", "Run the whole toolkit on the bundled sample data."),
+    "sample-data": ("toolkit.cli.demo:sample_data", "Copy the bundled sample inputs to a folder to try commands on."),
 }
 
 
@@ -34,39 +35,29 @@ def _version() -> str:
 
 @click.group(cls=LazyGroup, lazy=GROUPS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=None, package_name="hls-toolkit", prog_name="hls", message="%(prog)s %(version)s")
-def cli():
+@click.option("-q", "--quiet", is_flag=True, help="Only results, warnings and errors: no notes, no progress bars.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show details (steps, timings, settings).")
+def cli(quiet: bool, verbose: bool):
     """hls-toolkit: design questionnaires, score and analyse answers, code transcripts against theory.
+
+    Progress bars appear on long steps when the output is a terminal.
 
     \b
     Example:
       hls instrument list
       hls demo -o demo-output
+      hls --quiet analyze reliability answers.csv -i collective-data-use --json
     """
+    from toolkit.console import set_verbosity
+
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    set_verbosity(quiet=quiet, verbose=verbose)
 
 
 def main(argv=None) -> int:
-    """Entry point: run the CLI, turning every user error into one line on stderr and a non-zero exit, and
-    every :class:`~toolkit.errors.ToolkitWarning` into one ``warning:`` line (no source line)."""
-    import warnings
-
-    from toolkit.errors import ToolkitWarning, printable
-
-    python_show = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, ToolkitWarning):
-            click.echo(f"warning: {printable(message)}", err=True)
-        else:
-            python_show(message, category, filename, lineno, file, line)
-
-    with warnings.catch_warnings():  # a fresh registry per run: the same warning shows again in the next run
-        warnings.simplefilter("default", ToolkitWarning)
-        warnings.showwarning = show
-        return _main(argv)
-
-
-def _main(argv) -> int:
-    from toolkit.errors import ToolkitError, printable
+    """Entry point: run the CLI, turning every user error into one line on stderr and a non-zero exit."""
+    from toolkit.errors import ToolkitError
 
     try:
         rv = cli.main(args=argv, prog_name="hls", standalone_mode=False)
@@ -89,6 +80,8 @@ def _main(argv) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback reaches the user
         if os.environ.get("HLS_DEBUG"):
             raise
+        from toolkit.console import printable
+
         click.echo(f"error: {type(exc).__name__}: {printable(exc)} (set HLS_DEBUG=1 for the traceback)", err=True)
         return 1
     # with standalone_mode=False click returns ctx.exit(n)'s code, or the command's return value

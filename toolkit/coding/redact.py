@@ -412,9 +412,9 @@ def _write_docx(src: Path, dst: Path, r: Redactor) -> None:
 
 
 def _xml_text(text: str) -> str:
-    from ..io import excel_text
+    from ..io import ILLEGAL_XML_CHARS, XML_REPLACEMENT
 
-    return excel_text(text)[0] if len(text) <= 32767 else text  # control characters cannot go into XML
+    return ILLEGAL_XML_CHARS.sub(XML_REPLACEMENT, text)  # control characters cannot go into XML
 
 
 def _redact_cases(paths: list[Path], renamed: dict[str, str], r: Redactor) -> str | None:

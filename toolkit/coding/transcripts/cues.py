@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from ...errors import DataError, warn
+from ...errors import DataError
 from .model import Document
 from .text import build_text, read_text_file, speaker_of, split_front_matter
 
@@ -75,7 +75,9 @@ def parse_cues(text: str, path: Path, vtt: bool, first_line: int = 1) -> list[tu
     def orphan(line_no: int, payload: list[str], why: str) -> None:
         if not _cue_pairs("\n".join(payload)):
             return
-        warn(f"{why}; its text is kept, after the previous cue", file=path, line=line_no)
+        from ...console import warn
+
+        warn(str(DataError(f"{why}; its text is kept, after the previous cue", file=path, line=line_no)))
         add(cues[-1][0] if cues else 0.0, payload)
 
     for n, (line_no, lines) in enumerate(_blocks(text, first_line)):
