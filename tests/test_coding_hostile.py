@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import toolkit
 from toolkit.coding.transcripts import read_transcript, sentences as sentences_mod
-from toolkit.coding.transcripts.sentences import sentencizer_nlp, sentence_spans, turn_pieces
+from toolkit.coding.transcripts.sentences import sentencizer_nlp, turn_pieces
 
 CODED = "We sat down with the partners and went through the numbers together."
 FILLER = "The weather was fine that morning, and the bus came late again. "
@@ -33,8 +32,7 @@ def test_pieces_cut_at_sentence_starts_and_give_the_whole_turns_sentences():
     # every sentence is whole, except the 700-character word, longer than a piece, which has to be cut
     assert [s for s in got if "xx" not in s.text] == [s for s in whole if "xx" not in s.text]
     cut = [s for s in got if "xx" in s.text]
-    assert len(cut) == 3 and "".join(s.text for s in cut) == "x" * 700 + "tail end".replace(" ", "") or \
-        " ".join(s.text for s in cut).replace(" ", "") == ("x" * 700 + "tailend")
+    assert len(cut) >= 3 and "".join(s.text for s in cut).replace(" ", "") == "x" * 700 + "tailend"
     assert all(text[s.start - 5:s.end - 5] == s.text for s in got)
 
 

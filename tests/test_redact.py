@@ -6,7 +6,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import toolkit
