@@ -263,3 +263,34 @@ def test_a_qdpx_without_its_source_members_names_archive_and_member(tmp_path, da
     # given the transcripts, the same project is compared as usual
     code, out, err = run_cli("code", "agreement", str(broken), str(tmp_path / "c.csv"), "--transcripts", str(alpha))
     assert code == 0 and "Agreement of 2 coders" in out
+
+
+def test_a_piece_spacy_fails_on_skips_its_file_and_the_stream_goes_on(tmp_path):
+    from toolkit.coding.run import CodingRun
+
+    folder = tmp_path / "tx"
+    folder.mkdir()
+    (folder / "a_good.txt").write_text("Ann: " + CODED + "\n", encoding="utf-8")
+    (folder / "b_bad.txt").write_text("Sam: " + CODED + "\nSam: BOOM here.\nSam: " + CODED + "\n", encoding="utf-8")
+    for name in ("c_good.txt", "d_good.txt"):
+        (folder / name).write_text("Bo: " + CODED + "\n", encoding="utf-8")
+    run = CodingRun([folder], "hls-theory", batch_size=2)
+    real = run.nlp
+
+    class Flaky:  # a pipeline that fails on one text, inside nlp.pipe's batches and alone
+        def pipe(self, texts, **kw):
+            for d in real.pipe(texts, **kw):
+                if "BOOM" in d.text:
+                    raise ValueError("[E088] too long")
+                yield d
+
+        def __call__(self, text):
+            if "BOOM" in text:
+                raise ValueError("[E088] too long")
+            return real(text)
+
+    run.nlp = Flaky()
+    docs = {doc.id for doc, rows in run if rows}
+    assert docs == {"a_good", "c_good", "d_good"}
+    assert [d["document"] for d in run.stats.documents] == ["a_good", "c_good", "d_good"]
+    assert [str(e) for e in run.errors] == [f"{folder / 'b_bad.txt'}: cannot be coded (ValueError: [E088] too long)"]
