@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -24,19 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample_data" / "transcripts"
-TURN_RE = re.compile(r"^([A-Z][A-Za-z ]{0,30}): (.+)$")
-
-
-def sample_turns() -> tuple[list[str], list[str]]:
-    questions, answers = [], []
-    for p in sorted(SAMPLE.glob("INT*.txt")):
-        for line in p.read_text(encoding="utf-8").splitlines():
-            m = TURN_RE.match(line)
-            if m:
-                (questions if m.group(1) == "Interviewer" else answers).append(m.group(2))
-    return questions, answers
+from coding_throughput import sample_turns  # the same recombined sample turns (bench/ is on sys.path)
 
 
 def build(path: Path, mb: float, turn_mb: float = 0, seed: int = 1) -> int:
