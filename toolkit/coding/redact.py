@@ -75,15 +75,17 @@ class RedactionKey:
     entries: dict = field(default_factory=dict)   # (kind, normalised original) -> pseudonym
     originals: dict = field(default_factory=dict)  # (kind, normalised original) -> original as first seen
     path: Path | None = None
+    _last: dict = field(default_factory=dict, repr=False)  # kind -> highest number given
 
     def pseudonym(self, kind: str, original: str) -> str:
         k = (kind, _norm(original))
         p = self.entries.get(k)
         if p is None:
-            label = KINDS[kind]
-            used = [int(v.rsplit(" ", 1)[1]) for (kk, _), v in self.entries.items()
-                    if kk == kind and v.rsplit(" ", 1)[-1].isdigit()]
-            p = self.entries[k] = f"{label} {max(used, default=0) + 1}"
+            if kind not in self._last:  # numbering goes on from the highest pseudonym of the kind in the key
+                self._last[kind] = max((int(v.rsplit(" ", 1)[1]) for (kk, _), v in self.entries.items()
+                                        if kk == kind and v.rsplit(" ", 1)[-1].isdigit()), default=0)
+            self._last[kind] += 1
+            p = self.entries[k] = f"{KINDS[kind]} {self._last[kind]}"
             self.originals[k] = " ".join(original.split())
         return p
 
@@ -115,7 +117,7 @@ class RedactionKey:
             if kind not in KINDS:
                 raise DataError(f"unknown kind '{row[0]}' (use {', '.join(KINDS)})", file=path, line=n, field="kind")
             pseudo = " ".join(row[2].split())
-            if pseudo in seen and seen[pseudo] != (kind, _norm(row[1])) and seen[pseudo][0] != kind:
+            if seen.get(pseudo, (kind,))[0] != kind:
                 raise DataError(f"pseudonym '{pseudo}' is used for two kinds", file=path, line=n, field="pseudonym")
             seen[pseudo] = (kind, _norm(row[1]))
             key.entries[(kind, _norm(row[1]))] = pseudo
