@@ -102,7 +102,8 @@ def check(file: str):
     n_rev = sum(i.reverse for i in inst.items)
     click.echo(f"ok: {inst.id} {inst.version}: {len(inst.sections)} section(s), {len(inst.constructs)} construct(s), "
                f"{len(inst.items)} item(s) ({n_rev} reverse-keyed), {len(inst.context)} context question(s), "
-               f"{len(inst.attention_checks)} attention check(s), {len(inst.scales)} response scale(s); "
+               f"{len(inst.attention_checks)} attention check(s), {len(inst.scales)} response scale(s), "
+               f"{len(inst.roster_questions)} roster question(s); "
                f"languages: {', '.join(inst.languages)}")
 
 
