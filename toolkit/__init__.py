@@ -50,6 +50,11 @@ _API = {
     "write_qdpx": "toolkit.coding.refi",
     "read_qdpx": "toolkit.coding.refi",
     "evaluate_coding": "toolkit.coding.evaluate",
+    "network": "toolkit.networks.analysis",
+    "read_members": "toolkit.networks.members",
+    "read_edges": "toolkit.networks.edges",
+    "read_roster": "toolkit.networks.roster_read",
+    "plot_networks": "toolkit.networks.plot",
 }
 
 __all__ = sorted(_API) + ["__version__"]
