@@ -137,13 +137,16 @@ def _records(df) -> list[dict]:
     return out
 
 
-def _antecedents(instrument) -> dict[str, str]:
+def _roster_info(instrument) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """``({relation: antecedent}, {relation: {code: answer label}})`` from the instrument's roster questions."""
     if instrument is None:
-        return {}
+        return {}, {}
     from ..instruments.loader import load_instrument
 
     inst = load_instrument(instrument)
-    return {q.id: q.antecedent for q in inst.roster_questions}
+    labels = {q.id: {str(p.code): inst.text(p.label) for p in inst.scales[q.scale].points}
+              for q in inst.roster_questions}
+    return {q.id: q.antecedent for q in inst.roster_questions}, labels
 
 
 def network(edges, members=None, reconstruct: bool = False, min_response: float = MIN_RESPONSE,
@@ -172,7 +175,7 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
                             field="--min-response")
     mem = read_members(members) if members is not None else None
     e = as_edges(edges, mem)
-    antecedent = _antecedents(instrument)
+    antecedent, answer_labels = _roster_info(instrument)
     relations = list(dict.fromkeys(list(antecedent) + e["relation"].tolist()))
     if not relations:
         raise DataError("the edge list has no answered dyad", file=e.attrs.get("source"))
@@ -255,6 +258,8 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
     settings = {"edges": e.attrs.get("source"), "members": mem.path if mem is not None else None,
                 "reconstruct": bool(reconstruct), "min_response": float(min_response),
                 "partnerships": len(groups), "relations": relations}
+    if answer_labels:
+        settings["answer_labels"] = answer_labels
     return NetworkResult(networks=networks, partnerships=pd.DataFrame(part_rows),
                          nodes=pd.DataFrame(node_rows),
                          ties=pd.DataFrame(tie_rows, columns=["group", "relation", "ego", "alter", "weight",
