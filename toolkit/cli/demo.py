@@ -18,6 +18,7 @@ STEPS = [
     ("efa", "toolkit.psychometrics.demo_factor:step"),
     ("cfa", "toolkit.psychometrics.demo_cfa:step"),
     ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
+    ("network", "toolkit.networks.demo:step"),
     ("coding", "toolkit.coding.demo:step"),
     ("refi", "toolkit.coding.demo_refi:step"),
 ]

@@ -265,3 +265,31 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
                          ties=pd.DataFrame(tie_rows, columns=["group", "relation", "ego", "alter", "weight",
                                                               "imputed"]),
                          settings=settings, warnings=warnings, members=mem)
+
+
+def join_network(groups, group_column: str, network, notes: list[str] | None = None):
+    """*groups* (one row per group) with the network measures of :meth:`NetworkResult.group_columns` added,
+    matched on the group id as text; partnerships missing on either side are named in *notes*."""
+    import pandas as pd
+
+    result = network if isinstance(network, NetworkResult) else globals()["network"](network)
+    wide = result.group_columns()
+    key = groups[group_column].astype(str)
+    wide = wide.assign(group=wide["group"].astype(str)).set_index("group")
+    clash = [c for c in wide.columns if c in groups.columns]
+    if clash:
+        raise AnalysisError(f"network column(s) {', '.join(clash)} clash with the group dataset's columns",
+                            field="--network")
+    joined = pd.concat([groups.reset_index(drop=True),
+                        wide.reindex(key.to_numpy()).reset_index(drop=True)], axis=1)
+    if notes is not None:
+        no_net = sorted(set(key) - set(wide.index))
+        no_survey = sorted(set(wide.index) - set(key))
+        if no_net:
+            notes.append(f"{len(no_net)} group(s) have no roster network ({', '.join(no_net[:6])}"
+                         f"{', ...' if len(no_net) > 6 else ''}); their network columns are empty")
+        if no_survey:
+            notes.append(f"{len(no_survey)} partnership(s) of the network have no survey answers and are not in the "
+                         f"group dataset ({', '.join(no_survey[:6])}{', ...' if len(no_survey) > 6 else ''})")
+        notes += [f"network: {w}" for w in result.warnings]
+    return joined
