@@ -175,3 +175,81 @@ def test_members_file_accepts_common_headers_and_xlsx(tmp_path):
     m = toolkit.read_members(path)
     assert m.of("P1") == ["007", "008"] and m.label("P1", "007") == "Ann (X)"
     assert m.row("P1", "008")["expertise"] == "academic"
+
+
+# ------------------------------------------------------------------------------------------ outputs, CLI
+def test_cli_json_is_to_dict_and_outputs_are_written(tmp_path, result):
+    from toolkit.io import dumps_json
+
+    args = [sys.executable, "-m", "toolkit", "analyze", "network", str(DATA / "network_edges.csv"), "--members",
+            str(DATA / "network_members.csv")]
+    proc = subprocess.run(args + ["--json"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == json.loads(dumps_json(result.to_dict()))
+    assert "missing2: 6 of 8 members" in proc.stderr
+    for suffix in (".csv", ".json", ".xlsx"):
+        out = tmp_path / f"net{suffix}"
+        proc = subprocess.run(args + ["-o", str(out)], capture_output=True, text=True)
+        assert proc.returncode == 0 and out.exists(), proc.stderr
+    assert pd.read_csv(tmp_path / "net.csv")["group"].tolist()[:2] == ["empty", "empty"]
+    assert json.loads((tmp_path / "net.json").read_text())["networks"][0]["relation"] == "exchange"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "net.xlsx")
+    assert wb.sheetnames == ["networks", "partnerships", "nodes", "notes"]
+    proc = subprocess.run(args + ["-o", str(tmp_path / "net.txt")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "use .csv, .json or .xlsx" in proc.stderr
+
+
+def test_plots_are_drawn_and_stable(tmp_path):
+    res = toolkit.network(DATA / "network_edges.csv", members=DATA / "network_members.csv", reconstruct=True)
+    paths = res.plot(tmp_path / "a", groups=["star", "missing2"])
+    assert sorted(p.name for p in paths) == sorted(f"{g}_{r}.{f}" for g in ("star", "missing2")
+                                                   for r in ("exchange", "leadership") for f in ("png", "svg"))
+    again = res.plot(tmp_path / "b", groups=["star"], relations=["leadership"])
+    assert (tmp_path / "a" / "star_leadership.svg").read_bytes() == again[1].read_bytes()
+    from PIL import Image
+
+    with Image.open(tmp_path / "a" / "star_leadership.png") as im:
+        assert im.size[0] >= 1200 and im.size[1] >= 900
+    svg = (tmp_path / "a" / "missing2_exchange.svg").read_text()
+    assert "reconstructed tie" in svg and "did not answer" in svg and "Expertise" in svg
+
+
+def test_aggregate_takes_the_network_measures_as_group_columns(result):
+    survey = pd.DataFrame({"rid": [f"r{i}" for i in range(12)], "grp": ["star"] * 4 + ["pair"] * 4 + ["nonet"] * 4,
+                           "a": [1, 2, 3, 4, 2, 3, 3, 4, 5, 5, 4, 4], "b": [2, 2, 3, 4, 3, 3, 4, 4, 5, 4, 4, 5]})
+    agg = toolkit.aggregate(survey, group="grp", scales={"s": ["a", "b"]}, options=5, network=result)
+    g = agg.groups.set_index("grp")
+    assert g.loc["star", "leadership_indegree_centralization"] == 1.0
+    assert g.loc["pair", "exchange_density"] == 1.0 and math.isnan(g.loc["nonet", "exchange_density"])
+    assert g.loc["star", "network_expertise_heterogeneity"] == pytest.approx(
+        next(r for r in REF["networks"] if r["group"] == "star")["expertise_heterogeneity"])
+    assert any("1 group(s) have no roster network (nonet)" in w for w in agg.warnings)
+
+
+def test_demo_step_runs_on_the_bundled_sample(tmp_path):
+    from toolkit.networks.demo import step
+
+    lines: list[str] = []
+    paths = step(tmp_path, lines.append)
+    assert all(p.exists() for p in paths)
+    names = {p.name for p in paths}
+    assert {"networks.xlsx", "networks.json", "roster-xlsform.xlsx", "roster-entry.xlsx", "P04_leadership.png",
+            "partnerships-with-networks.csv"} <= names
+    groups = pd.read_csv(tmp_path / "partnerships-with-networks.csv")
+    assert len(groups) == 40 and "exchange_density" in groups.columns
+    assert any("r(connectedness score, exchange density)" in line for line in lines)
+
+
+def test_demo_registered():
+    from toolkit.cli.demo import STEPS
+
+    assert ("network", "toolkit.networks.demo:step") in STEPS
+
+
+def test_analyze_network_cli_imports_nothing_heavy():
+    code = ("import sys; import toolkit.cli.analyze_network, toolkit.cli.survey_roster; "
+            "print([m for m in ('pandas', 'numpy', 'networkx', 'matplotlib') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

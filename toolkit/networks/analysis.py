@@ -108,11 +108,12 @@ class NetworkResult:
                             field="-o")
         return path
 
-    def plot(self, outdir, formats=("png", "svg"), seed: int = 7) -> list[Path]:
-        """Draw every partnership's network per relation into *outdir* (see :func:`toolkit.networks.plot`)."""
+    def plot(self, outdir, formats=("png", "svg"), seed: int = 7, groups=None, relations=None) -> list[Path]:
+        """Draw every partnership's (or *groups*') network per relation into *outdir*
+        (:func:`toolkit.networks.plot.plot_networks`)."""
         from .plot import plot_networks
 
-        return plot_networks(self, outdir, formats=formats, seed=seed)
+        return plot_networks(self, outdir, formats=formats, seed=seed, groups=groups, relations=relations)
 
 
 def _clean(obj):

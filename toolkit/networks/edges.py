@@ -64,7 +64,7 @@ def check_edges(df, members: Members | None = None, path: str | None = None, fir
             raise DataError(f"'{ego}' answers about themselves; a roster asks about the other members only",
                             file=where, line=r, field=cols["alter"], kind="row")
         if members is not None:
-            if group not in members.groups:
+            if not members.of(group):
                 raise DataError(f"partnership '{group}' is not in the members file {members.path or ''}".rstrip(),
                                 file=where, line=r, field=cols["group"], kind="row")
             for who, role in ((ego, "ego"), (alter, "alter")):

@@ -100,22 +100,26 @@ class Members:
     _index: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
-        self._index = {(g, m): i for i, (g, m) in enumerate(zip(self.table["group"], self.table["member"]))}
+        records = self.table.to_dict("records")
+        self._index = {(r["group"], r["member"]): r for r in records}
+        self._by_group: dict[str, list[str]] = {}
+        for r in records:
+            self._by_group.setdefault(r["group"], []).append(r["member"])
 
     @property
     def groups(self) -> list[str]:
         """Partnership ids in the order they first appear."""
-        return list(dict.fromkeys(self.table["group"]))
+        return list(self._by_group)
 
     def of(self, group: str) -> list[str]:
         """Member ids of *group* in file order (empty for an unknown group)."""
-        return self.table.loc[self.table["group"] == group, "member"].tolist()
+        return list(self._by_group.get(group, ()))
 
     def has(self, group: str, member: str) -> bool:
         return (group, member) in self._index
 
     def row(self, group: str, member: str) -> dict:
-        return self.table.iloc[self._index[(group, member)]].to_dict()
+        return dict(self._index[(group, member)])
 
     def name(self, group: str, member: str) -> str:
         rec = self.row(group, member)
