@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PLOTTED = ("P01", "P04", "P07", "P15")  # two complete, two with non-respondents (P04, P15 below 80%)
+PLOTTED = ("P07", "P04")  # a complete partnership and one below 80% response (hls analyze network --plot: all)
 
 
 def step(outdir: Path, echo, sample: Path | None = None) -> list[Path]:
     """Build the roster forms for the sample members (XLSForm, entry workbook, two personalised
-    questionnaires), compute the network measures of every partnership and relation, draw four partnerships,
+    questionnaires), compute the network measures of every partnership and relation, draw two partnerships,
     and add the measures to the partnership-level dataset; returns the files written."""
     import pandas as pd
 
