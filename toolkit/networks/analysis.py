@@ -182,6 +182,7 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
         raise DataError("the edge list has no answered dyad", file=e.attrs.get("source"))
     groups = mem.groups if mem is not None else list(dict.fromkeys(e["group"]))
     by_group = {g: sub for g, sub in e.groupby("group", sort=False)}
+    by_net = {k: sub for k, sub in e.groupby(["group", "relation"], sort=False)}
     warnings: list[str] = []
     net_rows, part_rows, node_rows, tie_rows = [], [], [], []
     undefined = []
@@ -204,13 +205,13 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
             warnings.append(f"{g}: {len(any_resp)} of {n} members answered the roster ({rate:.0%}, below "
                             f"{min_response:.0%}); network measures rest on part of the partnership")
         for rel in relations:
-            rs = sub[sub["relation"] == rel]
+            rs = by_net.get((g, rel), e.iloc[0:0])
             reported = {(a, b): float(w) for a, b, w in zip(rs["ego"], rs["alter"], rs["weight"])}
             resp = list(dict.fromkeys(rs["ego"]))
             dyads = len(reported)
             ties = sum(w > 0 for w in reported.values())
             graph = M.tie_graph(nodes, reported)
-            among = graph.subgraph(resp)
+            among = graph.subgraph(resp)  # a view: nothing is copied
             row = {"group": g, "relation": rel, "antecedent": antecedent.get(rel, ""), "members": n,
                    "respondents": len(resp), "response_rate": len(resp) / n if n else math.nan, "dyads": dyads,
                    "ties": ties, "density": M.density(ties, dyads), "reciprocity": M.reciprocity(among),
@@ -237,13 +238,13 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
             net_rows.append(row)
             tie_rows += [{"group": g, "relation": rel, "ego": a, "alter": b, "weight": w, "imputed": False}
                          for (a, b), w in reported.items() if w > 0]
-            indeg, outdeg = dict(graph.in_degree()), dict(graph.out_degree())
+            indeg, outdeg, answered = dict(graph.in_degree()), dict(graph.out_degree()), set(resp)
             strength = dict(graph.in_degree(weight="weight"))
             for m in nodes:
                 info = mem.row(g, m) if mem is not None else {"name": "", "organisation": "", "expertise": ""}
                 node_rows.append({"group": g, "relation": rel, "member": m, "name": info["name"] or m,
                                   "organisation": info["organisation"], "expertise": info["expertise"],
-                                  "respondent": m in set(resp), "in_degree": indeg.get(m, 0),
+                                  "respondent": m in answered, "in_degree": indeg.get(m, 0),
                                   "out_degree": outdeg.get(m, 0), "in_weight": float(strength.get(m, 0.0))})
     if undefined:
         shown = ", ".join(undefined[:6]) + (", ..." if len(undefined) > 6 else "")

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 from ..errors import DataError
-from .members import Members, check_code, find_columns, read_text_table
+from .members import CODE_RE, Members, check_code, find_columns, read_text_table
 
 EDGE_COLUMNS = ("group", "ego", "alter", "relation", "weight")
 ACCEPTED = {
@@ -49,9 +49,50 @@ def check_edges(df, members: Members | None = None, path: str | None = None, fir
     import pandas as pd
 
     cols = columns or {c: c for c in EDGE_COLUMNS}
+    frame = df[[cols[c] for c in EDGE_COLUMNS]]
+    frame.columns = list(EDGE_COLUMNS)
+    fast = _fast_check(frame, members)
+    if fast is not None:  # every row is fine: the vectorised result
+        fast.attrs["source"] = path
+        return fast
+    return _slow_check(frame, members, path, first_row, cols)
+
+
+def _fast_check(frame, members: Members | None):
+    """The checked edge table when no row has a problem, else None (then :func:`_slow_check` finds the first
+    problem row by row and reports it with its exact message)."""
+    import numpy as np
+    import pandas as pd
+
+    text = frame.astype(str).apply(lambda c: c.str.strip())
+    blank = text.isin(["", "nan", "None", "<NA>"])
+    keep = ~blank.all(axis=1)
+    text, blank = text[keep], blank[keep]
+    codes = text[["group", "ego", "alter", "relation"]]
+    bad = ~codes.apply(lambda c: c.str.match(CODE_RE.pattern)).all(axis=1)
+    weight = pd.to_numeric(text["weight"].where(~blank["weight"]), errors="coerce")
+    bad |= (~blank["weight"] & (weight.isna() | ~np.isfinite(weight.fillna(0)) | (weight < 0)))
+    bad |= text["ego"] == text["alter"]
+    if members is not None:
+        known = pd.MultiIndex.from_frame(members.table[["group", "member"]])
+        bad |= ~pd.MultiIndex.from_arrays([text["group"], text["ego"]]).isin(known)
+        bad |= ~pd.MultiIndex.from_arrays([text["group"], text["alter"]]).isin(known)
+    bad |= text.duplicated(["group", "ego", "alter", "relation"], keep="first").to_numpy()
+    if bad.any():
+        return None
+    answered = weight.notna()
+    edges = text.loc[answered, ["group", "ego", "alter", "relation"]].reset_index(drop=True)
+    edges["weight"] = weight[answered].astype(float).to_numpy()
+    edges.attrs["unanswered"] = int((~answered).sum())
+    return edges
+
+
+def _slow_check(frame, members, path, first_row, cols):
+    import pandas as pd
+
     out, seen, unanswered = [], {}, 0
     where = path
-    for i, rec in enumerate(df[[cols[c] for c in EDGE_COLUMNS]].itertuples(index=False, name=None)):
+    for i, rec in enumerate(frame.itertuples(index=False, name=None)):
         r = first_row + i
         if all(str(v).strip() in ("", "nan", "None") for v in rec):
             continue

@@ -57,11 +57,11 @@ def reciprocity(graph: nx.DiGraph) -> float:
     >>> reciprocity(nx.DiGraph([(1, 2), (2, 1), (1, 3)]))
     0.6666666666666666
     """
-    g = nx.DiGraph(graph)
-    g.remove_edges_from(nx.selfloop_edges(g))
-    if g.number_of_edges() == 0:
+    edges = [(a, b) for a, b in graph.edges() if a != b]  # loops ignored, as igraph
+    if not edges:
         return math.nan
-    return nx.overall_reciprocity(g)
+    present = set(edges)
+    return sum((b, a) in present for a, b in edges) / len(edges)
 
 
 def freeman_centralization(degrees, directed: bool) -> float:
@@ -97,8 +97,8 @@ def outdegree_centralization(graph: nx.DiGraph) -> float:
 def degree_centralization(graph: nx.DiGraph) -> float:
     """Freeman degree centralization of the union-symmetrised network: i and j are tied when either names the
     other (igraph: ``centr_degree(as.undirected(g, "collapse"), loops = FALSE)``)."""
-    undirected = graph.to_undirected(reciprocal=False)
-    return freeman_centralization([d for _, d in undirected.degree()], directed=False)
+    degrees = [len((set(graph.successors(v)) | set(graph.predecessors(v))) - {v}) for v in graph.nodes]
+    return freeman_centralization(degrees, directed=False)
 
 
 def blau_index(categories) -> float:
