@@ -23,7 +23,9 @@ import click
               help="Write the result: .csv (networks table), .json or .xlsx (networks, partnerships, nodes, notes).")
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Draw each partnership's network per relation as PNG and SVG into DIR.")
-def network(edges, members, instrument, reconstruct, min_response, as_json, out, plot_dir):
+@click.option("--plot-group", "plot_groups", multiple=True, metavar="GROUP",
+              help="With --plot: draw only this partnership (repeatable; default: all).")
+def network(edges, members, instrument, reconstruct, min_response, as_json, out, plot_dir, plot_groups):
     """Network measures per partnership and relation from roster answers (a tidy edge list).
 
     EDGES has the columns group, ego, alter, relation, weight: one row per reported dyad, a tie is weight > 0
@@ -37,6 +39,7 @@ def network(edges, members, instrument, reconstruct, min_response, as_json, out,
       hls analyze network sample_data/survey/collective-data-use-network.csv \\
           --members sample_data/survey/collective-data-use-members.csv -o networks.xlsx --plot network-plots
       hls analyze network edges.csv --members members.csv --reconstruct --json
+      hls analyze network edges.csv --members members.csv -i collective-data-use --plot plots --plot-group P07
     """
     from toolkit.errors import DataError
     from toolkit.io import dumps_json, refuse_overwriting
@@ -53,8 +56,13 @@ def network(edges, members, instrument, reconstruct, min_response, as_json, out,
     written = []
     if out is not None:
         written.append(result.write(out))
+    if plot_groups and plot_dir is None:
+        raise DataError("--plot-group goes with --plot DIR", field="--plot-group")
+    unknown = [g for g in plot_groups if g not in set(result.partnerships["group"])]
+    if unknown:
+        raise DataError(f"no partnership '{unknown[0]}' in the network", field="--plot-group")
     if plot_dir is not None:
-        written += result.plot(plot_dir)
+        written += result.plot(plot_dir, groups=list(plot_groups) or None)
     if as_json:
         click.echo(dumps_json(result.to_dict()))
     else:

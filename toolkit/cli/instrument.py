@@ -153,6 +153,13 @@ def build(name: str, fmt: str, out: str, lang: str | None, members: str | None, 
         return
     path = build_form(name, fmt, out, lang=lang, members=members, member=member)
     click.echo(f"wrote {path}")
+    if members is None:
+        from toolkit.instruments.loader import load_instrument
+
+        n = len(load_instrument(name).roster_questions)
+        if n:
+            click.echo(f"note: the {n} roster question(s) are left out; give --members FILE to ask them about "
+                       "the other members of each respondent's partnership", err=True)
 
 
 @instrument.command()
