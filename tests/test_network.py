@@ -53,12 +53,12 @@ def test_every_measure_matches_igraph(result, ref):
 
 
 @pytest.mark.parametrize("ref", REF["networks"], ids=lambda r: f"{r['group']}-{r['relation']}")
-def test_reconstructed_centralization_matches_igraph(reconstructed, ref):
+def test_reconstructed_centralization_matches_igraph(result, reconstructed, ref):
     row = _rows(reconstructed)[(ref["group"], ref["relation"])]
     for m in CENTRAL + ["imputed_dyads", "unobserved_dyads"]:
         assert _same(ref["reconstructed"][m], row[m]), (m, ref["reconstructed"][m], row[m])
     # reconstruction only touches the centralizations
-    base = _rows(toolkit.network(DATA / "network_edges.csv", members=DATA / "network_members.csv"))
+    base = _rows(result)
     for m in ("density", "reciprocity", "mean_weight"):
         assert _same(base[(ref["group"], ref["relation"])][m], row[m])
 
@@ -270,3 +270,18 @@ def test_docs_network_examples_run(tmp_path, monkeypatch, run_cli):
         code, out, err = run_cli(*shlex.split(line)[1:])
         assert code == 0, (line, err)
     assert (tmp_path / "networks.xlsx").exists() and (tmp_path / "partnerships.csv").exists()
+
+
+def test_instrument_checks_weights_against_the_roster_scales(tmp_path):
+    edges = _write(tmp_path, "edges.csv", "group,ego,alter,relation,weight\nA,a1,a2,exchange,4\n"
+                   "A,a2,a1,exchange,9\nA,a1,a2,leadership,1\n")
+    res = toolkit.network(edges, instrument="collective-data-use")
+    assert res.networks.set_index("relation").loc["exchange", "dyads"] == 1  # 9 = Can't say: not answered
+    assert res.networks.set_index("relation").loc["exchange", "antecedent"] == "connectedness"
+    bad = _write(tmp_path, "bad.csv", "group,ego,alter,relation,weight\nA,a1,a2,leadership,3\n")
+    with pytest.raises(DataError, match=r"bad.csv:row 2: weight: weight 3 is not on the scale of 'leadership' "
+                                        r"\(0=No, 1=Yes\)"):
+        toolkit.network(bad, instrument="collective-data-use")
+    other = _write(tmp_path, "other.csv", "group,ego,alter,relation,weight\nA,a1,a2,advice,1\n")
+    with pytest.raises(DataError, match="row 2: relation: 'advice' is not a roster question"):
+        toolkit.network(other, instrument="collective-data-use")

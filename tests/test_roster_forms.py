@@ -4,8 +4,6 @@ edge list."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -214,7 +212,7 @@ def test_xlsform_export_reads_back(tmp_path, members):
                    ("P01", "R0002", "R0001", "leadership"): 1, ("P02", "R0005", "R0004", "influence"): 1}
 
 
-def test_export_naming_someone_outside_the_partnership_is_one_located_error(tmp_path, members):
+def test_export_naming_someone_outside_the_partnership_is_one_located_error(tmp_path, members, run_cli):
     path = _odk_export(tmp_path, [
         {"SubmissionDate": "x", "background-partnership_id": "P01", "background-respondent_id": "R0001",
          "alter_1": "R0002", "roster_exchange-exchange_1": 1, "KEY": "a"},
@@ -222,11 +220,10 @@ def test_export_naming_someone_outside_the_partnership_is_one_located_error(tmp_
          "alter_1": "R0001", "roster_exchange-exchange_1": 3, "KEY": "b"},
     ])
     out = tmp_path / "edges.csv"
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "survey", "roster", str(path), "-i",
-                           "collective-data-use", "--members", str(members), "-o", str(out)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 2 and not out.exists()
-    assert proc.stderr.strip().splitlines() == [
+    code, stdout, stderr = run_cli("survey", "roster", str(path), "-i", "collective-data-use", "--members",
+                                   str(members), "-o", str(out))
+    assert code == 2 and not out.exists() and stdout == ""
+    assert stderr.strip().splitlines() == [
         f"error: {path}:row 3: alter_1: 'R0001' is not a member of partnership 'P02' (R0001 belongs to P01): a "
         "member can only answer about the other members of their own partnership"]
 
@@ -254,11 +251,15 @@ def test_entry_workbook_has_one_column_per_member_and_reads_back(tmp_path, membe
     assert len(data) == 0 or data["respondent_id"].isna().all()
 
 
-def test_cli_build_with_members(tmp_path, members):
+def test_cli_build_with_members(tmp_path, run_cli):
+    members = tmp_path / "members.csv"
+    members.write_text("group,member_id\nP1,a\nP1,b\n", encoding="utf-8")
     out = tmp_path / "q"
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "instrument", "build", "collective-data-use",
-                           "--format", "xlsx", "--members", str(members), "-o", str(out)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == f"wrote 6 questionnaire(s) to {out}"
-    assert len(list(out.glob("*.xlsx"))) == 6
+    code, stdout, stderr = run_cli("instrument", "build", "collective-data-use", "--format", "xlsx", "--members",
+                                   str(members), "-o", str(out))
+    assert code == 0, stderr
+    assert stdout.strip() == f"wrote 2 questionnaire(s) to {out}"
+    assert sorted(p.name for p in out.glob("*.xlsx")) == ["P1_a.xlsx", "P1_b.xlsx"]
+    code, _, stderr = run_cli("instrument", "build", "collective-data-use", "--format", "entry", "-o",
+                              str(tmp_path / "plain.xlsx"))
+    assert code == 0 and "the 3 roster question(s) are left out; give --members FILE" in stderr

@@ -192,7 +192,7 @@ def step_network(demo: Demo) -> list[Path]:
     # the answers as a tidy edge list -> density, reciprocity, centralization per partnership and relation
     net = toolkit.network(edges, members=members, instrument=INSTRUMENT)
     paths += [net.write(out / "networks.xlsx"), net.write(out / "networks.json"), net.write(out / "networks.csv")]
-    paths += net.plot(out / "plots", groups=["P07", "P04"])  # a complete partnership and one below 80% response
+    paths += net.plot(out / "plots", groups=["P04"])  # below 80% response: non-respondents drawn hollow
     inst, data = demo.load_survey()
     agg = toolkit.aggregate(data, group=inst.group_column, instrument=inst, network=net)
     agg.write_groups(out / "partnerships-with-networks.csv")

@@ -138,16 +138,20 @@ def _records(df) -> list[dict]:
     return out
 
 
-def _roster_info(instrument) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """``({relation: antecedent}, {relation: {code: answer label}})`` from the instrument's roster questions."""
+def _roster_info(instrument):
+    """``({relation: antecedent}, {relation: {code: answer label}}, {relation: scale})`` from the instrument's
+    roster questions (``None`` scales without an instrument)."""
     if instrument is None:
-        return {}, {}
+        return {}, {}, None
     from ..instruments.loader import load_instrument
 
     inst = load_instrument(instrument)
+    if not inst.roster_questions:
+        raise AnalysisError(f"instrument '{inst.id}' has no roster questions", field="--instrument")
     labels = {q.id: {str(p.code): inst.text(p.label) for p in inst.scales[q.scale].points}
               for q in inst.roster_questions}
-    return {q.id: q.antecedent for q in inst.roster_questions}, labels
+    scales = {q.id: inst.scales[q.scale] for q in inst.roster_questions}
+    return {q.id: q.antecedent for q in inst.roster_questions}, labels, scales
 
 
 def network(edges, members=None, reconstruct: bool = False, min_response: float = MIN_RESPONSE,
@@ -159,7 +163,8 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
     names and who did not answer are invisible, and every ego and alter counts as a member). *reconstruct*
     fills non-respondents' ties from others' answers for the centralizations. Partnerships whose response rate
     is below *min_response* are flagged and warned about. *instrument* (name or YAML) labels each relation with
-    the antecedent its roster question measures.
+    the antecedent its roster question measures and checks each weight against the question's scale (a missing
+    code such as 9 = "Can't say" is a dyad not answered).
 
     >>> import itertools, pandas as pd, toolkit
     >>> rows = [("T1", i, j, "leadership", int(j == "a")) for i, j in itertools.permutations("abcd", 2)]
@@ -175,8 +180,8 @@ def network(edges, members=None, reconstruct: bool = False, min_response: float 
         raise AnalysisError(f"the response-rate threshold must be between 0 and 1, got {min_response}",
                             field="--min-response")
     mem = read_members(members) if members is not None else None
-    e = as_edges(edges, mem)
-    antecedent, answer_labels = _roster_info(instrument)
+    antecedent, answer_labels, scales = _roster_info(instrument)
+    e = as_edges(edges, mem, scales)
     relations = list(dict.fromkeys(list(antecedent) + e["relation"].tolist()))
     if not relations:
         raise DataError("the edge list has no answered dyad", file=e.attrs.get("source"))

@@ -39,26 +39,28 @@ def _weight(raw, path, row, column) -> float:
 
 
 def check_edges(df, members: Members | None = None, path: str | None = None, first_row: int = 2,
-                columns: dict | None = None):
+                columns: dict | None = None, scales: dict | None = None):
     """Validate an edge table and return it tidy (columns group, ego, alter, relation, weight as float).
 
     *columns* maps the canonical names to *df*'s headers (default: the canonical names). Rows without a weight
     are dropped (the dyad was not answered); ``attrs["unanswered"]`` counts them. *first_row* is the file row
-    of the first data row, for messages.
+    of the first data row, for messages. *scales* (``{relation: ResponseScale}``, from an instrument's roster
+    questions) restricts each relation to its questions' scale: a declared missing code ("Can't say" = 9) is
+    an unanswered dyad, any other value off the scale an error, and so is a relation that is not a question.
     """
     import pandas as pd
 
     cols = columns or {c: c for c in EDGE_COLUMNS}
     frame = df[[cols[c] for c in EDGE_COLUMNS]]
     frame.columns = list(EDGE_COLUMNS)
-    fast = _fast_check(frame, members)
+    fast = _fast_check(frame, members, scales)
     if fast is not None:  # every row is fine: the vectorised result
         fast.attrs["source"] = path
         return fast
-    return _slow_check(frame, members, path, first_row, cols)
+    return _slow_check(frame, members, path, first_row, cols, scales)
 
 
-def _fast_check(frame, members: Members | None):
+def _fast_check(frame, members: Members | None, scales: dict | None = None):
     """The checked edge table when no row has a problem, else None (then :func:`_slow_check` finds the first
     problem row by row and reports it with its exact message)."""
     import numpy as np
@@ -78,16 +80,23 @@ def _fast_check(frame, members: Members | None):
         bad |= ~pd.MultiIndex.from_arrays([text["group"], text["ego"]]).isin(known)
         bad |= ~pd.MultiIndex.from_arrays([text["group"], text["alter"]]).isin(known)
     bad |= text.duplicated(["group", "ego", "alter", "relation"], keep="first").to_numpy()
+    missing_code = pd.Series(False, index=text.index)
+    if scales is not None:
+        bad |= ~text["relation"].isin(list(scales))
+        for rel, sc in scales.items():
+            mine = text["relation"] == rel
+            missing_code |= mine & weight.isin(sc.missing_values)
+            bad |= mine & weight.notna() & ~weight.isin(sc.values) & ~weight.isin(sc.missing_values)
     if bad.any():
         return None
-    answered = weight.notna()
+    answered = weight.notna() & ~missing_code
     edges = text.loc[answered, ["group", "ego", "alter", "relation"]].reset_index(drop=True)
     edges["weight"] = weight[answered].astype(float).to_numpy()
     edges.attrs["unanswered"] = int((~answered).sum())
     return edges
 
 
-def _slow_check(frame, members, path, first_row, cols):
+def _slow_check(frame, members, path, first_row, cols, scales=None):
     import pandas as pd
 
     out, seen, unanswered = [], {}, 0
@@ -101,6 +110,17 @@ def _slow_check(frame, members, path, first_row, cols):
         alter = check_code(rec[2], where, r, cols["alter"], "alter id")
         relation = check_code(rec[3], where, r, cols["relation"], "relation")
         weight = _weight(rec[4], where, r, cols["weight"])
+        if scales is not None:
+            if relation not in scales:
+                raise DataError(f"'{relation}' is not a roster question of the instrument (its questions: "
+                                f"{', '.join(scales)})", file=where, line=r, field=cols["relation"], kind="row")
+            sc = scales[relation]
+            if weight in sc.missing_values:
+                weight = math.nan  # "Can't say": not answered
+            elif not math.isnan(weight) and weight not in sc.values:
+                allowed = ", ".join(f"{p.code}={next(iter(p.label.values()))}" for p in sc.points)
+                raise DataError(f"weight {rec[4]} is not on the scale of '{relation}' ({allowed})", file=where,
+                                line=r, field=cols["weight"], kind="row")
         if ego == alter:
             raise DataError(f"'{ego}' answers about themselves; a roster asks about the other members only",
                             file=where, line=r, field=cols["alter"], kind="row")
@@ -131,24 +151,24 @@ def _slow_check(frame, members, path, first_row, cols):
     return edges
 
 
-def read_edges(path: str | Path, members: Members | None = None):
+def read_edges(path: str | Path, members: Members | None = None, scales: dict | None = None):
     """Read and check a tidy edge list (CSV/TSV/XLSX with columns group, ego, alter, relation, weight).
 
     >>> edges = read_edges("edges.csv", read_members("members.csv"))        # doctest: +SKIP
     """
     df = read_text_table(path)
     cols = find_columns(df, ACCEPTED, EDGE_COLUMNS, path, "the edge list")
-    return check_edges(df, members, str(path), first_row=2, columns=cols)
+    return check_edges(df, members, str(path), first_row=2, columns=cols, scales=scales)
 
 
-def as_edges(edges, members: Members | None = None):
+def as_edges(edges, members: Members | None = None, scales: dict | None = None):
     """Accept a path or a DataFrame (checked the same way, rows numbered from 1)."""
     import pandas as pd
 
     if isinstance(edges, (str, Path)):
-        return read_edges(edges, members)
+        return read_edges(edges, members, scales)
     if isinstance(edges, pd.DataFrame):
         frame = edges.astype(object).where(edges.notna(), "")
         cols = find_columns(frame, ACCEPTED, EDGE_COLUMNS, None, "the edge table")
-        return check_edges(frame, members, edges.attrs.get("source"), first_row=1, columns=cols)
+        return check_edges(frame, members, edges.attrs.get("source"), first_row=1, columns=cols, scales=scales)
     raise DataError(f"edges must be a file path or a DataFrame, not {type(edges).__name__}")
