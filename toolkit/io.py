@@ -193,3 +193,48 @@ def dumps_json(obj) -> str:
         return x
 
     return json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
+
+
+def write_sheets(target: str | Path, sheets: dict) -> None:
+    """Write ``{sheet name: DataFrame}`` as an .xlsx workbook atomically: a header row, then one row per record;
+    every cell through :func:`write_cell` (text never becomes a formula); NaN, None and infinities stay empty."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(str(name)[:31])
+        for c, col in enumerate(df.columns, start=1):
+            write_cell(ws, 1, c, str(col))
+        for r, row in enumerate(df.itertuples(index=False), start=2):
+            for c, v in enumerate(row, start=1):
+                write_cell(ws, r, c, _sheet_value(v))
+        ws.freeze_panes = "A2"
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+
+
+def _sheet_value(v):
+    import math
+
+    try:
+        import numpy as np
+
+        if isinstance(v, np.generic):
+            v = v.item()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(v, bool) or isinstance(v, (int, str)):
+        return v
+    if isinstance(v, float):
+        return None if not math.isfinite(v) else v
+    if v is None:
+        return None
+    try:
+        import pandas as pd
+
+        if v is pd.NA or v is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    return str(v)
