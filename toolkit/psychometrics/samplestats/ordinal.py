@@ -153,8 +153,9 @@ class OrdinalStats:
 class OrdinalSampleStats:
     """:class:`OrdinalStats` of every group, in lavaan's group order (first appearance in the data).
 
-    Iterate over it (or index it by position or group label); ``n_rows`` rows came in, ``n_dropped`` of them
-    were left out by listwise deletion (or had no group).
+    Iterate over it, index it by position (``stats[0]``) or look a group up by its label
+    (``stats.by_group("female")``); ``n_rows`` rows came in, ``n_dropped`` of them were left out by listwise
+    deletion (or had no group).
     """
 
     groups: list
@@ -170,13 +171,18 @@ class OrdinalSampleStats:
     def __len__(self) -> int:
         return len(self.groups)
 
-    def __getitem__(self, key) -> OrdinalStats:
-        if isinstance(key, int):
-            return self.groups[key]
+    def __getitem__(self, index: int) -> OrdinalStats:
+        return self.groups[index]
+
+    def by_group(self, label) -> OrdinalStats:
+        """The statistics of the group labelled *label* (compared as given, then as text)."""
         for g in self.groups:
-            if g.group == key or str(g.group) == str(key):
+            if g.group == label:
                 return g
-        raise KeyError(key)
+        for g in self.groups:
+            if str(g.group) == str(label):
+                return g
+        raise KeyError(label)
 
     @property
     def n(self) -> int:
