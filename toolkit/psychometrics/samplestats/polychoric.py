@@ -77,23 +77,29 @@ class PolychoricResult:
             d["screening"] = self.screening.to_dict()
         return d
 
-    def summary(self, digits: int = 2) -> str:
-        """Plain-text report: the correlation matrix (lower triangle), the thresholds and the warnings."""
+    def summary(self, digits: int = 2, max_items: int = 20) -> str:
+        """Plain-text report: the correlation matrix (lower triangle), the thresholds and the warnings; with more
+        than *max_items* items only an overview (the full matrix goes to ``-o``/``--json``)."""
         p = len(self.items)
-        w = max(6, *(len(str(i)) for i in self.items))
         lines = [f"Polychoric correlations (psych::polychoric, correct = {self.correct:g}) of {p} items, "
                  f"n = {self.n} (smallest pairwise n = {self.to_dict()['min_pairwise_n']})"
                  + ("; smoothed to be positive definite" if self.smoothed else ""), ""]
-        cw = digits + 4
-        lines.append(" " * w + "".join(f"{str(c)[:cw]:>{cw + 1}}" for c in self.items))
         R = self.rho.to_numpy()
-        for i, item in enumerate(self.items):
-            lines.append(f"{str(item):<{w}}" + "".join(f"{R[i, j]:{cw + 1}.{digits}f}" for j in range(i + 1)))
-        lines += ["", "Thresholds:"]
-        lines.append(" " * w + "".join(f"{c:>8}" for c in self.tau.columns))
-        for item, row in self.tau.iterrows():
-            lines.append(f"{str(item):<{w}}" + "".join(f"{v:8.3f}" if np.isfinite(v) else f"{'-inf' if v < 0 else ('inf' if v > 0 else 'NA'):>8}"
-                                                    for v in row.to_numpy()))
+        if p > max_items:
+            off = R[np.tril_indices(p, -1)]
+            lines.append(f"{p * (p - 1) // 2} correlations: median {np.nanmedian(off):.{digits}f}, range "
+                         f"{np.nanmin(off):.{digits}f} to {np.nanmax(off):.{digits}f}; the matrix and the thresholds "
+                         "are in the -o file (.xlsx/.csv) or --json output")
+        else:
+            w = max(6, *(len(str(i)) for i in self.items))
+            cw = digits + 4
+            lines.append(" " * w + "".join(f"{str(c)[:cw]:>{cw + 1}}" for c in self.items))
+            for i, item in enumerate(self.items):
+                lines.append(f"{str(item):<{w}}" + "".join(f"{R[i, j]:{cw + 1}.{digits}f}" for j in range(i + 1)))
+            lines += ["", "Thresholds:"]
+            lines.append(" " * w + "".join(f"{c:>8}" for c in self.tau.columns))
+            for item, row in self.tau.iterrows():
+                lines.append(f"{str(item):<{w}}" + "".join(_threshold_cell(v) for v in row.to_numpy()))
         if self.warnings:
             lines.append("")
             lines.extend(f"warning: {x}" for x in self.warnings)
@@ -121,6 +127,12 @@ class PolychoricResult:
 
     def __repr__(self) -> str:
         return f"PolychoricResult({len(self.items)} items, n={self.n}, smoothed={self.smoothed})"
+
+
+def _threshold_cell(v: float) -> str:
+    if np.isfinite(v):
+        return f"{v:8.3f}"
+    return f"{'-inf' if v < 0 else 'inf' if v > 0 else 'NA':>8}"
 
 
 def polychoric(data, items=None, *, correct: float = 0.0, smooth: bool = True, instrument=None,
