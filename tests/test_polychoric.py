@@ -162,7 +162,9 @@ def test_cli_json_equals_api_and_files(run_cli, data_dir, tmp_path, sparse):
 
     wb = load_workbook(xlsx)
     assert wb.sheetnames == ["Correlations", "Thresholds", "Pairwise n", "Notes"]
-    assert abs(wb["Correlations"]["B3"].value - 0.76423979325) < 1e-10
+    ws = wb["Correlations"]
+    assert [c.value for c in ws[2]] == ["Item", "N1", "N2", "N3"] and ws["A4"].value == "N2"
+    assert abs(ws["B4"].value - 0.76423979325) < 1e-10
     code, _, _ = run_cli("analyze", "polychoric", str(data_dir / "bfi.csv"), "--items", "N1,N2,N3", "-o", str(csv))
     assert code == 0 and pd.read_csv(csv).columns.tolist() == ["item", "N1", "N2", "N3"]
 

@@ -540,9 +540,34 @@ def _write_csv(path, df):
 
 
 def _write_xlsx(path, sheets: dict):
-    from ..io import write_sheets
+    from openpyxl import Workbook
 
-    write_sheets(path, sheets)
+    from ..io import atomic_path, write_cell
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(name)
+        for c, col in enumerate(df.columns, start=1):
+            write_cell(ws, 1, c, str(col))
+        for r, row in enumerate(df.itertuples(index=False), start=2):
+            for c, v in enumerate(row, start=1):
+                write_cell(ws, r, c, _cell(v))
+        ws.freeze_panes = "A2"
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _cell(v):
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if not np.isfinite(v) else float(v)
+    if v is None or v is pd.NA:
+        return None
+    return v if isinstance(v, (int, str)) else str(v)
 
 
 def _scales_and_settings(data, scales, instrument, options):

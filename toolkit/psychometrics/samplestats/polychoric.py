@@ -106,24 +106,34 @@ class PolychoricResult:
         return "\n".join(lines)
 
     def write(self, path) -> None:
-        """Write the result: ``.xlsx`` (sheets Correlations, Thresholds, Pairwise n, Notes) or ``.csv`` (the
-        correlation matrix with an ``item`` column), atomically."""
+        """Write the result: ``.xlsx`` (sheets Correlations, Thresholds, Pairwise n, Notes; the toolkit's one table
+        writer) or ``.csv`` (the correlation matrix with an ``item`` column), atomically."""
         import pandas as pd
 
-        from ...io import write_csv, write_sheets
+        from ...io import write_csv
+        from ...report.tables import Column, Table, write_workbook
 
         suffix = str(path).lower().rsplit(".", 1)[-1]
-        corr = self.rho.rename_axis("item").reset_index()
         if suffix == "csv":
-            write_csv(corr, path)
+            write_csv(self.rho.rename_axis("item").reset_index(), path)
             return
         if suffix != "xlsx":
             raise DataError("the output file must end in .xlsx or .csv", file=str(path), field="-o")
+        items = [str(i) for i in self.items]
+        rho = self.rho.rename_axis("item")
+        tau = self.tau.where(np.isfinite(self.tau)).rename_axis("item")
         notes = [("n", self.n), ("correct", self.correct), ("global thresholds", self.global_thresholds),
                  ("smoothed", self.smoothed)] + [("warning", w) for w in self.warnings]
-        write_sheets(path, {"Correlations": corr, "Thresholds": self.tau.rename_axis("item").reset_index(),
-                            "Pairwise n": self.n_pairs.rename_axis("item").reset_index(),
-                            "Notes": pd.DataFrame(notes, columns=["what", "value"])})
+        write_workbook(path, [
+            Table("Correlations", rho, index=True, columns=["item"] + [Column(i, kind="prop3") for i in items],
+                  title=f"Polychoric correlations (psych::polychoric, correct = {self.correct:g}), n = {self.n}"),
+            Table("Thresholds", tau, index=True,
+                  columns=["item"] + [Column(c, kind="num3") for c in tau.columns], title="Thresholds",
+                  note="A blank threshold belongs to a category the item never used (an infinite threshold)."),
+            Table("Pairwise n", self.n_pairs.rename_axis("item"), index=True,
+                  columns=["item"] + [Column(i, kind="int") for i in items], title="Respondents answering both items"),
+            Table("Notes", pd.DataFrame(notes, columns=["what", "value"]).astype({"value": str}), title="Notes"),
+        ])
 
     def __repr__(self) -> str:
         return f"PolychoricResult({len(self.items)} items, n={self.n}, smoothed={self.smoothed})"
