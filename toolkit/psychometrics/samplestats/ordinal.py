@@ -33,14 +33,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 from ...errors import AnalysisError, DataError
-from .bivnorm import bvn_pdf, cell_probabilities
+from .bvord import pair_correlations
+from .gamma import muthen_gamma
 from .polychoric import pair_tables
 
-SQRT_EPS = np.sqrt(np.finfo(float).eps)
-RHO_BOUND = 0.999     # nlminb's bounds in lav_bvord_cor_twostep_fit
 MANY_LEVELS = 12      # lavaan warns above this many categories
 
 
@@ -324,7 +323,7 @@ def _group_stats(codes, items, levels, label, want_gamma, source, group_col) -> 
     tables = pair_tables(codes, p, kmax)   # tables[a, b]: rows = categories of a
     tab = tables[jj, ii]                   # rows: the earlier item (lavaan's Y1), columns: the later one
     warns: list[str] = []
-    rho, zero_cells, tab_used = _stage2(codes, tab, T[jj], T[ii], nlev[jj], nlev[ii], n)
+    rho, zero_cells, _ = pair_correlations(codes, tab, T[jj], T[ii], nlev[jj], nlev[ii], n)
     for m in np.flatnonzero(np.abs(rho) > 0.99):
         warns.append(f"the polychoric correlation of {items[ii[m]]} and {items[jj[m]]}{where} is (nearly) 1.0")
     for m in np.flatnonzero(np.abs(rho) == 1.0):
@@ -336,7 +335,7 @@ def _group_stats(codes, items, levels, label, want_gamma, source, group_col) -> 
     zero_pairs = [(items[jj[m]], items[ii[m]]) for m in np.flatnonzero(zero_cells)]
     G = wvd = None
     if want_gamma:
-        G = _gamma(codes, tau, T, nlev, rho, tab, ii, jj, n)
+        G = muthen_gamma(codes, tau, T, nlev, rho, tab, ii, jj, n)
         d = np.diag(G)
         if not np.isfinite(d).all() or (d <= 0).any():
             raise AnalysisError(f"the diagonal of Gamma{where} is not finite and positive; the DWLS weights cannot be "
@@ -345,236 +344,3 @@ def _group_stats(codes, items, levels, label, want_gamma, source, group_col) -> 
         wvd = 1.0 / d
     return OrdinalStats(items=list(items), categories=[tuple(v) for v in levels], tau=tau, rho=R, gamma=G,
                         wls_vd=wvd, n=int(n), group=label, freq=freq, zero_cell_pairs=zero_pairs, warnings=warns)
-
-
-# ------------------------------------------------------------------------------------------------ stage 2
-
-
-def _dbinorm(u, v, rho):
-    """lavaan's ``dbinorm``: the bivariate normal density with |rho| capped at .9999."""
-    rho = np.clip(rho, -0.9999, 0.9999)
-    return bvn_pdf(u, v, rho)
-
-
-def _grid_combo(d: np.ndarray) -> np.ndarray:
-    """Corner combination of a (m, r-1, c-1) grid of values at threshold crossings into (m, r, c) cells:
-    cell[a, b] = d[a, b] - d[a-1, b] - d[a, b-1] + d[a-1, b-1] with zeros outside the grid."""
-    m, r1, c1 = d.shape
-    g = np.zeros((m, r1 + 2, c1 + 2))
-    g[:, 1:-1, 1:-1] = d
-    return g[:, 1:, 1:] - g[:, :-1, 1:] - g[:, 1:, :-1] + g[:, :-1, :-1]
-
-
-def _derivs(rho, tab, t1, t2, n):
-    """-logL/N is what lavaan minimises; here: logL, its gradient and Hessian in rho, per pair."""
-    pi = cell_probabilities(rho, t1, t2)
-    pi = np.where(pi < SQRT_EPS, SQRT_EPS, pi)          # lavaan floors pi at sqrt(eps)
-    logl = (tab * np.log(pi)).sum(axis=(1, 2))
-    u = t1[:, :, None]
-    v = t2[:, None, :]
-    r = rho[:, None, None]
-    dens = _dbinorm(u, v, r)                             # 0 at padded (infinite) thresholds
-    s = 1.0 - r * r
-    with np.errstate(invalid="ignore"):
-        guv = (u * v * s - r * (u * u - 2 * r * u * v + v * v) + r * s) / (s * s)
-        gd = np.where(dens > 0, dens * guv, 0.0)
-    phi = _grid_combo(dens)
-    gnorm = _grid_combo(gd)
-    ok = pi > SQRT_EPS
-    w = np.where(ok, tab / pi, 0.0)
-    grad = (w * phi).sum(axis=(1, 2))
-    hess = (w * gnorm).sum(axis=(1, 2)) - (w * phi * phi / pi).sum(axis=(1, 2))
-    return logl, grad, hess
-
-
-def _maximise(tab, t1, t2, start, n, tol=1e-13, max_iter=200):
-    """Maximise each pair's log-likelihood in rho on [-.999, .999] from lavaan's start: Newton steps on the
-    score, kept inside a bracket [lo, hi] that the score's sign narrows, bisecting whenever a Newton step would
-    leave it. A maximum beyond the bounds ends on the bound, as nlminb's box constraint does."""
-    m = len(tab)
-    lo = np.full(m, -RHO_BOUND)
-    hi = np.full(m, RHO_BOUND)
-    x = np.clip(start, -RHO_BOUND, RHO_BOUND).astype(float)
-    out = np.full(m, np.nan)
-    act = np.arange(m)
-    for _ in range(max_iter):
-        if act.size == 0:
-            break
-        _, g, h = _derivs(x[act], tab[act], t1[act], t2[act], n)
-        pos = g > 0
-        lo[act] = np.where(pos, x[act], lo[act])
-        hi[act] = np.where(pos, hi[act], x[act])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(h < 0, -g / h, np.nan)
-        new = x[act] + step
-        bad = ~np.isfinite(new) | (new < lo[act]) | (new > hi[act])
-        new = np.where(bad, (lo[act] + hi[act]) / 2, new)
-        done = (np.abs(new - x[act]) < tol) | (g == 0) | (hi[act] - lo[act] < tol)
-        x[act] = new
-        out[act[done]] = new[done]
-        act = act[~done]
-    out[act] = x[act]
-    return out
-
-
-def _stage2(codes, tab, t1, t2, k1, k2, n):
-    """Polychoric correlations of all pairs with lavaan's zero-cell rules; returns (rho, empty-cell flags,
-    tables as used)."""
-    m = len(tab)
-    tab = tab.copy()
-    zero = np.array([(tab[q, :k1[q], :k2[q]] == 0).any() for q in range(m)])
-    rho = np.full(m, np.nan)
-    two = np.flatnonzero((k1 == 2) & (k2 == 2))
-    for q in two:
-        f = tab[q, :2, :2]
-        nz = np.flatnonzero((f == 0).ravel(order="F"))   # column-major, as R's which()
-        if nz.size == 2:
-            rho[q] = 1.0 if f[0, 0] > 0 else -1.0
-            continue
-        if nz.size == 1:
-            if nz[0] in (0, 3):
-                f += np.array([[0.5, -0.5], [-0.5, 0.5]])
-            else:
-                f += np.array([[-0.5, 0.5], [0.5, -0.5]])
-        if f[0, 0] * f[1, 1] == f[0, 1] * f[1, 0]:
-            rho[q] = 0.0
-        elif t1[q, 0] == 0 and t2[q, 0] == 0:
-            rho[q] = -np.cos(2 * np.pi * f[0, 0] / f.sum())
-    todo = np.flatnonzero(np.isnan(rho))
-    if todo.size:
-        start = _pearson_start(codes, tab[todo])
-        rho[todo] = _maximise(tab[todo], t1[todo], t2[todo], start, n)
-    return rho, zero, tab
-
-
-def _pearson_start(codes, tab):
-    """lavaan starts at the Pearson correlation of the category codes (any start in (-1, 1) reaches the same
-    maximum; this one only saves iterations)."""
-    m, r, c = tab.shape
-    a = np.arange(r, dtype=float)[None, :, None]
-    b = np.arange(c, dtype=float)[None, None, :]
-    tot = tab.sum(axis=(1, 2))
-    ma = (tab * a).sum(axis=(1, 2)) / tot
-    mb = (tab * b).sum(axis=(1, 2)) / tot
-    cov = (tab * (a - ma[:, None, None]) * (b - mb[:, None, None])).sum(axis=(1, 2))
-    va = (tab * (a - ma[:, None, None]) ** 2).sum(axis=(1, 2))
-    vb = (tab * (b - mb[:, None, None]) ** 2).sum(axis=(1, 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r0 = cov / np.sqrt(va * vb)
-    return np.where(np.isfinite(r0) & (np.abs(r0) < 1), r0, 0.0)
-
-
-# ------------------------------------------------------------------------------------------------ stage 3
-
-
-def _gamma(codes, tau, T, nlev, rho, tab, ii, jj, n) -> np.ndarray:
-    """Muthen's (1984) Gamma from casewise scores, as lavaan's ``muthen1984`` (no exogenous covariates)."""
-    p = codes.shape[1]
-    nth = nlev - 1
-    th_start = np.concatenate([[0], np.cumsum(nth)[:-1]])
-    n_th = int(nth.sum())
-    npair = len(ii)
-    size = n_th + npair
-
-    # univariate threshold scores per category: s[c] = (1{c=a} phi(t_a) - 1{c=a-1} phi(t_{a-1})) / P_a
-    uni = []
-    A11 = np.zeros((n_th, n_th))
-    for j in range(p):
-        t = tau[j]
-        cum = np.concatenate([[0.0], ndtr(t), [1.0]])
-        prob = np.diff(cum)
-        dens = np.exp(-0.5 * t * t) / np.sqrt(2 * np.pi)
-        k = nlev[j]
-        s = np.zeros((k, k - 1))
-        for a in range(k):
-            if a < k - 1:
-                s[a, a] += dens[a]
-            if a > 0:
-                s[a, a - 1] -= dens[a - 1]
-        s /= prob[:, None]
-        uni.append(s)
-        f = np.bincount(codes[:, j], minlength=k).astype(float)
-        sl = slice(th_start[j], th_start[j] + k - 1)
-        A11[sl, sl] = (s * f[:, None]).T @ s
-
-    # bivariate scores per cell of each pair's table (rows: item jj (earlier), columns: item ii)
-    t1, t2 = T[jj], T[ii]
-    pi = cell_probabilities(rho, t1, t2)
-    pi = np.where(pi < SQRT_EPS, SQRT_EPS, pi)
-    lik = np.where(pi <= SQRT_EPS, np.nan, pi)
-    dens = _dbinorm(t1[:, :, None], t2[:, None, :], rho[:, None, None])
-    phi = _grid_combo(dens)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        drho = np.nan_to_num(phi / lik)                    # (m, K, K)
-    # threshold scores of the row item (jj) and the column item (ii), per cell and threshold
-    th_row = _biv_threshold_scores(t1, t2, rho, lik, nlev[jj])        # (m, K, K, K-1)
-    th_col = _biv_threshold_scores(t2, t1, rho, np.swapaxes(lik, 1, 2), nlev[ii]).swapaxes(1, 2)
-
-    A21 = np.zeros((npair, n_th))
-    A22 = np.zeros(npair)
-    kmax = T.shape[1] + 1
-    for q in range(npair):
-        f = tab[q]            # counts (zero-cell additions only changed the estimate, not the scores)
-        w = f * drho[q]
-        a, b = jj[q], ii[q]
-        A21[q, th_start[a]:th_start[a] + nth[a]] = np.einsum("rc,rct->t", w, th_row[q][:, :, :nth[a]])
-        A21[q, th_start[b]:th_start[b] + nth[b]] = np.einsum("rc,rct->t", w, th_col[q][:, :, :nth[b]])
-        A22[q] = (f * drho[q] ** 2).sum()
-
-    # Gamma = N B^-1 (S'S) B^-T with S = [threshold scores | correlation scores], one row per respondent.
-    # B^-1 is block-triangular (A11^-1 block-diagonal, A22^-1 diagonal), so each chunk of rows is first
-    # mapped to S B^-T (cheap) and Gamma accumulates its Gram matrix (BLAS syrk, half the work of S'S).
-    from scipy.linalg.blas import dsyrk
-
-    A11_inv = np.zeros_like(A11)
-    for j in range(p):
-        sl = slice(th_start[j], th_start[j] + nth[j])
-        A11_inv[sl, sl] = np.linalg.inv(A11[sl, sl])
-    if (A22 == 0).any():
-        q = int(np.flatnonzero(A22 == 0)[0])
-        raise AnalysisError(f"the polychoric correlation of items {jj[q] + 1} and {ii[q] + 1} carries no information "
-                            "(its score is zero for everyone), so Gamma cannot be computed")
-    A22_inv = 1.0 / A22
-    C = -(A22_inv[:, None] * A21) @ A11_inv                  # lower-left block of B^-1
-    cell = codes[:, jj] * kmax + codes[:, ii]                # (n, m) cell of each respondent in each pair table
-    flat = drho.reshape(npair, -1)
-    acc = np.zeros((size, size), order="F")
-    chunk = max(1, min(n, 2_000_000 // max(size, 1)))
-    for s0 in range(0, n, chunk):
-        rows = slice(s0, min(n, s0 + chunk))
-        S_th = np.empty((rows.stop - s0, n_th))
-        for j in range(p):
-            S_th[:, th_start[j]:th_start[j] + nth[j]] = uni[j][codes[rows, j]]
-        T = np.empty((rows.stop - s0, size), order="F")
-        T[:, :n_th] = S_th @ A11_inv.T
-        T[:, n_th:] = S_th @ C.T + flat[np.arange(npair)[None, :], cell[rows]] * A22_inv
-        acc = dsyrk(1.0, T, beta=1.0, c=acc, trans=1, overwrite_c=1)
-    G = np.triu(acc) + np.triu(acc, 1).T
-    return n * G
-
-
-def _biv_threshold_scores(ta, tb, rho, lik, k_a):
-    """d log pi / d tau_a for every cell (rows = categories of item a, columns = of item b) and threshold:
-    +phi(z1)[Phi((w1 - rho z1)/R) - Phi((w2 - rho z1)/R)] for the cell's upper threshold z1, minus the same at
-    its lower threshold z2, divided by pi (lavaan's ``lav_bvord_cor_scores``)."""
-    m, ka1 = ta.shape
-    K = ka1 + 1
-    R = np.sqrt(1.0 - rho * rho)[:, None, None]
-    r = rho[:, None, None]
-    # Z[t, b] = phi(ta_t) [Phi((tb_b - rho ta_t)/R) - Phi((tb_{b-1} - rho ta_t)/R)] for each threshold t of a
-    ext_b = np.concatenate([np.full((m, 1), -np.inf), tb, np.full((m, 1), np.inf)], axis=1)   # (m, K+1)
-    u = ta[:, :, None]                                                                       # (m, K-1, 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cdf = ndtr((ext_b[:, None, :] - r * u) / R)                                          # (m, K-1, K+1)
-    dens = np.where(np.isfinite(u), np.exp(-0.5 * u * u) / np.sqrt(2 * np.pi), 0.0)
-    # |rho| = 1 (a 2x2 table with two empty cells): lavaan takes half the density
-    width = np.where(R == 0, 0.5, cdf[:, :, 1:] - cdf[:, :, :-1])
-    Z = np.nan_to_num(dens * width)                                                          # (m, K-1, K)
-    out = np.zeros((m, K, K, ka1))
-    idx = np.arange(ka1)
-    # cell in category a of item a: + Z[a] on threshold a (its upper bound), - Z[a-1] on threshold a-1
-    out[:, idx, :, idx] += Z.transpose(1, 0, 2)
-    out[:, idx + 1, :, idx] -= Z.transpose(1, 0, 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.nan_to_num(out / lik[:, :, :, None])
-    return out
