@@ -198,7 +198,7 @@ def entry_sheet_name(group: str, used: set) -> str:
 def add_entry_roster_sheets(wb, inst: Instrument, lang: str, members) -> list[tuple]:
     """One ``Roster <group>`` sheet per partnership; returns ``_meta`` rows (kind ``roster_sheet``)."""
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -215,7 +215,8 @@ def add_entry_roster_sheets(wb, inst: Instrument, lang: str, members) -> list[tu
             cell.font, cell.fill = Font(bold=True), header_fill
             if c > 3:
                 cell.comment = Comment(members.label(g, text)[:200], "hls-toolkit")
-                ws.column_dimensions[get_column_letter(c)].width = max(8, min(14, len(text) + 3))
+                ws.column_dimensions[get_column_letter(c)].width = max(9, min(16, max(len(text),
+                                                                                       len(members.name(g, text))) + 2))
         write_cell(ws, 2, 1, inst.group_column or "group").font = Font(italic=True, color="666666")
         write_cell(ws, 2, 2, g).font = Font(italic=True, color="666666")
         for c, m in enumerate(ids, start=4):
@@ -230,8 +231,11 @@ def add_entry_roster_sheets(wb, inst: Instrument, lang: str, members) -> list[tu
                                 error=f"Allowed codes for {q.id}: {listing}"[:255], showInputMessage=True,
                                 promptTitle=q.id[:32], prompt=inst.text(q.text, lang)[:255])
             ws.add_data_validation(dv)
-            for ego in ids:
+            for k, ego in enumerate(ids):
                 r += 1
+                if k == 0 and r > 3:  # a rule between the questions' blocks
+                    for c in range(1, len(heads) + 1):
+                        ws.cell(row=r, column=c).border = Border(top=Side(style="thin", color="999999"))
                 write_cell(ws, r, 1, ego)
                 write_cell(ws, r, 2, members.name(g, ego))
                 write_cell(ws, r, 3, q.id)
@@ -240,7 +244,7 @@ def add_entry_roster_sheets(wb, inst: Instrument, lang: str, members) -> list[tu
                         ws.cell(row=r, column=c).fill = self_fill
                     else:
                         dv.add(ws.cell(row=r, column=c).coordinate)
-        ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 24
+        ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = max(16, len(heads[0]) + 3), 24
         ws.column_dimensions["C"].width = 12
         ws.freeze_panes = "D3"
         meta.append((f"roster{SEP}{g}", ws.title, "A1", "roster_sheet", ""))
