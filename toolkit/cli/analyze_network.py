@@ -12,7 +12,8 @@ import click
               help="Members file (group, member_id, name, organisation, expertise): gives every member, also "
                    "those nobody named, and the expertise categories.")
 @click.option("--instrument", "-i", "instrument", metavar="NAME",
-              help="Instrument whose roster questions these are: labels each relation with its antecedent.")
+              help="Instrument whose roster questions these are: labels each relation with its antecedent and "
+                   "checks each answer against the question's scale (9 = Can't say: not answered).")
 @click.option("--reconstruct", is_flag=True,
               help="Fill non-respondents' ties from what others report about them, so centralization is "
                    "computed where members are missing (otherwise it is left undefined there).")
