@@ -52,6 +52,7 @@ _API = {
     "write_qdpx": "toolkit.coding.refi",
     "read_qdpx": "toolkit.coding.refi",
     "evaluate_coding": "toolkit.coding.evaluate",
+    "redact_transcripts": "toolkit.coding.redact",
     "network": "toolkit.networks.analysis",
     "read_members": "toolkit.networks.members",
     "read_edges": "toolkit.networks.edges",
