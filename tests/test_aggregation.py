@@ -259,7 +259,8 @@ def test_instrument_defaults_missing_codes_and_edge_groups(data_dir):
     assert np.isnan(g.loc["C", "sensemaking_rwg_j"]) and g.loc["D", "deliberation_rwg_j"] == 1.0
     assert list(res.groups["small_group"]) == [False, False, True, False]
     text = " ".join(res.warnings)
-    assert "2 row(s) without a group id" in text and "single respondent" in text and "missing code(s) 9" in text
+    assert "2 row(s) without a group id" in text and "single respondent" in text
+    assert "1 of 96 answers were set to missing before the analysis: 1 had a missing-value code (9 = Don't know; SM1 1)" in text
 
 
 def test_all_missing_items_and_bad_group_never_crash():
@@ -282,6 +283,8 @@ def test_verdict_rules():
     assert "ICC(2) .41 < .70: group means are unreliable" in agg.verdict({**base, "icc2": 0.41}, 0.87)
     assert "not supported" in agg.verdict({**base, "p": 0.3}, 0.87)
     assert "questionable" in agg.verdict(base, 0.55) and "moderate agreement" in agg.verdict(base, 0.55)
+    neg = agg.verdict({**base, "icc1": -0.2, "icc2": -32.7, "p": 0.99, "F": 0.03}, 0.9)
+    assert "not supported" in neg and "ICC(2) is negative (-32.70)" in neg and "read it as 0" in neg
     assert agg.agreement_label(0.95) == "very strong agreement" and agg.agreement_label(0.2) == "lack of agreement"
 
 
@@ -368,15 +371,11 @@ def simulate_collective_data_use(path, seed=7):
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
-def test_demo_step(tmp_path):
-    from toolkit.psychometrics.demo_aggregate import step
-    from toolkit.psychometrics.demo_data import SAMPLE
-
-    sample = SAMPLE if SAMPLE.exists() else tmp_path / "collective-data-use.csv"
-    if not SAMPLE.exists():
-        simulate_collective_data_use(sample)
+def test_demo_step(tmp_path, demo_inputs):
+    inputs = demo_inputs()
+    simulate_collective_data_use(inputs / "survey" / "collective-data-use.csv")
     lines = []
-    paths = step(tmp_path / "out", lines.append, sample=sample)
+    paths = toolkit.run_demo(tmp_path / "out", only=["aggregate"], echo=lines.append, inputs=inputs)
     assert all(p.exists() for p in paths) and len(paths) == 3
     d = json.loads(paths[2].read_text())
     assert len(d["constructs"]) == 8 and d["group_column"] == "partnership_id"
@@ -386,6 +385,6 @@ def test_demo_step(tmp_path):
 
 
 def test_demo_registered():
-    from toolkit.cli.demo import STEPS
+    from toolkit.demo import STEPS
 
-    assert ("aggregate", "toolkit.psychometrics.demo_aggregate:step") in STEPS
+    assert "aggregate" in dict(STEPS)

@@ -98,7 +98,7 @@ def test_list_text_and_json(run_cli):
     assert [r["id"] for r in rows] == SHIPPED
     cdu = rows[0]
     assert cdu == {"id": "collective-data-use", "title": "Collective performance data use in partnerships",
-                   "version": "1.0", "languages": ["en"], "constructs": 8, "items": 37}
+                   "version": "1.0", "languages": ["en"], "constructs": 8, "items": 37, "roster_questions": 3}
 
 
 def test_show_marks_reverse_items_and_lists_scales(run_cli):
@@ -300,11 +300,11 @@ def test_instrument_cli_module_imports_nothing_heavy():
     assert out.strip() == "[]"
 
 
-def test_demo_step_builds_every_form(tmp_path):
-    from toolkit.instruments.demo import step
+def test_demo_step_builds_every_form(tmp_path, demo_inputs):
+    import toolkit
 
     lines: list[str] = []
-    paths = step(tmp_path / "instruments", lines.append)
+    paths = toolkit.run_demo(tmp_path, only=["instruments"], echo=lines.append, inputs=demo_inputs())
     assert len(paths) == 4 * 3 + 4 * 2 + 1  # 3 forms + 2 dictionaries each, German questionnaire
     assert all(p.exists() for p in paths)
-    assert len(lines) == 4
+    assert len([s for s in lines if s.startswith("   ") and "items in" in s]) == 4

@@ -214,6 +214,7 @@ class QdpxSource:
     text: str
     origin: str  # where the text came from: "plain text", "PlainTextContent", "docx (plain text empty)", ""
     metadata: dict = field(default_factory=dict)
+    missing: str = ""  # without text: the archive member (or path) that should have held it
 
 
 @dataclass
@@ -320,7 +321,12 @@ def _text_source(src, z, q, root, users, by_guid, case_meta, names_seen, sources
     else:
         names_seen[name] = 1
     text, origin = _source_text(z, src, q, name, warnings, limits)
-    sources.append(QdpxSource(sg, name, text, origin, case_meta.get(sg, {})))
+    missing = ""
+    if not text:
+        uri = src.get("plainTextPath") or src.get("richTextPath") or ""
+        missing = "sources/" + uri[len("internal://"):] if uri.lower().startswith("internal://") else uri
+    sources.append(QdpxSource(sg, name, text, origin, case_meta.get(sg, {}), missing or "(no text given)"
+                              if not text else ""))
     default_user = _g(root.get("creatingUserGUID"))
     for sel in src.findall(q("PlainTextSelection")):
         try:
