@@ -256,9 +256,14 @@ def test_cli_text_and_xlsx(run_cli, data_dir, tmp_path):
     assert code == 0, err
     assert "CFI" in text and "Measurement invariance" in text and "wrote" in text
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Fit", "Loadings", "Reliability", "HTMT", "Invariance", "ModIndices"]
-    assert wb["Fit"]["A1"].value == "index" and wb["Fit"]["A2"].value == "chisq"
-    assert [c.value for c in wb["Invariance"]["A"][1:4]] == ["configural", "metric", "scalar"]
+    assert wb.sheetnames == ["Fit", "Loadings", "Reliability", "HTMT", "Invariance", "Modification indices"]
+    assert wb["Fit"]["A1"].value.startswith("Model fit (ML, FIML")
+    assert wb["Fit"]["A2"].value == "Index" and wb["Fit"]["A3"].value == "χ²"
+    assert isinstance(wb["Fit"]["B3"].value, float)
+    assert [c.value for c in wb["Invariance"]["A"][2:5]] == ["configural", "metric", "scalar"]
+    from toolkit.provenance import read_from_workbook
+
+    assert read_from_workbook(out)["missing"] == "fiml"
 
 
 @pytest.mark.parametrize("args, message", [

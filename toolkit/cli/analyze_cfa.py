@@ -13,6 +13,9 @@ import click
 @click.option("--model", "model_lines", multiple=True, metavar="'f =~ x1 + x2 + x3'",
               help="lavaan-style model line(s) (repeatable; one string may hold several lines separated by new "
                    "lines or ';'). 'x1 ~~ x2' adds a residual covariance.")
+@click.option("--missing-code", "missing_codes", type=float, multiple=True, metavar="CODE",
+              help="A value meaning 'missing', e.g. 9 for Don't know (repeatable; an instrument's declared codes "
+                   "apply anyway).")
 @click.option("--construct", "constructs", multiple=True, metavar="ID",
               help="With --instrument: use only this construct (repeatable).")
 @click.option("--group", metavar="COLUMN", help="Also test configural, metric and scalar invariance across the "
@@ -29,7 +32,7 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an .xlsx workbook (sheets Fit, Loadings, Reliability, HTMT, Invariance).")
-def cfa(data, instrument, model_lines, constructs, group, estimator, missing, free, as_json, output):
+def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimator, missing, free, as_json, output):
     """Confirmatory factor analysis by maximum likelihood, as R lavaan::cfa.
 
     Marker-variable identification (first loading = 1). Missing answers are handled by full-information ML
@@ -71,13 +74,18 @@ def cfa(data, instrument, model_lines, constructs, group, estimator, missing, fr
     df = read_table(data)
     model = "\n".join(model_lines) if model_lines else None
     constructs = list(constructs) or None
-    how = {"estimator": estimator.lower(), "missing": (missing or "auto").lower()}
+    how = {"estimator": estimator.lower(), "missing": (missing or "auto").lower(), "missing_codes": missing_codes}
     result = run(df, model=model, instrument=instrument, constructs=constructs, **how)
     if group:
         result.invariance = invariance(df, model, group, instrument=instrument, constructs=constructs,
                                        free=list(free), **how)
     if output is not None:
-        result.to_excel(output)
+        from toolkit.provenance import provenance
+
+        result.to_excel(output, provenance=provenance(
+            command="analyze cfa", inputs=[data], instrument=instrument,
+            settings={"model": model, "estimator": result.estimator, "missing": result.missing, "group": group,
+                      "free": ", ".join(free) or None}))
     if as_json:
         click.echo(dumps_json(result.to_dict()))
     else:

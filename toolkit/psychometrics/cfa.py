@@ -38,7 +38,7 @@ N_MODINDICES = 10
 
 
 def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, estimator: str = "ml",
-        missing: str = "auto", modindices: int | None = N_MODINDICES) -> CFAResult:
+        missing: str = "auto", missing_codes=(), modindices: int | None = N_MODINDICES) -> CFAResult:
     """Confirmatory factor analysis, as ``lavaan::cfa(model, data, estimator=, missing=)``.
 
     Parameters
@@ -53,6 +53,9 @@ def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, est
         scaled chi-square, lavaan's ``estimator = "MLR"``).
     missing : ``"auto"`` (default: FIML as soon as an item has a missing value), ``"fiml"`` (lavaan's
         ``missing = "ml"``) or ``"listwise"`` (complete cases, with a warning saying how many rows it drops).
+    missing_codes : values that mean "missing" in every item (e.g. ``[9]`` for Don't know), besides an
+        instrument's declared codes; answers outside an instrument's response range are set to missing too,
+        and ``screening`` / the warnings say how many.
     modindices : how many modification indices to report (largest first); 0 or None for none.
 
     Fit: chi-square, CFI, TLI, RMSEA with its 90% interval, SRMR (Bentler), log-likelihood, AIC, BIC; with MLR
@@ -68,7 +71,8 @@ def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, est
     >>> res.fit["chisq_scaled"], res.fit["cfi_robust"]                                      # doctest: +SKIP
     """
     get_estimator(estimator)
-    prep = prepare(data, model=model, instrument=instrument, constructs=constructs, missing=missing)
+    prep = prepare(data, model=model, instrument=instrument, constructs=constructs, missing=missing,
+                   missing_codes=missing_codes)
     return _cfa_prepared(prep, estimator, modindices)
 
 
@@ -111,4 +115,4 @@ def _cfa_prepared(prep: Prepared, estimator: str = "ml", modindices: int | None 
                     "chi-square and fit indices may be imprecise")
     return CFAResult(n, prep.n_dropped, spec.text or spec.to_syntax(), fm, ld, phi, rel, ht, verdicts, warn,
                      list(prep.notes), est, fit, estimator=fit.estimator.name, missing=prep.missing,
-                     n_incomplete=prep.n_incomplete, modification_indices=mi)
+                     n_incomplete=prep.n_incomplete, modification_indices=mi, screening=prep.screening)

@@ -2,8 +2,10 @@
 
 - the model: lavaan-style syntax, or one factor per construct of an instrument (constructs with fewer than two
   items are left out with a note);
-- the items: numeric columns; with an instrument, declared missing codes become missing and reverse-keyed
-  items are recoded as (min + max) - x;
+- the items: numeric columns, screened as in every analysis (:mod:`.screening`): the instrument's declared
+  missing codes and ``missing_codes`` become missing, and so do answers outside the instrument's response
+  range, reported in the same words as reliability and EFA; then reverse-keyed items are recoded as
+  (min + max) - x;
 - the rows, by ``missing``: ``"fiml"`` keeps every row with at least one answer (rows without any answer to
   the model's items are dropped, as lavaan does with a warning); ``"listwise"`` keeps complete cases and warns
   with the share it drops; ``"auto"`` (the default for continuous estimators) is FIML as soon as any item has
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError, DataError
@@ -32,25 +33,7 @@ class Prepared:
     missing: str = "listwise"  # how gaps are handled: "fiml" or "listwise"
     n_incomplete: int = 0  # rows used that have at least one missing answer (FIML)
     warnings: list[str] = field(default_factory=list)
-
-
-def _as_numeric(df: pd.DataFrame, cols: list[str], source: str | None) -> pd.DataFrame:
-    """Item columns as floats (a new frame without *df*'s attrs); text that is not a number is an error."""
-    vals = {}
-    for c in cols:
-        arr = df[c].to_numpy()
-        if arr.dtype.kind in "biuf":
-            vals[c] = arr.astype(float)
-            continue
-        s = pd.Series(arr)
-        num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna() & s.notna() & (s.astype(str).str.strip() != "")
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"non-numeric value {str(s.iloc[pos])!r} (recode answers to numbers first)",
-                            file=source, line=pos + 2, field=c, kind="row")
-        vals[c] = num.to_numpy(dtype=float)
-    return pd.DataFrame(vals)
+    screening: object = None  # what screening set to missing (toolkit.psychometrics.screening.Screening)
 
 
 def model_from_instrument(instrument, constructs=None) -> tuple[ModelSpec, list[str]]:
@@ -78,8 +61,11 @@ def model_from_instrument(instrument, constructs=None) -> tuple[ModelSpec, list[
 
 
 def prepare(data: pd.DataFrame, model=None, instrument=None, group: str | None = None,
-            constructs=None, missing: str = "auto") -> Prepared:
-    """Resolve the model, recode missing codes and reverse-keyed items (instrument), choose the rows."""
+            constructs=None, missing: str = "auto", missing_codes=()) -> Prepared:
+    """Resolve the model, screen the answers (missing codes, out-of-range values), recode reverse-keyed items
+    (instrument), choose the rows."""
+    from .screening import item_rules, screen
+
     source = data.attrs.get("source")
     if missing not in MISSING:
         raise AnalysisError(f"--missing must be one of {', '.join(MISSING[1:])} (got '{missing}')", field="--missing")
@@ -104,12 +90,12 @@ def prepare(data: pd.DataFrame, model=None, instrument=None, group: str | None =
         raise DataError(f"item column(s) not in the data: {', '.join(absent)}", file=source, field=where)
     if group is not None and group not in data.columns:
         raise DataError(f"group column '{group}' is not in the data", file=source, field="--group")
-    x = _as_numeric(data, items, source)
+    x, screening = screen(data, items, item_rules(items, instrument=instrument, missing_codes=missing_codes),
+                          source=source)
+    x = x.reset_index(drop=True)
     if instrument is not None:
         for it in items:
             sc = instrument.scale_of(it)
-            if sc.missing_values:
-                x.loc[x[it].isin([float(v) for v in sc.missing_values]), it] = np.nan
             if instrument.item(it).reverse:
                 x[it] = sc.min + sc.max - x[it]
                 reversed_.append(it)
@@ -124,7 +110,8 @@ def prepare(data: pd.DataFrame, model=None, instrument=None, group: str | None =
     answered = x[items].notna()
     complete = answered.all(axis=1)
     n_rows, n_complete = len(x), int(complete.sum())
-    out = Prepared(spec, x, 0, reversed_, notes)
+    out = Prepared(spec, x, 0, reversed_, notes, screening=screening)
+    out.warnings.extend(screening.warnings())
     if missing == "auto":
         missing = "listwise" if n_complete == n_rows else "fiml"
     out.missing = missing

@@ -195,6 +195,7 @@ class CFAResult:
     missing: str = "listwise"
     n_incomplete: int = 0
     modification_indices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    screening: object = None  # what screening set to missing (toolkit.psychometrics.screening.Screening)
 
     @property
     def fit_table(self) -> pd.DataFrame:
@@ -235,6 +236,8 @@ class CFAResult:
             "warnings": self.warnings,
             "notes": self.notes,
         }
+        if self.screening is not None:
+            out["screening"] = self.screening.to_dict()
         if self.invariance is not None:
             inv = self.invariance.to_dict()
             out["invariance"] = inv["invariance"]
@@ -288,57 +291,56 @@ class CFAResult:
             lines.append(f"note: {n}")
         return "\n".join(lines)
 
-    def to_excel(self, path) -> None:
-        """Sheets Fit, Loadings, Reliability, HTMT, Invariance, ModIndices; written atomically, text never a
-        formula."""
-        from openpyxl import Workbook
+    def to_excel(self, path, provenance: dict | None = None) -> None:
+        """Sheets Fit, Loadings, Reliability (with the factor correlations), HTMT, Invariance and Modification
+        indices through the toolkit's one table writer (:func:`toolkit.report.tables.write_workbook`)."""
+        from ..report.labels import label
+        from ..report.tables import Column, Table, write_workbook
 
-        from ..io import atomic_path
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Fit"
-        r = _write_frame(ws, self.fit_table, 1)
-        _write_lines(ws, r + 1, ["Guidance (not truth):"] + self.verdicts + self.warnings + self.notes)
-        _write_frame(wb.create_sheet("Loadings"), self.loadings, 1)
-        ws = wb.create_sheet("Reliability")
-        r = _write_frame(ws, self.reliability, 1)
+        est = f"{self.estimator}, " + ("FIML" if self.missing == "fiml" else "complete cases")
+        fit = self.fit_table.assign(index=lambda d: [FIT_LABELS.get(k, label(k)) for k in d["index"]])
+        counts = fit["value"].map(lambda v: float(v).is_integer())
+        guidance = "\n".join(["Guidance, not truth:"] + self.verdicts + self.warnings + self.notes)
+        tables = [
+            Table("Fit", fit[~counts], title=f"Model fit ({est}, lavaan conventions), n = {self.n}",
+                  columns=[Column("index", "Index"), Column("value", "Value", "num3"), Column("cutoff", "Cut-off")]),
+            Table("Fit", fit[counts], title="Degrees of freedom, parameters and rows",
+                  columns=[Column("index", "Index"), Column("value", "Value", "int")], note=guidance),
+            Table("Loadings", self.loadings, title="Loadings: estimate, SE, z, p, standardized (std.all), R²",
+                  columns=["factor", "item", "est", "se", "z", "pvalue", "std_all", Column("r2", "R²", "prop")]),
+            Table("Reliability", self.reliability, title="Composite reliability and AVE (Fornell & Larcker 1981)",
+                  columns=["factor", "n_items", "cr", "ave", Column("sqrt_ave", "√AVE", "prop"),
+                           Column("max_abs_r", "Largest |r| with another factor", "prop"),
+                           Column("fornell_larcker", "Fornell-Larcker criterion met")]),
+        ]
         if len(self.factor_correlations) > 1:
-            _write_lines(ws, r + 1, ["Factor correlations"])
-            _write_frame(ws, self.factor_correlations.reset_index(names="factor"), r + 2)
-        ws = wb.create_sheet("HTMT")
-        _write_frame(ws, self.htmt.reset_index(names="factor"), 1)
-        ws = wb.create_sheet("Invariance")
+            fc = self.factor_correlations.rename_axis("factor")
+            tables.append(Table("Reliability", fc, index=True, title="Factor correlations",
+                                columns=["factor"] + [Column(c, kind="prop") for c in fc.columns]))
+        ht = self.htmt.rename_axis("factor")
+        tables.append(Table("HTMT", ht, index=True, title="Heterotrait-monotrait ratio (HTMT)",
+                            columns=["factor"] + [Column(c, kind="prop") for c in ht.columns],
+                            note="HTMT < .85 suggests discriminant validity (Henseler et al. 2015)."))
         if self.invariance is None:
-            _write_lines(ws, 1, ["No grouping column given (use --group COLUMN for measurement invariance)."])
+            tables.append(Table("Invariance", pd.DataFrame({"note": [
+                "No grouping column given (use --group COLUMN for measurement invariance)."]}), header=False))
         else:
-            r = _write_frame(ws, self.invariance.table, 1)
-            _write_lines(ws, r + 1, self.invariance.verdicts + self.invariance.notes)
-        _write_frame(wb.create_sheet("ModIndices"), self.modification_indices, 1)
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
+            inv = self.invariance
+            groups = ", ".join(f"{g} n = {n}" for g, n in inv.groups.items())
+            tables.append(Table("Invariance", inv.table, title=f"Measurement invariance across {len(inv.groups)} "
+                                f"groups ({groups})", note="\n".join(inv.verdicts + inv.notes) or None))
+        mi = self.modification_indices
+        if len(mi):
+            tables.append(Table("Modification indices", mi, title="Largest modification indices (lavaan modindices)",
+                                note="MI = expected drop in chi-square if the parameter were freed; EPC = expected "
+                                     "parameter change. Free a parameter only if theory supports it."))
+        write_workbook(path, tables, provenance=provenance)
 
 
-def _write_frame(ws, df: pd.DataFrame, row: int) -> int:
-    from ..io import write_cell
-
-    for j, c in enumerate(df.columns, 1):
-        write_cell(ws, row, j, str(c))
-    for i, rec in enumerate(df.itertuples(index=False), row + 1):
-        for j, v in enumerate(rec, 1):
-            if isinstance(v, (np.floating, float)):
-                v = None if not np.isfinite(v) else float(v)
-            elif isinstance(v, np.integer):
-                v = int(v)
-            elif isinstance(v, (list, tuple)):
-                v = ", ".join(map(str, v))
-            write_cell(ws, i, j, v)
-    return row + len(df) + 1
-
-
-def _write_lines(ws, row: int, lines: list[str]) -> int:
-    from ..io import write_cell
-
-    for i, t in enumerate(lines):
-        write_cell(ws, row + i, 1, t)
-    return row + len(lines)
+# the Fit sheet's row labels that the shared vocabulary does not spell out
+FIT_LABELS = {"loglik": "Log-likelihood", "rmsea_ci_lower": "RMSEA 90% CI lower", "rmsea_ci_upper": "RMSEA 90% CI upper",
+              "rmsea_ci_scaled_lower": "RMSEA (scaled) 90% CI lower", "rmsea_ci_scaled_upper": "RMSEA (scaled) 90% CI upper",
+              "rmsea_ci_robust_lower": "RMSEA (robust) 90% CI lower", "rmsea_ci_robust_upper": "RMSEA (robust) 90% CI upper",
+              "npar": "Free parameters", "baseline_chisq_scaled": "Baseline χ² (scaled)",
+              "baseline_df_scaled": "Baseline df (scaled)", "baseline_pvalue_scaled": "Baseline p (scaled)",
+              "baseline_chisq_scaling_factor": "Baseline scaling factor"}

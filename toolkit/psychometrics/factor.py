@@ -446,17 +446,12 @@ class EFAResult:
             lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
-    def to_excel(self, path, cutoff: float = 0.30) -> None:
-        """Write an .xlsx workbook (atomic): Summary, Loadings (sorted, blank below *cutoff*), Structure,
-        Factor correlations, Variance, KMO, Correlations, and Parallel when parallel analysis ran."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+    def to_excel(self, path, cutoff: float = 0.30, provenance: dict | None = None) -> None:
+        """Write an .xlsx workbook through the toolkit's one table writer: Summary, Loadings (sorted, blank below
+        *cutoff*), Structure, Factor correlations, Variance, KMO, Eigenvalues, Correlations, and Parallel when
+        parallel analysis ran."""
+        from ..report.tables import Column, Table, write_workbook
 
-        from ..io import atomic_path, write_cell
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Summary"
         rows = [("Method", self.method), ("Rotation", self.rotation), ("Missing data", self.missing),
                 ("n", self.n), ("Smallest pairwise n", self.min_pairwise_n), ("Factors", self.n_factors)]
         if self.kmo is not None:
@@ -468,44 +463,47 @@ class EFAResult:
             rows += [("Parallel analysis: factors", self.parallel.n_factors),
                      ("Parallel analysis: components", self.parallel.n_components)]
         rows.append(("Loading cut-off", cutoff))
-        for r, (k, v) in enumerate(rows, 1):
-            write_cell(ws, r, 1, k).font = Font(bold=True)
-            write_cell(ws, r, 2, None if v is None or (isinstance(v, float) and not np.isfinite(v)) else v)
-        r = len(rows) + 2
-        write_cell(ws, r, 1, "Warnings").font = Font(bold=True)
-        for i, w in enumerate(self.warnings or ["none"], 1):
-            write_cell(ws, r + i, 1, w)
-        ws.column_dimensions["A"].width = 30
+        summary = pd.DataFrame({"what": [k for k, _ in rows],
+                                "value": [_summary_value(v) for _, v in rows]})
 
-        def frame(title, df, index_name="", digits=3):
-            sh = wb.create_sheet(title)
-            write_cell(sh, 1, 1, index_name).font = Font(bold=True)
-            for j, c in enumerate(df.columns, 2):
-                write_cell(sh, 1, j, str(c)).font = Font(bold=True)
-            for i, (idx, row) in enumerate(df.iterrows(), 2):
-                write_cell(sh, i, 1, str(idx))
-                for j, val in enumerate(row.to_numpy(), 2):
-                    if val is not None and not (isinstance(val, float) and np.isnan(val)):
-                        cell = write_cell(sh, i, j, float(val))
-                        cell.number_format = "0." + "0" * digits
-            sh.column_dimensions["A"].width = 22
+        def matrix(name, df, index_name, kind, title, note=None):
+            df = df.rename_axis(index_name)
+            df.index = df.index.map(str)
+            return Table(name, df, index=True, title=title, note=note,
+                         columns=[index_name] + [Column(str(c), str(c), kind) for c in df.columns])
 
-        frame("Loadings", self.sorted_loadings(cutoff), "item", 2)
-        frame("Structure", self.structure.loc[self.sorted_loadings().index], "item", 2)
-        frame("Factor correlations", self.factor_correlations, "factor", 2)
-        frame("Variance", self.variance, "", 3)
+        tables = [
+            Table("Summary", summary, title=f"Exploratory factor analysis ({self.method}, {self.rotation})",
+                  columns=[Column("what", "Setting"), Column("value", "Value")]),
+            Table("Summary", pd.DataFrame({"warning": list(self.warnings) or ["none"]}), title="Warnings"),
+            matrix("Loadings", self.sorted_loadings(cutoff), "item", "num", "Pattern loadings (sorted)",
+                   f"Loadings below {cutoff:g} in absolute value are left blank."),
+            matrix("Structure", self.structure.loc[self.sorted_loadings().index], "item", "num",
+                   "Structure coefficients"),
+            matrix("Factor correlations", self.factor_correlations, "factor", "num", "Factor correlations"),
+            matrix("Variance", self.variance, "", "num3", "Variance accounted for"),
+        ]
         if self.kmo is not None:
-            frame("KMO", self.kmo.items.to_frame("MSA"), "item", 3)
-        frame("Eigenvalues", self.eigenvalues, "position", 4)
-        frame("Correlations", self.correlation, "item", 3)
+            tables.append(matrix("KMO", self.kmo.items.to_frame("MSA"), "item", "num3",
+                                 "Measure of sampling adequacy per item (KMO)"))
+        tables.append(matrix("Eigenvalues", self.eigenvalues, "position", "num3", "Eigenvalues"))
+        tables.append(matrix("Correlations", self.correlation, "item", "num3", "Correlations"))
         if self.parallel is not None:
-            frame("Parallel", self.parallel.table, "position", 4)
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
+            tables.append(matrix("Parallel", self.parallel.table, "position", "num3", "Parallel analysis"))
+        write_workbook(path, tables, provenance=provenance)
 
     def __repr__(self):
         return (f"EFAResult(n={self.n}, n_factors={self.n_factors}, method={self.method!r}, "
                 f"rotation={self.rotation!r}, warnings={len(self.warnings)})")
+
+
+def _summary_value(v):
+    """A Summary-sheet value as text (the column mixes words and numbers)."""
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return ""
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.6g}"
+    return str(v)
 
 
 def kmo_label(v: float) -> str:

@@ -114,7 +114,8 @@ def _chen(step: str, dcfi: float, drmsea: float, dsrmr: float) -> tuple[str, str
 
 
 def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, instrument=None,
-               constructs=None, estimator: str = "ml", missing: str = "auto", free=()) -> InvarianceResult:
+               constructs=None, estimator: str = "ml", missing: str = "auto", missing_codes=(),
+               free=()) -> InvarianceResult:
     """Configural, metric and scalar invariance of a CFA model across the groups in column *group*.
 
     Parameters
@@ -124,7 +125,8 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
         ``constructs`` listed).
     group : column whose values define the groups (order of first appearance = lavaan's group order;
         rows with a missing group are dropped).
-    estimator, missing : as :func:`~toolkit.psychometrics.cfa.cfa` (FIML by default when answers are missing).
+    estimator, missing, missing_codes : as :func:`~toolkit.psychometrics.cfa.cfa` (FIML by default when answers
+        are missing).
     free : parameters released from the equality constraints (lavaan ``group.partial``), e.g.
         ``["visual=~x3", "x3~1"]``.
 
@@ -145,7 +147,8 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
     if group is None:
         raise AnalysisError("give the grouping column", field="--group")
     spec_est = get_estimator(estimator)
-    prep = prepare(data, model=model, instrument=instrument, group=group, constructs=constructs, missing=missing)
+    prep = prepare(data, model=model, instrument=instrument, group=group, constructs=constructs, missing=missing,
+                   missing_codes=missing_codes)
     spec = prep.spec
     check_identified(spec)
     partial = parse_partial(free, spec)

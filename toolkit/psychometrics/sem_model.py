@@ -94,8 +94,7 @@ def parse_model(text: str | list[str] | tuple[str, ...]) -> ModelSpec:
     freed: set[tuple[str, str]] = set()
     covs: dict[tuple[str, str], float | None] = {}
     statements = [s.split("#", 1)[0].strip() for line in text.splitlines() for s in line.split(";")]
-    for n, st in enumerate(s for s in statements if s):
-        where = f"model: {st}"
+    for st in (s for s in statements if s):
         if "=~" in st:
             lhs, _, rhs = st.partition("=~")
             f = lhs.strip()
