@@ -80,8 +80,12 @@ def modification_indices(fit, top: int | None = None, minimum: float = 0.0) -> p
         info = information(efit, "expected")
         _, grad = efit.disc(theta)
         grad = grad / efit.disc.scale
-        i22inv = inverted_information(fit, "expected")
     k = st.nfree
+    # the extended model's information restricted to the model's own parameters is the model's information
+    try:
+        i22inv = np.linalg.inv(info[:k, :k])
+    except np.linalg.LinAlgError:
+        i22inv = inverted_information(fit, "expected")
     e = np.arange(k, ext.nfree)
     v = info[np.ix_(e, e)] - info[np.ix_(e, np.arange(k))] @ i22inv @ info[np.ix_(np.arange(k), e)]
     vd = np.diag(v).copy()

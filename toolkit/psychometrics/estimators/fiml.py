@@ -35,3 +35,6 @@ class FIMLDiscrepancy(Discrepancy):
         n = self.ss.n[g]
         fg = (-2.0 * es.loglik + 2.0 * self.ss.h1_loglik[g]) / n
         return fg, es.t, es.d
+
+    def batch_terms(self, g, sigma, mu):
+        return self.ss.rows[g].estep_batch(mu, sigma)

@@ -31,39 +31,9 @@ class MLDiscrepancy(Discrepancy):
         d = self.ss.mean[g] - mu
         return fg + float(d @ p_inv @ d), s + np.outer(d, d), d
 
-    def local_grads(self, thetas: np.ndarray, g: int) -> np.ndarray:
-        """Batched version of the group gradient: all perturbed parameter vectors in a few array operations."""
-        st, loc = self.st, self.local[g]
-        at = np.full(self.k, -1)
-        at[loc] = np.arange(len(loc))
-        nb = len(thetas)
-        mats = {}
-        for key, (where, ids) in self.pos[g].items():
-            m = np.repeat(st.fix[key][g][None], nb, axis=0)
-            m[(slice(None),) + where] = thetas[:, ids]
-            mats[key] = m
-        lam, ps = mats["lambda"], mats["psi"]
-        lam_t = lam.transpose(0, 2, 1)
-        sigma = lam @ ps @ lam_t + mats["theta"]
-        si = np.linalg.inv(sigma)
-        a = self.ss.cov[g][None]
-        if st.meanstructure:
-            d = self.ss.mean[g][None] - (mats["nu"] + np.einsum("bpm,bm->bp", lam, mats["alpha"]))
-            sid = np.einsum("bij,bj->bi", si, d)
-            a = a + d[:, :, None] * d[:, None, :]
-        w = si - si @ a @ si
-        wl = w @ lam
-        parts = {"lambda": 2.0 * wl @ ps, "psi": lam_t @ wl, "theta": w}
-        if st.meanstructure:
-            parts["lambda"] = parts["lambda"] - 2.0 * sid[:, :, None] * mats["alpha"][:, None, :]
-            parts["nu"] = -2.0 * sid
-            parts["alpha"] = -2.0 * np.einsum("bpm,bp->bm", lam, sid)
-        out = np.zeros((nb, len(loc)))
-        for key, gm in parts.items():
-            where, ids = self.pos[g][key]
-            if len(ids):
-                vals = gm[(slice(None),) + where]
-                scatter = np.zeros((len(ids), len(loc)))
-                scatter[np.arange(len(ids)), at[ids]] = 1.0
-                out += vals @ scatter
-        return out
+    def batch_terms(self, g, sigma, mu):
+        s = self.ss.cov[g][None]
+        if not self.st.meanstructure:
+            return s, None
+        d = self.ss.mean[g][None] - mu
+        return s + d[:, :, None] * d[:, None, :], d

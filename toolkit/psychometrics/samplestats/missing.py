@@ -105,6 +105,27 @@ class RowData:
         t = (rhat.T @ rhat + cmat) / self.n
         return EStep(loglik, rhat.mean(axis=0), t, rhat, pinv, qs, cmat)
 
+    def estep_batch(self, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The E-step moments (t, d) of :meth:`estep` at B parameter points at once (mu: B x p, sigma: B x p x p),
+        for the numerical Hessian, whose hundreds of gradients would otherwise each pay Python's overhead."""
+        nb, n, p = len(mu), self.n, self.p
+        pinv = np.linalg.inv(sigma)
+        r = np.where(self.obs[None], self.yz[None] - mu[:, None, :], 0.0)
+        z = r @ pinv
+        rhat = r
+        csum = np.zeros(nb * p * p)
+        shift = (np.arange(nb) * p * p)[:, None]
+        for rows, idx, flat in self.blocks:
+            pmm = pinv[:, idx[:, :, None], idx[:, None, :]]
+            q = 1.0 / pmm if idx.shape[1] == 1 else np.linalg.inv(pmm)
+            u = z[:, rows[:, None], idx]
+            qu = np.einsum("bnij,bnj->bni", q, u)
+            rhat[:, rows[:, None], idx] = -qu
+            pos = (flat.reshape(1, -1) + shift).ravel()
+            csum += np.bincount(pos, weights=q.reshape(nb, -1).ravel(), minlength=nb * p * p)
+        t = (rhat.transpose(0, 2, 1) @ rhat + csum.reshape(nb, p, p)) / n
+        return t, rhat.mean(axis=1)
+
     # ---------------------------------------------------------------------------------- information matrices
 
     def _q_dense(self, es: EStep):
