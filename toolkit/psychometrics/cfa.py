@@ -27,6 +27,7 @@ from .cfa_input import Prepared, check_identified, model_from_instrument, prepar
 from .cfa_results import (CFAResult, estimates_table, fit_verdicts, htmt, reliability_table,
                           reliability_verdicts, standardized)
 from .estimators import fit_model, get_estimator
+from .estimators.information import identified
 from .fitindices import fit_measures
 from .modindices import modification_indices
 from .samplestats.moments import SampleStats
@@ -101,6 +102,11 @@ def _cfa_prepared(prep: Prepared, estimator: str = "ml", modindices: int | None 
     rel = reliability_table(spec, ld, std["theta"], std["phi"], obs)
     ht = htmt(ss.cov[0], spec)
     warn = list(prep.warnings) + list(fit.warnings)
+    if not identified(fit):
+        warn.append("standard errors could not be computed: the information matrix cannot be inverted (the model "
+                    "may not be identified, e.g. a factor whose items do not correlate)")
+        est["se"] = est["z"] = est["pvalue"] = float("nan")
+        ld[["se", "z", "pvalue"]] = float("nan")
     if n < 100:
         warn.append(f"only {n} {'rows' if fiml else 'complete cases'}: ML fit indices and chi-square are "
                     "unreliable in small samples")

@@ -74,6 +74,16 @@ def inverted_information(fit, kind: str | None = None) -> np.ndarray:
     return fit.cache[key]
 
 
+def identified(fit) -> bool:
+    """False when the information matrix is (numerically) singular, so the estimates have no standard errors
+    (lavaan: "Could not compute standard errors! The information matrix could not be inverted")."""
+    info = information(fit)
+    if not np.all(np.isfinite(info)):
+        return False
+    ev = np.linalg.eigvalsh((info + info.T) / 2)
+    return bool(ev[0] > 1e-10 * max(ev[-1], 1e-300))
+
+
 def vcov(fit) -> np.ndarray:
     """Covariance matrix of the free parameters as lavaan's default for the estimator."""
     if "vcov" not in fit.cache:

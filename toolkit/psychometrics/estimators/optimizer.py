@@ -127,14 +127,17 @@ def minimize(disc, x0: np.ndarray, tol: float = 1e-9) -> tuple[np.ndarray, float
         if used_fallback:
             break
         used_fallback = True
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            res = optimize.minimize(disc, x, jac=True, method="L-BFGS-B",
-                                    options={"maxiter": 20000, "maxfun": 40000, "ftol": 1e-15, "gtol": tol})
-        iters += int(res.nit)
-        if np.isfinite(res.fun) and res.fun <= f:
-            x = res.x
-            f, gr = disc(x)
+        for method, opts in (("L-BFGS-B", {"maxiter": 20000, "maxfun": 40000, "ftol": 1e-15, "gtol": tol}),
+                             ("BFGS", {"maxiter": 20000, "gtol": tol})):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                res = optimize.minimize(disc, x, jac=True, method=method, options=opts)
+            iters += int(res.nit)
+            if np.isfinite(res.fun) and res.fun <= f:
+                x = res.x
+                f, gr = disc(x)
+            if np.max(np.abs(gr)) < 1e-6:
+                break
     gmax = float(np.max(np.abs(gr)))
     if not converged:
         converged = bool(np.isfinite(f) and gmax < 1e-6)
