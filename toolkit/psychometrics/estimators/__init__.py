@@ -4,9 +4,17 @@ An estimator is a registry entry (:data:`ESTIMATORS`), as lavaan's ``estimator=`
 discrepancy to minimise for which kind of data, how standard errors are computed and which test statistic
 comes with it. ``"ml"`` and ``"mlr"`` share the normal-theory discrepancies (complete-data ML, FIML) and
 differ in their standard errors (information-based vs Huber-White sandwich) and test (standard vs
-Yuan-Bentler). A later ``"wlsmv"`` entry adds a DWLS discrepancy on ordinal sample statistics with
-``se="robust.sem"`` and ``test="scaled.shifted"`` and reuses the optimiser, :class:`ModelFit`, the
-information/vcov helpers, the tests and the fit indices.
+Yuan-Bentler).
+
+Adding DWLS/WLSMV for ordered indicators (thresholds, polychorics and Gamma from
+:mod:`..samplestats.ordinal`): a ``Discrepancy`` subclass whose :meth:`~.base.Discrepancy.group` returns
+F_g = (s_g - sigma_g)' W_g (s_g - sigma_g) and its gradient for the delta parameterization,
+:meth:`~.base.Discrepancy.h1_information` returning W_g ("expected"), :meth:`~.base.Discrepancy.chisq_group`
+returning (N_g - 1) F_g; an entry ``EstimatorSpec("WLSMV", se="robust.sem", test="scaled.shifted",
+information="expected", discrepancies={"ordinal": ...})``; the ``robust.sem`` branch in
+:func:`.information.vcov` and ``scaled.shifted`` in :data:`..teststats.TESTS`. The optimiser,
+:class:`ModelFit`, the fit indices and :mod:`..modindices` (expected information and gradient of the extended
+model) then work unchanged.
 
 >>> sorted(ESTIMATORS)
 ['ml', 'mlr']
@@ -60,7 +68,7 @@ def get_estimator(name: str | EstimatorSpec) -> EstimatorSpec:
 
 
 def _discrepancy(st, ss, spec: EstimatorSpec) -> Discrepancy:
-    kind = "missing" if ss.missing else "complete"
+    kind = ss.kind
     cls = spec.discrepancies.get(kind)
     if cls is None:
         raise AnalysisError(f"estimator {spec.name} is not available for {kind} data", field="--estimator")

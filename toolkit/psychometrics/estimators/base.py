@@ -190,6 +190,10 @@ class Discrepancy:
             hess[np.ix_(loc, loc)] += self.weights[g] * block
         return (hess + hess.T) / 2
 
+    def chisq_group(self, fit) -> list[float]:
+        """Per-group test statistic: N_g F_g (complete-data ML); FIML overrides it with 2 (logL_H1 - logL)."""
+        return [float(self.ss.n[g] * self.group(fit.theta, g, want_grad=False)[0]) for g in range(self.st.ngroups)]
+
     def h1_information(self, fit, g: int, kind: str, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
         """Unit information of the saturated model of group g at (mu, Sigma) in the coordinates
         (mu, vech Sigma): "expected", "observed" (FIML) or "firstorder"; normal theory here (an estimator on
@@ -276,11 +280,10 @@ class ModelFit:
 
     @property
     def chisq_group(self) -> list[float]:
-        """Per-group chi-square: N_g F_g (complete data), 2 (logL_H1,g - logL_g) under FIML, clipped at 0."""
-        if self.stats.missing:
-            return [max(0.0, 2.0 * (h1 - ll)) for h1, ll in zip(self.stats.h1_loglik, self.group_loglik())]
-        return [float(self.stats.n[g] * self.disc.group(self.theta, g, want_grad=False)[0])
-                for g in range(self.ngroups)]
+        """Per-group test statistic, as the estimator defines it (:meth:`Discrepancy.chisq_group`)."""
+        if "chisq_group" not in self.cache:
+            self.cache["chisq_group"] = self.disc.chisq_group(self)
+        return self.cache["chisq_group"]
 
     @property
     def chisq(self) -> float:

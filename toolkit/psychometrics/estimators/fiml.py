@@ -36,5 +36,9 @@ class FIMLDiscrepancy(Discrepancy):
         fg = (-2.0 * es.loglik + 2.0 * self.ss.h1_loglik[g]) / n
         return fg, es.t, es.d
 
+    def chisq_group(self, fit) -> list[float]:
+        """2 (logL_H1,g - logL_g), clipped at 0 as lavaan clips the objective."""
+        return [max(0.0, 2.0 * (h1 - ll)) for h1, ll in zip(self.ss.h1_loglik, fit.group_loglik())]
+
     def batch_terms(self, g, sigma, mu):
         return self.ss.rows[g].estep_batch(mu, sigma)

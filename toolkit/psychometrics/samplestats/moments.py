@@ -37,6 +37,11 @@ class SampleStats:
         return int(sum(self.n))
 
     @property
+    def kind(self) -> str:
+        """Which discrepancies apply (the estimator registry's key): "complete" or "missing" (FIML)."""
+        return "missing" if self.missing else "complete"
+
+    @property
     def ngroups(self) -> int:
         return len(self.n)
 
