@@ -46,14 +46,21 @@ def _instrument_option(f):
 @click.option("--keep-missing-codes", is_flag=True,
               help="Keep declared missing codes (e.g. 9 = Don't know) as codes instead of blanks "
                    "(.sav marks them user-missing).")
+@click.option("--qsf", "qsf", type=click.Path(dir_okay=False, path_type=Path),
+              help="The Qualtrics survey file (.qsf) of a numeric Qualtrics export: its recode values and choice "
+                   "labels turn the exported numbers back into answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the validation report as JSON.")
-def import_(sources, instrument, output, report_path, fmt, straightline_min, keep_missing_codes, as_json):
-    """Read answers from filled xlsx questionnaires, the entry workbook, KoboToolbox, ODK Central, Qualtrics or
-    plain CSV/XLSX/SAV into ONE tidy table, validate them and write data and report.
+def import_(sources, instrument, output, report_path, fmt, straightline_min, keep_missing_codes, qsf, as_json):
+    """Read answers from filled questionnaires (.xlsx, or saved by LibreOffice as .ods, or by old Excel as .xls),
+    the entry workbook, KoboToolbox, ODK Central (.csv or .csv.zip), Qualtrics or plain tables (CSV, workbook,
+    SAV, DTA) into ONE tidy table, validate them and write data and report.
 
-    SOURCES are files or folders (every .xlsx/.csv/.tsv/.sav inside). Labels are recoded to the response
-    scale's values in any language; declared missing codes become blank; invalid answers are reported with
-    their file and row (or cell) and left blank. Inputs are never modified.
+    SOURCES are files or folders (every .xlsx/.ods/.xls/.csv/.tsv/.zip/.sav/.dta inside). Labels are recoded to
+    the response scale's values in any language; declared missing codes become blank; invalid answers are
+    reported with their file and row (or cell) and left blank. Inputs are never modified.
+
+    A numeric Qualtrics export carries Qualtrics' own recode values: give the survey's .qsf with --qsf (or
+    export with "Use choice text"); without it, numbers that do not fit the instrument stop the import.
 
     Exit status: 0 when every file was read (validation findings are in the report), 3 when some files were
     skipped (unreadable, wrong instrument or version, blank) - the data of the others are still written -
@@ -73,9 +80,14 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
     if report_path is not None:
         _check_suffix(report_path, (".csv", ".xlsx"), "--report")
     files = expand_sources(list(sources))
-    refuse_overwriting(files, {"--output": output, "--report": report_path})
+    refuse_overwriting(files + ([qsf] if qsf else []), {"--output": output, "--report": report_path})
+    survey_file = None
+    if qsf is not None:
+        from ..survey.qsf import load_qsf
+
+        survey_file = load_qsf(qsf)
     data, report = read_survey(files, instrument, format=fmt, straightline_min=straightline_min,
-                               keep_missing_codes=keep_missing_codes)
+                               keep_missing_codes=keep_missing_codes, qsf=survey_file)
     if report_path is not None:
         report.write(report_path)
     if as_json:
