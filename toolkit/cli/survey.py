@@ -35,7 +35,7 @@ def _instrument_option(f):
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_instrument_option
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Tidy data file to write: .csv, .xlsx or .sav (labelled for SPSS).")
+              help="Tidy data file to write: .csv, .xlsx, .sav (SPSS) or .dta (Stata), the last two labelled.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Validation report: .csv (issues) or .xlsx (summary, issues, missingness, files).")
 @click.option("--format", "fmt", default=None,
@@ -74,9 +74,9 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
     from ..errors import DataError
     from ..io import dumps_json, refuse_overwriting
     from ..survey.importer import expand_sources, read_survey
-    from ..survey.output import write_survey
+    from ..survey.output import check_output_suffix, write_survey
 
-    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    check_output_suffix(output)
     if report_path is not None:
         _check_suffix(report_path, (".csv", ".xlsx"), "--report")
     files = expand_sources(list(sources))
@@ -149,7 +149,7 @@ def validate(data, instrument, report_path, straightline_min, as_json):
 @click.argument("data", type=click.Path(path_type=Path))
 @_instrument_option
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Scored data to write: .csv, .xlsx or .sav.")
+              help="Scored data to write: .csv, .xlsx, .sav or .dta.")
 @click.option("--min-share", default=2 / 3, show_default="0.667", type=click.FloatRange(0, 1, min_open=True),
               help="Share of a construct's items that must be answered for a score.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-construct summaries as JSON.")
@@ -163,12 +163,12 @@ def score(data, instrument, output, min_share, as_json):
       hls survey score sample_data/survey/collective-data-use.csv -i collective-data-use -o scored.csv
     """
     from ..io import dumps_json, refuse_overwriting
-    from ..survey.output import write_survey
+    from ..survey.output import check_output_suffix, write_survey
     from ..survey.score import score as score_df
     from ..survey.table import read_table
     from ..survey.variables import as_instrument
 
-    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    check_output_suffix(output)
     refuse_overwriting([data], {"--output": output})
     inst = as_instrument(instrument)
     df = read_table(data)
@@ -207,7 +207,7 @@ def score(data, instrument, output, min_share, as_json):
 @click.option("--icc-individual", default=0.05, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Factor ICC for individual-referent constructs.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Data file to write: .csv, .xlsx or .sav.")
+              help="Data file to write: .csv, .xlsx, .sav or .dta.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the true model (loadings, factor correlations, ICCs, thresholds) as JSON.")
 @click.option("--json", "as_json", is_flag=True, help="Print the true model as JSON.")
@@ -222,10 +222,10 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
       hls survey simulate collective-data-use -n 400 --groups 40 --seed 1 -o simulated.csv
     """
     from ..io import dumps_json, refuse_overwriting, write_json
-    from ..survey.output import write_survey
+    from ..survey.output import check_output_suffix, write_survey
     from ..survey.simulate import simulate as sim
 
-    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    check_output_suffix(output)
     refuse_overwriting([], {"--output": output, "--model": model_path})
     df = sim(instrument, n=n, groups=groups, seed=seed, missing=missing, dont_know=dont_know,
              factor_correlation=factor_correlation, icc_group=icc_group, icc_individual=icc_individual)
