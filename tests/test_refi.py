@@ -3,6 +3,7 @@ NVivo export (from the shared reference folder when present) and an NVivo-like c
 archives and XML."""
 from __future__ import annotations
 
+import json
 import io
 import stat
 import zipfile
@@ -406,3 +407,32 @@ def test_guids_are_rfc4122_uuid5():
 
     for parts in (("code", "hls-theory", "hls.human"), ("source", "INT01 é"), ("coding", "d", "ann", 1, 2, "c")):
         assert guid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(map(str, parts))))
+
+
+def test_codebook_check_says_imported_codes_need_rules(run_cli, tmp_path):
+    """An imported .qdc has no rules: check must not say OK (it lists every code and says what to do)."""
+    qdc = tmp_path / "team.qdc"
+    qdc.write_text("""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Some QDA 1.0">
+ <Codes>
+  <Code guid="a0000000-0000-0000-0000-000000000001" name="Data use" isCodable="false">
+   <Code guid="a0000000-0000-0000-0000-000000000002" name="Learning" isCodable="true">
+    <Description>Definition: Talk about learning from data.
+Example: We learn from the numbers every month.</Description>
+   </Code>
+  </Code>
+  <Code guid="a0000000-0000-0000-0000-000000000004" name="Trust" isCodable="true"/>
+ </Codes>
+</CodeBook>""", encoding="utf-8")
+    import_qdc(qdc, tmp_path / "team.yaml")
+    code, out, err = run_cli("codebook", "check", str(tmp_path / "team.yaml"))
+    assert code == 2 and "OK" not in out + err
+    lines = out.strip().splitlines()
+    assert [ln.split(": ")[1] for ln in lines] == ["data_use.learning.rules", "trust.rules"]  # not the category
+    assert all("no rules yet: add phrases or patterns before auto-coding" in ln for ln in lines)
+    assert err.strip() == (f"error: {tmp_path / 'team.yaml'}: 2 code(s) have no rules: add phrases or patterns "
+                           "before auto-coding (a codebook imported from a .qdc starts without any)")
+    code, out, _ = run_cli("codebook", "check", str(tmp_path / "team.yaml"), "--json")
+    assert code == 2 and json.loads(out)["codes_without_rules"] == ["data_use.learning", "trust"]
+    code, _, err = run_cli("codebook", "check", "hls-theory")
+    assert code == 0 and "OK" in err
