@@ -82,14 +82,23 @@ def read_survey(sources, instrument, format: str | None = None,
         ...                                    "collective-data-use")      # doctest: +SKIP
         >>> print(report.summary())                                        # doctest: +SKIP
     """
-    import pandas as pd
-
     from .readers import READERS
 
     if format is not None and format not in READERS:
         raise DataError(f"unknown format '{format}' (use one of {', '.join(READERS)})", field="--format")
+    from .workbook import close_workbooks
+
     inst = as_instrument(instrument)
     paths = expand_sources(sources)
+    try:
+        return _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_share, qsf)
+    finally:
+        close_workbooks()  # release the files the readers opened
+
+
+def _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_share, qsf) -> SurveyImport:
+    import pandas as pd
+
     if qsf is not None and not hasattr(qsf, "questions"):
         from .qsf import load_qsf
 

@@ -63,7 +63,8 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
         if suffix in (".xlsx", ".xlsm", ".ods", ".xls"):
             from .workbook import open_workbook
 
-            df = open_workbook(path).frame(sheet if sheet is not None else 0)
+            with open_workbook(path) as book:
+                df = book.frame(sheet if sheet is not None else 0)
         elif suffix == ".sav":
             import pyreadstat
 

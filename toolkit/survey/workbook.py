@@ -22,8 +22,10 @@ depend on which library read the file.
 """
 from __future__ import annotations
 
+import atexit
 import datetime as _dt
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,14 +50,33 @@ def open_archive(path, label=None):
 
 @dataclass
 class Book:
-    """A workbook read into memory: ``sheet_names`` in workbook order, ``states`` per sheet and a lazily read
-    grid of values per sheet (row 1 is ``rows(name)[0]``)."""
+    """An open workbook: ``sheet_names`` in workbook order, ``states`` per sheet and a lazily read grid of values
+    per sheet (row 1 is ``rows(name)[0]``). The file is parsed once; sheets are read when first asked for.
+
+    Use it as a context manager (or call :meth:`close`) to release the file; books from :func:`open_workbook` are
+    also kept in a small cache so that sniffing a file and reading it parse it only once
+    (:func:`close_workbooks` empties the cache)."""
 
     path: Path
     sheet_names: list[str]
     states: dict[str, str]
     _loader: object = None
     _grids: dict = field(default_factory=dict)
+    _closer: object = None
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer()
+            self._closer = None
+        for key, book in list(_CACHE.items()):
+            if book is self:
+                del _CACHE[key]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def state(self, name: str) -> str:
         """``visible``, ``hidden`` or ``veryHidden``."""
@@ -118,17 +139,48 @@ class Book:
         return parser.read()
 
 
+_CACHE: "OrderedDict[tuple, Book]" = OrderedDict()
+CACHE_SIZE = 2
+
+
+def close_workbooks() -> None:
+    """Close every cached workbook (the importer does this when it has read all its files)."""
+    for book in list(_CACHE.values()):
+        book.close()
+    _CACHE.clear()
+
+
+atexit.register(close_workbooks)
+
+
 def open_workbook(path) -> Book:
     """Open an ``.xlsx``/``.xlsm``, ``.ods`` or ``.xls`` workbook (recognised by content) as a :class:`Book`.
 
+    The same unchanged file opened again (to sniff its format, then to read it) gives the same :class:`Book`.
     Raises :class:`~toolkit.errors.DataError` naming the file when it is missing, not a workbook or broken.
     """
     path = Path(path)
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
+        st = path.stat()
     except FileNotFoundError:
         raise DataError("file not found", file=path) from None
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror or type(exc).__name__})", file=path) from None
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    book = _open(path)
+    _CACHE[key] = book
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)[1].close()
+    return book
+
+
+def _open(path: Path) -> Book:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
     except OSError as exc:
         raise DataError(f"cannot read the file ({exc.strerror or type(exc).__name__})", file=path) from None
     if head.startswith(_ZIP_MAGIC):
@@ -169,28 +221,25 @@ def _open_xlsx(path: Path) -> Book:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-        names = list(wb.sheetnames)
-        states = {n: wb[n].sheet_state for n in names}
-    except DataError:
-        raise
     except Exception as exc:  # noqa: BLE001 - any broken package becomes one located line
         raise _broken(path, exc) from None
-    wb.close()
+    try:
+        names = list(wb.sheetnames)
+        states = {n: wb[n].sheet_state for n in names}
+    except Exception as exc:  # noqa: BLE001
+        wb.close()
+        raise _broken(path, exc) from None
 
     def load(name, max_rows):
         try:
-            book = load_workbook(path, read_only=True, data_only=True)
-            try:
-                ws = book[name]
-                ws.reset_dimensions()  # some writers store a wrong <dimension>: read what is there
-                grid = [[_plain(v) for v in row] for row in ws.iter_rows(max_row=max_rows, values_only=True)]
-            finally:
-                book.close()
+            ws = wb[name]
+            ws.reset_dimensions()  # some writers store a wrong <dimension>: read what is there
+            grid = [[_plain(v) for v in row] for row in ws.iter_rows(max_row=max_rows, values_only=True)]
         except Exception as exc:  # noqa: BLE001
             raise _broken(path, exc) from None
         return _trim(grid)
 
-    return Book(path, names, states, load)
+    return Book(path, names, states, load, _closer=wb.close)
 
 
 # -- .ods -------------------------------------------------------------------------------------------------------
@@ -303,29 +352,31 @@ def _open_xls(path: Path) -> Book:
         try:
             sh = wb.sheet_by_name(name)
             n = sh.nrows if max_rows is None else min(sh.nrows, max_rows)
-            grid = [[_xls_value(sh.cell(r, c), wb.datemode) for c in range(sh.row_len(r))] for r in range(n)]
+            grid = [[_xls_value(t, v, wb.datemode) for t, v in zip(sh.row_types(r), sh.row_values(r))]
+                    for r in range(n)]
         except Exception as exc:  # noqa: BLE001
             raise _broken(path, exc) from None
         return _trim(grid)
 
-    return Book(path, names, states, load)
+    return Book(path, names, states, load, _closer=wb.release_resources)
 
 
-def _xls_value(cell, datemode):
-    import xlrd
-
-    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+# xlrd cell types: 0 empty, 1 text, 2 number, 3 date, 4 boolean, 5 error, 6 blank
+def _xls_value(ctype: int, value, datemode):
+    if ctype == 2:
+        return _plain(float(value))
+    if ctype == 1:
+        return str(value)
+    if ctype in (0, 5, 6):
         return None
-    if cell.ctype == xlrd.XL_CELL_NUMBER:
-        return _plain(float(cell.value))
-    if cell.ctype == xlrd.XL_CELL_DATE:
+    if ctype == 3:
+        import xlrd
+
         try:
-            return xlrd.xldate_as_datetime(cell.value, datemode)
+            return xlrd.xldate_as_datetime(value, datemode)
         except Exception:  # noqa: BLE001 - an out-of-range date stays a number
-            return _plain(float(cell.value))
-    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
-        return bool(cell.value)
-    return str(cell.value)
+            return _plain(float(value))
+    return bool(value)
 
 
-__all__ = ["Book", "WORKBOOK_SUFFIXES", "open_archive", "open_workbook"]
+__all__ = ["Book", "WORKBOOK_SUFFIXES", "close_workbooks", "open_archive", "open_workbook"]
