@@ -109,7 +109,8 @@ def main():
         keys = ["chisq", "cfi", "tli", "rmsea", "srmr", "logl", "unrestricted.logl", "aic", "bic", "cfi.robust",
                 "tli.robust", "rmsea.robust"] + (["chisq.scaled", "cfi.scaled", "rmsea.scaled"] if a.mlr else [])
         ours_map = {"logl": "loglik", "unrestricted.logl": "loglik_unrestricted"}
-        diffs = {k: abs(f[ours_map.get(k, k.replace(".", "_"))] - lf[k]) / max(1.0, abs(lf[k])) for k in keys}
+        diffs = {k: abs(f[ours_map.get(k, k.replace(".", "_"))] - lf[k]) / max(1.0, abs(lf[k]))
+                 for k in keys if ours_map.get(k, k.replace(".", "_")) in f}
         worst = max(diffs, key=diffs.get)
         std = {f"{r['lhs']}=~{r['rhs']}": r["est.std"] for r in lav["std"]}
         dstd = max(abs(ours["std_loadings"][k] - v) for k, v in std.items())

@@ -19,7 +19,7 @@ from .sem_model import ModelSpec
 # Hu & Bentler (1999) cut-offs: index -> (direction, cut-off)
 CUTOFFS = {"cfi": (">=", 0.95), "tli": (">=", 0.95), "rmsea": ("<=", 0.06), "srmr": ("<=", 0.08)}
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr", "loglik", "aic", "bic")
-EXTRA_KEYS = ("npar", "rmsea_pvalue", "baseline_chisq", "baseline_df")
+EXTRA_KEYS = ("npar", "rmsea_pvalue", "loglik_unrestricted", "baseline_chisq", "baseline_df")
 ROBUST_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor", "baseline_chisq_scaled",
                "baseline_df_scaled", "baseline_pvalue_scaled", "baseline_chisq_scaling_factor", "cfi_scaled",
                "tli_scaled", "rmsea_scaled", "rmsea_ci_scaled", "cfi_robust", "tli_robust", "rmsea_robust",
