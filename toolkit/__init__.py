@@ -50,6 +50,8 @@ _API = {
     "write_qdpx": "toolkit.coding.refi",
     "read_qdpx": "toolkit.coding.refi",
     "evaluate_coding": "toolkit.coding.evaluate",
+    "train_coder": "toolkit.coding.learn",
+    "load_trained": "toolkit.coding.learn",
 }
 
 __all__ = sorted(_API) + ["__version__"]
