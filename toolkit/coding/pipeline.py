@@ -187,6 +187,13 @@ class Coder:
         self.codes: list[Code] = [c for c in codebook.codes if c.codable]
         self.order = {c.id: i for i, c in enumerate(self.codes)}
         self.negators = set(codebook.negators)
+        # hedges: single words, and multi-word hedges as tuples of lower-cased words ("sort of")
+        self.hedges = {h for h in codebook.hedges if " " not in h}
+        self.hedge_phrases = [tuple(h.split()) for h in codebook.hedges if " " in h]
+        # two-word LEMMA phrases "modifier head" (social control): also found for every member of a
+        # coordinated list of modifiers ("social and technical controls"); (modifier, head) -> entries
+        self.coord: dict[tuple[int, int], list[int]] = {}
+        self.coord_heads: set[int] = set()
         # entry = (code, rule, side, is_unless)
         self.entries: list[tuple[Code, Rule, int, bool]] = []
         self.by_hash: dict[int, int] = {}
@@ -232,6 +239,10 @@ class Coder:
             grouped: dict[str, list] = {}
             for (key, _), d in zip(lemma_texts, nlp.pipe(t for _, t in lemma_texts)):
                 grouped.setdefault(key, []).append(d)
+                idx = self.by_hash[nlp.vocab.strings[key]]
+                if len(d) == 2 and d[0].is_alpha and d[1].is_alpha and not self.entries[idx][3]:
+                    self.coord.setdefault((d[0].lemma, d[1].lemma), []).append(idx)
+                    self.coord_heads.add(d[1].lemma)
             for key, docs in grouped.items():
                 pm.add(key, docs)
 
@@ -308,7 +319,42 @@ class Coder:
             out.extend((self.by_hash[m], s, e) for m, s, e in pm(doc))
         if self.has_tokens and self._token_patterns_possible(doc):
             out.extend((self.by_hash[m], s, e) for m, s, e in self.matcher(doc))
+        if self.coord_heads:
+            out.extend(self._coordinated(doc))
         out.sort(key=lambda h: (h[1], h[2]))
+        return out
+
+    def _coordinated(self, doc) -> list[tuple[int, int, int]]:
+        """Hits for "modifier head" phrases whose modifier sits in a coordinated list before the head:
+        "social and technical controls", "dynamic, experiential and compositional complexity",
+        "social, or technical, control" (span = from the modifier to the head)."""
+        out = []
+        heads = self.coord_heads
+        for i in range(1, len(doc)):
+            head = doc[i]
+            if head.lemma not in heads:
+                continue
+            j = i - 1
+            if not doc[j].is_alpha:
+                continue
+            mods = [j]
+            k = j - 1
+            while k > 0 and len(mods) < 6:
+                sep = doc[k].lower_
+                if sep in (",", "and", "or", "nor", "&", "/"):
+                    k2 = k - 1
+                    if doc[k2].lower_ in (",",) and sep in ("and", "or", "nor"):
+                        k2 -= 1  # Oxford comma: "a, b, and c"
+                    if k2 >= 0 and doc[k2].is_alpha and not doc[k2].is_stop:
+                        mods.append(k2)
+                        k = k2 - 1
+                        continue
+                break
+            if len(mods) < 2:
+                continue
+            for m in mods[1:]:
+                for idx in self.coord.get((doc[m].lemma, head.lemma), ()):
+                    out.append((idx, m, i + 1))
         return out
 
     def _negated(self, doc, start: int, unit_start: int) -> bool:
@@ -317,6 +363,13 @@ class Coder:
             if tok.lower_ in self.negators or tok.lemma_ in self.negators:
                 return True
         return False
+
+    def _hedged(self, doc, start: int, unit_start: int) -> bool:
+        lo = max(unit_start, start - 3)
+        words = [doc[i].lower_ for i in range(lo, start)]
+        if any(w in self.hedges for w in words):
+            return True
+        return any(tuple(words[i:i + len(h)]) == h for h in self.hedge_phrases for i in range(len(words)))
 
     def code_units(self, doc, bounds: list[tuple[int, int]]) -> list[dict[str, tuple[list[str], list[str]]]]:
         """For each unit (token range ``[start, end)`` of *doc*): ``{code: (rule ids, matched words)}``."""
@@ -340,6 +393,8 @@ class Coder:
                 if is_unless or code.id in suppressed:
                     continue
                 if (rule.negation or code.negation) and self._negated(doc, s, ustart):
+                    continue
+                if (rule.hedging or code.hedging) and self._hedged(doc, s, ustart):
                     continue
                 if rule.kind == "near":
                     near.setdefault(id(rule), ([], []))[side].append((i, s, e))
