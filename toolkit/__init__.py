@@ -52,6 +52,19 @@ _API = {
     "evaluate_coding": "toolkit.coding.evaluate",
     "train_coder": "toolkit.coding.learn",
     "load_trained": "toolkit.coding.learn",
+    "evaluate_sources": "toolkit.coding.evaluation_report",
+    "export_project": "toolkit.coding.refi.export",
+    "read_table": "toolkit.survey.table",
+    "write_survey": "toolkit.survey.output",
+    "select_items": "toolkit.psychometrics.factor",
+    "write_csv": "toolkit.io",
+    "write_json": "toolkit.io",
+    "copy_sample_data": "toolkit.resources",
+    "run_demo": "toolkit.demo",
+    "provenance": "toolkit.provenance",
+    "report": "toolkit.report",
+    "Table": "toolkit.report.tables",
+    "write_workbook": "toolkit.report.tables",
 }
 
 __all__ = sorted(_API) + ["__version__"]

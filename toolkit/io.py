@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: characters XML 1.0 (so no xlsx/docx/qdpx cell or text) can hold; replaced by U+FFFD, which keeps offsets
+ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_REPLACEMENT = "\ufffd"
 
 
 @contextlib.contextmanager
@@ -122,9 +126,12 @@ def write_cell(ws, row: int, column: int, value: object):
     """Write *value* into an openpyxl worksheet cell, never as a formula.
 
     Text is stored as a string cell with Excel's quote-prefix flag set when it looks like a formula, so the
-    visible text is unchanged but Excel and LibreOffice treat it as text even after editing.
+    visible text is unchanged but Excel and LibreOffice treat it as text even after editing. Characters a
+    cell cannot hold (control characters) become U+FFFD.
     """
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = ILLEGAL_XML_CHARS.sub(XML_REPLACEMENT, value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -146,6 +153,78 @@ def write_csv(df, target: str | Path, **kwargs) -> None:
     """Write a DataFrame as UTF-8 CSV atomically, with formula-like text escaped."""
     with atomic_path(target) as tmp:
         safe_frame_for_csv(df).to_csv(tmp, index=kwargs.pop("index", False), **kwargs)
+
+
+# --- reproducible files -------------------------------------------------------------------------------------
+#: the timestamp written into files when SOURCE_DATE_EPOCH is not set (so reruns give the same bytes)
+DEFAULT_EPOCH = 946684800  # 2000-01-01T00:00:00Z
+
+
+def source_date():
+    """The timestamp recorded in outputs: ``SOURCE_DATE_EPOCH`` (seconds, UTC) when set, else 2000-01-01.
+
+    Outputs carry no wall-clock time, so the same inputs and seed give byte-identical files
+    (https://reproducible-builds.org/specs/source-date-epoch/).
+    """
+    import datetime
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        epoch = int(raw) if raw else DEFAULT_EPOCH
+    except ValueError:
+        epoch = DEFAULT_EPOCH
+    epoch = min(max(epoch, 315532800), 4102444800)  # zip dates run from 1980; keep to 1980..2100
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).replace(tzinfo=None)
+
+
+def normalize_zip(path: str | Path, rewrite: dict | None = None) -> None:
+    """Rewrite the zip archive at *path* in place with every entry dated :func:`source_date`.
+
+    *rewrite* maps member names to functions ``bytes -> bytes`` applied on the way (used to pin the
+    timestamps inside ``docProps/core.xml``). Entry order and compression are kept.
+    """
+    import zipfile
+
+    path = Path(path)
+    stamp = source_date().timetuple()[:6]
+    rewrite = rewrite or {}
+    with zipfile.ZipFile(path) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in members:
+            if info.filename in rewrite:
+                data = rewrite[info.filename](data)
+            out = zipfile.ZipInfo(info.filename, date_time=stamp)
+            out.compress_type = info.compress_type
+            out.external_attr = 0o600 << 16
+            dst.writestr(out, data)
+
+
+def _pin_core_dates(xml: bytes) -> bytes:
+    import re
+
+    iso = source_date().strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + iso + rb"\g<2>", xml)
+
+
+def save_workbook(wb, target: str | Path, provenance: dict | None = None) -> Path:
+    """Save an openpyxl workbook atomically and reproducibly: no wall-clock time in the file.
+
+    Document dates and zip entry dates come from :func:`source_date`; *provenance* (see
+    :func:`toolkit.provenance.provenance`) is stored as custom document properties (File > Properties >
+    Custom in Excel and LibreOffice) and the creator is the toolkit. Every workbook the toolkit writes goes
+    through here.
+    """
+    from .provenance import apply_to_workbook
+
+    apply_to_workbook(wb, provenance)
+    stamp = source_date()
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+        normalize_zip(tmp, {"docProps/core.xml": _pin_core_dates})
+    return Path(target)
 
 
 def write_json(obj, target: str | Path) -> None:

@@ -18,6 +18,7 @@ GROUPS = {
     "code": ("toolkit.cli.code:code", "Transcripts: auto-code, review, agreement, evaluation, REFI-QDA export."),
     "codebook": ("toolkit.cli.codebook:codebook", "Theory codebooks: list, show, check, import .qdc."),
     "demo": ("toolkit.cli.demo:demo", "Run the whole toolkit on the bundled sample data."),
+    "sample-data": ("toolkit.cli.demo:sample_data", "Copy the bundled sample inputs to a folder to try commands on."),
 }
 
 
@@ -34,14 +35,24 @@ def _version() -> str:
 
 @click.group(cls=LazyGroup, lazy=GROUPS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=None, package_name="hls-toolkit", prog_name="hls", message="%(prog)s %(version)s")
-def cli():
+@click.option("-q", "--quiet", is_flag=True, help="Only results, warnings and errors: no notes, no progress bars.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show details (steps, timings, settings).")
+def cli(quiet: bool, verbose: bool):
     """hls-toolkit: design questionnaires, score and analyse answers, code transcripts against theory.
+
+    Progress bars appear on long steps when the output is a terminal.
 
     \b
     Example:
       hls instrument list
       hls demo -o demo-output
+      hls --quiet analyze reliability answers.csv -i collective-data-use --json
     """
+    from toolkit.console import set_verbosity
+
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    set_verbosity(quiet=quiet, verbose=verbose)
 
 
 def main(argv=None) -> int:
