@@ -19,6 +19,13 @@ from .transcripts import READERS, Document, Sentence, iter_documents, transcript
 #: the codings schema (the agreement, evaluation and REFI-QDA modules rely on these names)
 CODING_COLUMNS = ["document", "case", "group", "speaker", "unit", "unit_index", "start", "end", "text", "code",
                   "rule", "matched"]
+#: added to every suggestion: where it came from (rule / model / both), the trained model's score (empty
+#: without --trained, or for a code the model did not learn) and a memo (NVivo's per-coding memo, filled in
+#: during review; exported to REFI-QDA as the coding's NoteRef). Readers accept files without them.
+SUGGESTION_COLUMNS = ["source", "score", "memo"]
+OUTPUT_COLUMNS = CODING_COLUMNS + SUGGESTION_COLUMNS
+#: document metadata that become "case attribute" columns of the frequency tables (NVivo's case classification)
+CASE_ATTRIBUTES = ("role", "sector", "partnership", "group", "organisation")
 UNITS = ("sentence", "turn")
 BATCH_SIZE = 256
 
@@ -32,12 +39,20 @@ class CodingStats:
     speaker_counts: dict = field(default_factory=dict)    # (document, speaker) -> Counter
     pairs: Counter = field(default_factory=Counter)       # (code_a, code_b) -> units
     documents: list = field(default_factory=list)         # per-document summary dicts
+    attribute_counts: dict = field(default_factory=dict)  # (attribute, value) -> Counter
+    attribute_docs: dict = field(default_factory=dict)    # (attribute, value) -> documents
     units_coded: int = 0
     words: int = 0
 
     def add_document(self, doc: Document, units: int, coded: list[tuple[str, list[str]]]) -> None:
         """*coded*: (speaker, [codes]) for every unit that received at least one code."""
         dc = self.doc_counts.setdefault(doc.id, Counter())
+        attrs = case_attributes(doc)
+        for key in attrs.items():
+            cnt = self.attribute_counts.setdefault(key, Counter())
+            self.attribute_docs[key] = self.attribute_docs.get(key, 0) + 1
+            for _, codes in coded:
+                cnt.update(codes)
         for speaker, codes in coded:
             dc.update(codes)
             self.speaker_counts.setdefault((doc.id, speaker), Counter()).update(codes)
@@ -63,6 +78,20 @@ class CodingStats:
         df["total"] = df.sum(axis=1) if len(df.columns) else 0
         return df
 
+    def attribute_frequencies(self):
+        """Codes x (attribute, value): units coded in the documents of each case-attribute value (role,
+        sector, partnership, ...), as NVivo's matrix coding query by case classification; columns are a
+        MultiIndex (attribute, value) and ``attribute_documents`` holds the documents per value."""
+        import pandas as pd
+
+        keys = sorted(self.attribute_counts)
+        df = pd.DataFrame({k: {c: self.attribute_counts[k].get(c, 0) for c in self.codes} for k in keys},
+                          index=self.codes, dtype="int64")
+        if keys:
+            df.columns = pd.MultiIndex.from_tuples(keys, names=["attribute", "value"])
+        df.index.name = "code"
+        return df
+
     def speaker_frequencies(self):
         """Codes x (document: speaker): number of units coded."""
         import pandas as pd
@@ -84,6 +113,21 @@ class CodingStats:
         return df
 
 
+def case_attributes(doc: Document) -> dict[str, str]:
+    """The case attributes of a document (metadata among :data:`CASE_ATTRIBUTES`; ``partnership`` falls back
+    to the group column), as text."""
+    md = doc.metadata or {}
+    out = {}
+    for a in CASE_ATTRIBUTES:
+        v = md.get(a)
+        if v is None and a == "partnership":
+            v = doc.group or None
+        if v is None or a == "group":
+            continue
+        out[a] = str(v)
+    return out
+
+
 @dataclass
 class CodingResult:
     """Everything ``code_documents`` produces; ``to_dict()`` is the ``--json`` output."""
@@ -96,6 +140,8 @@ class CodingResult:
     codebook: Codebook
     unit: str
     errors: list = field(default_factory=list)
+    attribute_frequencies: object = None
+    model: dict | None = None
 
     def write_review(self, path) -> Path:
         """The review workbook: codings with accept / reject / recode drop-downs, frequencies, co-occurrence
@@ -111,6 +157,8 @@ class CodingResult:
             "codings": self.codings.to_dict(orient="records"),
             "frequencies": {c: row.to_dict() for c, row in self.frequencies.iterrows()},
             "speaker_frequencies": {c: row.to_dict() for c, row in self.speaker_frequencies.iterrows()},
+            "attribute_frequencies": {} if self.attribute_frequencies is None else
+            {c: {f"{a}={v}": n for (a, v), n in row.items()} for c, row in self.attribute_frequencies.iterrows()},
             "cooccurrence": {c: row.to_dict() for c, row in self.cooccurrence.iterrows()},
             "errors": [str(e) for e in self.errors],
         }
@@ -124,7 +172,7 @@ class CodingRun:
 
     def __init__(self, paths_or_documents: Iterable, codebook, unit: str = "sentence",
                  skip_speakers: Iterable[str] = (), model: str | None = None, jobs: int = 1,
-                 batch_size: int = BATCH_SIZE):
+                 batch_size: int = BATCH_SIZE, trained=None):
         from .pipeline import Coder, build_nlp, uses_contract_sentences
 
         if unit not in UNITS:
@@ -134,6 +182,14 @@ class CodingRun:
         self.codebook = load_codebook(codebook)
         self.nlp = build_nlp(model)
         self.coder = Coder(self.codebook, self.nlp)
+        self.trained = None
+        if trained is not None:
+            from .learn.trained import TrainedCoder
+
+            self.trained = trained if isinstance(trained, TrainedCoder) else \
+                TrainedCoder.load(trained, self.codebook, self.nlp)
+            if unit != "sentence":
+                raise ToolkitError("a trained coder codes sentences; use --unit sentence", field="--trained")
         self.contract = uses_contract_sentences(self.nlp)
         self.unit = unit
         self._skip_names = {s.strip().casefold(): s.strip() for s in skip_speakers}
@@ -149,6 +205,22 @@ class CodingRun:
         self.errors: list[ToolkitError] = []
         self.stats = CodingStats(self.codebook.code_ids)
         self.speakers: set[str] = set()  # casefolded speaker names seen, to spot a mistyped --skip-speaker
+
+    def result(self, rows: list[dict]) -> CodingResult:
+        """A :class:`CodingResult` from the rows collected while iterating (statistics from ``stats``)."""
+        import pandas as pd
+
+        st = self.stats
+        return CodingResult(
+            codings=codings_frame(rows), frequencies=st.frequencies(), speaker_frequencies=st.speaker_frequencies(),
+            cooccurrence=st.cooccurrence(),
+            documents=pd.DataFrame(st.documents, columns=["document", "case", "group", "path", "turns", "units",
+                                                          "coded_units", "words"]),
+            codebook=self.codebook, unit=self.unit, errors=self.errors,
+            attribute_frequencies=st.attribute_frequencies(),
+            model=None if self.trained is None else {"path": str(self.trained.path), "vetoed": self.trained.vetoed,
+                                                     **{k: self.trained.meta.get(k) for k in
+                                                        ("codebook", "features", "labels", "left_to_rules")}})
 
     def unmatched_skips(self) -> list[str]:
         """``skip_speakers`` names that matched no speaker of the documents coded so far (typos)."""
@@ -215,20 +287,41 @@ class CodingRun:
                     span = sdoc.char_span(view.to_view(start - turn.start), view.to_view(end - turn.start - 1) + 1,
                                           alignment_mode="expand")
                     bounds.append((span.start, span.end) if span is not None else (0, 0))
-            for (index, start, end, text), found in zip(segs, self.coder.code_units(sdoc, bounds)):
+            found_units = self.coder.code_units(sdoc, bounds)
+            if self.trained is not None:
+                merged = self.trained.code_units(self.coder, sdoc, bounds, found_units)
+                order = self.coder.order
+                found_units = [{c: (sg.rules, sg.matched, sg.source, sg.score)
+                                for c, sg in sorted(m.items(), key=lambda kv: order[kv[0]])} for m in merged]
+            for (index, start, end, text), found in zip(segs, found_units):
                 if not found:
                     continue
                 coded.append((turn.speaker, list(found)))
-                for code, (rules, matched) in found.items():
+                for code, hit in found.items():
+                    rules, matched = hit[0], hit[1]
+                    source, score = (hit[2], hit[3]) if len(hit) > 2 else ("rule", None)
                     rows.append({"document": doc.id, "case": doc.case, "group": doc.group, "speaker": turn.speaker,
                                  "unit": self.unit, "unit_index": index, "start": start, "end": end, "text": text,
-                                 "code": code, "rule": ", ".join(rules), "matched": " | ".join(matched)})
+                                 "code": code, "rule": ", ".join(rules), "matched": " | ".join(matched),
+                                 "source": source, "score": None if score is None else round(score, 4),
+                                 "memo": ""})
         self.stats.add_document(doc, units, coded)
+        self._last_coded = coded
         return doc, rows
 
 
+def codings_frame(rows: list[dict]):
+    """Rows -> DataFrame with :data:`OUTPUT_COLUMNS` and integer offsets."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+    df = df.astype({"unit_index": "int64", "start": "int64", "end": "int64"})
+    df["score"] = pd.to_numeric(df["score"], errors="coerce").astype("float64")
+    return df
+
+
 def code_documents(paths_or_documents, codebook, unit: str = "sentence", skip_speakers: Iterable[str] = (),
-                   model: str | None = None, jobs: int = 1) -> CodingResult:
+                   model: str | None = None, jobs: int = 1, trained=None) -> CodingResult:
     """Auto-code transcripts: one row per coded unit x code (see :data:`CODING_COLUMNS`).
 
     Parameters
@@ -239,20 +332,15 @@ def code_documents(paths_or_documents, codebook, unit: str = "sentence", skip_sp
     skip_speakers : speaker names (case-insensitive) whose turns are not coded, e.g. ``["Interviewer"]``.
     model : an installed spaCy pipeline name; default: offline blank English + lookup lemmas.
     jobs : worker processes for ``nlp.pipe`` (1 is usually fastest for this cheap pipeline).
+    trained : a model folder from :func:`toolkit.train_coder` (or a loaded one): rule matches and model
+        suggestions are merged; every row says its ``source`` (rule / model / both) and ``score``.
 
     Unreadable files are skipped and listed in ``result.errors``.
     """
     import pandas as pd
 
-    run = CodingRun(paths_or_documents, codebook, unit, skip_speakers, model, jobs)
+    run = CodingRun(paths_or_documents, codebook, unit, skip_speakers, model, jobs, trained=trained)
     rows: list[dict] = []
     for _, doc_rows in run:
         rows.extend(doc_rows)
-    return CodingResult(
-        codings=pd.DataFrame(rows, columns=CODING_COLUMNS).astype({"unit_index": "int64", "start": "int64",
-                                                                    "end": "int64"}),
-        frequencies=run.stats.frequencies(), speaker_frequencies=run.stats.speaker_frequencies(),
-        cooccurrence=run.stats.cooccurrence(),
-        documents=pd.DataFrame(run.stats.documents, columns=["document", "case", "group", "path", "turns", "units",
-                                                             "coded_units", "words"]),
-        codebook=run.codebook, unit=unit, errors=run.errors)
+    return run.result(rows)
