@@ -134,6 +134,14 @@ class Codebook:
                          "unless": "; ".join(describe_rule(r) for r in c.unless)})
         return pd.DataFrame(rows)
 
+    def content_hash(self) -> str:
+        """A hash of everything that decides coding (ids, rules, guidance, negators, hedges)."""
+        import hashlib
+        import json
+
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
+
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "version": self.version, "description": self.description,
                 "negators": list(self.negators),

@@ -102,7 +102,7 @@ class DaskRun:
     """
 
     def __init__(self, sources, codebook, unit="sentence", skip_speakers=(), model=None, trained=None,
-                 address: str | None = None, workers: int | None = None, batch_files: int = 8,
+                 address: str | None = None, workers: int | None = None, batch_files: int | None = None,
                  in_flight: int | None = None):
         require_dask()
         from .codebook import load_codebook
@@ -159,7 +159,8 @@ class DaskRun:
         try:
             n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (self.workers or 1))
             limit = self.in_flight or 3 * n_workers
-            todo = deque(batches(self.paths, self.batch_files))
+            size = self.batch_files or max(1, min(8, -(-len(self.paths) // (2 * n_workers))))
+            todo = deque(batches(self.paths, size))
             pending: deque = deque()
             while todo or pending:
                 while todo and len(pending) < limit:

@@ -17,8 +17,6 @@ Steps (all deterministic for a given ``seed``):
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -35,8 +33,7 @@ MIN_UNITS = 5
 
 def codebook_hash(codebook) -> str:
     """Content hash of a codebook (ids, rules, guidance) so a model can tell which codebook it was trained on."""
-    blob = json.dumps(codebook.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()[:16]
+    return codebook.content_hash()
 
 
 def _prf(pred, y):
