@@ -12,6 +12,13 @@ Macro averages are over the codes whose value is defined in that split (a code w
 prediction in a split has undefined precision/recall/F1 and is left out of that split's macro mean).
 
     python bench/coding_quality.py [--codebook NAME_OR_PATH] [--errors N] [--split tuning|held-out|all]
+                                   [--rules-only] [--fractions 0.25 0.5 1.0] [--seed 0]
+
+Learning curve (the trained coder, ``hls code train``): a model is trained on a seeded sample of 25%, 50%
+and 100% of the tuning interviews' units (gold of INT01-INT03 only; its thresholds come from
+cross-validation over those three interviews) and scored on INT04-INT06: rules only, model only (the
+model's own decision at its cross-validated model-only threshold) and rules + model (the merged decision
+``hls code run --trained`` makes). Nothing about INT04-INT06 is used for training, thresholds or settings.
 
 ``--errors`` prints false positives/negatives, by default for the TUNING split only: reading held-out
 errors would turn the held-out interviews into tuning data.
@@ -63,6 +70,9 @@ def main() -> int:
     ap.add_argument("--split", default="tuning", choices=["tuning", "held-out", "all"],
                     help="which split --errors reads (default tuning; do not tune rules on held-out errors)")
     ap.add_argument("--per-code", action="store_true", help="print the per-code table for every split")
+    ap.add_argument("--rules-only", action="store_true", help="skip the trained-coder learning curve")
+    ap.add_argument("--fractions", type=float, nargs="+", default=[0.25, 0.5, 1.0])
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     import pandas as pd
 
@@ -120,6 +130,8 @@ def main() -> int:
               f"{m['tp']:>5} {m['fp']:>5} {m['fn']:>5}")
     held, tun = results["held-out"].micro["f1"], results["tuning"].micro["f1"]
     print(f"held-out / tuning micro F1 ratio: {held / tun:.2f}")
+    if not args.rules_only:
+        learning_curve(args.codebook, gold, codes, args.fractions, args.seed)
     if args.errors:
         key = {"tuning": "tuning", "held-out": "held-out", "all": "all six"}[args.split]
         res = results[key]
@@ -129,6 +141,90 @@ def main() -> int:
             for r in grp.head(args.errors).itertuples():
                 print(f"   {r.document}#{r.unit_index}: {r.text[:150]}  [gold: {r.gold_codes}]")
     return 0
+
+
+def _rows(units, decide):
+    """Codings rows (document, unit_index, text, code) for the units where decide(i) gives codes."""
+    out = []
+    for i, u in enumerate(units.itertuples(index=False)):
+        for code in decide(i):
+            out.append({"document": u.document, "unit_index": u.unit_index, "text": u.text, "code": code})
+    return out
+
+
+def learning_curve(codebook, gold, codes, fractions, seed):
+    """Train on fractions of INT01-03's units, score INT04-06 (see the module docstring)."""
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.coding.codebook import load_codebook
+    from toolkit.coding.evaluate import evaluate_coding
+    from toolkit.coding.learn import load_trained
+    from toolkit.coding.learn.data import build_training_set
+    from toolkit.coding.learn.model import neighbour_hits, process, rule_hits
+    from toolkit.coding.learn.train import train_coder
+    from toolkit.coding.pipeline import Coder, build_nlp
+
+    cb = load_codebook(codebook)
+    nlp = build_nlp()
+    coder = Coder(cb, nlp)
+    tune = _subset(gold, SPLITS["tuning"])
+    held = _subset(gold, SPLITS["held-out"])
+    held_gold = held[held["speaker"] != "Interviewer"]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        test_csv = Path(tmp) / "held.csv"
+        held.to_csv(test_csv, index=False)
+        test = build_training_set([test_csv], SAMPLE, cb, skip_speakers=["Interviewer"], examples=False)
+        docs = process(nlp, test.units["text"].tolist())
+        own = rule_hits(coder, docs)
+        keys = [(d, s, int(i)) for d, s, i in zip(test.units["document"], test.units["speaker"],
+                                                 test.units["unit_index"])]
+        near = neighbour_hits(keys, own)
+        rules_rows = _rows(test.units, lambda i: own[i])
+        ev_rules = evaluate_coding(held_gold, pd.DataFrame(rules_rows, columns=["document", "unit_index", "text",
+                                                                                "code"]), codes=codes)
+        rng = np.random.default_rng(seed)
+        coded = tune[tune["speaker"] != "Interviewer"]
+        order = rng.permutation(len(coded))
+        for frac in fractions:
+            n = max(1, int(round(frac * len(coded))))
+            sample = coded.iloc[np.sort(order[:n])]
+            train_csv = Path(tmp) / f"train-{frac}.csv"
+            sample.to_csv(train_csv, index=False)
+            out = Path(tmp) / f"model-{frac}"
+            t0 = time.perf_counter()
+            meta = train_coder([train_csv], SAMPLE, cb, out, skip_speakers=["Interviewer"], seed=seed)
+            secs = time.perf_counter() - t0
+            tm = load_trained(out, cb, nlp)
+            for d in docs:
+                d.user_data.clear()
+            S = tm.score_docs(docs, own, near)
+            model_th = [meta["codes"][c]["threshold_model"] for c in tm.labels]
+            model_rows = _rows(test.units, lambda i: [c for j, c in enumerate(tm.labels) if S[i, j] >= model_th[j]])
+            merged_rows = _rows(test.units, lambda i: list(tm.merge(
+                coder.code_units(docs[i], [(0, len(docs[i]))])[0], S[i])))
+            cols = ["document", "unit_index", "text", "code"]
+            ev_model = evaluate_coding(held_gold, pd.DataFrame(model_rows, columns=cols), codes=codes)
+            ev_merged = evaluate_coding(held_gold, pd.DataFrame(merged_rows, columns=cols), codes=codes)
+            results.append((frac, n, meta, secs, ev_model, ev_merged))
+    print("\nlearning curve: trained coder (hls code train) on a seeded sample of the tuning interviews' units "
+          f"(seed {seed}), scored on the held-out interviews INT04-INT06")
+    print(f"{'train units':>11} {'share':>6} | {'features':>8} {'learned':>7} | {'rules P/R/F1':>17} | "
+          f"{'model P/R/F1':>17} | {'rules+model P/R/F1':>18} | cv merged F1 | train s")
+    for frac, n, meta, secs, ev_model, ev_merged in results:
+        def prf(ev):
+            m = ev.micro
+            return f"{_fmt(m['precision'])}/{_fmt(m['recall'])}/{_fmt(m['f1'])}"
+
+        cvm = meta.get("cv_micro", {}).get("merged", {}).get("f1")
+        print(f"{n:>11} {frac:>6.0%} | {meta['features']:>8} {len(meta['labels']):>7} | {prf(ev_rules):>17} | "
+              f"{prf(ev_model):>17} | {prf(ev_merged):>18} | {_fmt(cvm):>12} | {secs:>6.0f}")
+    goal = results[-1][5].micro if results else None
+    if goal:
+        ok = goal["f1"] >= 0.70 and goal["precision"] >= 0.65
+        print(f"goal (held-out micro F1 >= 0.70 with micro P >= 0.65) at 100%: "
+              f"{'met' if ok else 'NOT met'} (P {_fmt(goal['precision'])}, F1 {_fmt(goal['f1'])})")
 
 
 if __name__ == "__main__":

@@ -21,10 +21,10 @@ class Hyper:
     use_bow: bool = True
     rule_features: bool = True
     width: int = 64
-    epochs: int = 25
+    epochs: int = 15
     batch_size: int = 16
     dropout: float = 0.1
-    learn_rate: float = 0.002
+    learn_rate: float = 0.005
     positive_weight: int = 3  # positives are repeated this many times per epoch (rare codes)
 
     def to_dict(self) -> dict:

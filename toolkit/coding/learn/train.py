@@ -215,9 +215,12 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
         ths = [(0.5, 0.0)] * len(labels)
     for j, c in enumerate(labels):
         add, keep = ths[j]
-        entry = {"learned": True, "threshold_add": add, "threshold_keep": keep,
+        tmodel = 0.5
+        if folds:
+            tmodel = max((_nan0(_prf(oofs[chosen][real, j] >= t, y[real, j])["f1"]), t) for t in GRID)[1]
+        entry = {"learned": True, "threshold_add": add, "threshold_keep": keep, "threshold_model": tmodel,
                  "training_units": counts[c], **({} if not folds else {
-                     "cv_model": _rounded(_prf(oofs[chosen][real, j] >= add, y[real, j])),
+                     "cv_model": _rounded(_prf(oofs[chosen][real, j] >= tmodel, y[real, j])),
                      "cv_rules": _rounded(_prf(R[real, j], y[real, j])),
                      "cv_merged": _rounded(_prf((oofs[chosen][real, j] >= add) |
                                                 (R[real, j] & (oofs[chosen][real, j] >= keep)), y[real, j]))})}
@@ -231,7 +234,8 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
         A = np.array([t[0] for t in ths])
         K = np.array([t[1] for t in ths])
         merged = (o >= A) | (R[real] & (o >= K))
-        micro = {"model": _rounded(_prf(o >= A, y[real])), "rules": _rounded(_prf(R[real], y[real])),
+        T = np.array([per_code[c]["threshold_model"] for c in labels])
+        micro = {"model": _rounded(_prf(o >= T, y[real])), "rules": _rounded(_prf(R[real], y[real])),
                  "merged": _rounded(_prf(merged, y[real]))}
     say(f"training the final model ({chosen})")
     all_mask = np.ones(len(prep.docs), dtype=bool)
@@ -261,6 +265,10 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
     return meta
 
 
+def _nan0(v: float) -> float:
+    return -1.0 if v != v else v
+
+
 def _rounded(d: dict) -> dict:
     return {k: (round(v, 4) if isinstance(v, float) and v == v else (None if isinstance(v, float) else v))
             for k, v in d.items()}
@@ -282,7 +290,7 @@ def save(out, tc, meta: dict) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        tc.to_disk(tmp / COMPONENT_DIR)
+        tc.to_disk(tmp / COMPONENT_DIR, exclude=["vocab"])  # the pipeline brings its own vocab
         body = {k: v for k, v in meta.items() if not k.startswith("_")}
         (tmp / MODEL_FILE).write_text(dumps_json(body) + "\n", encoding="utf-8")
         if out.exists():

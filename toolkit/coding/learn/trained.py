@@ -78,7 +78,7 @@ class TrainedCoder:
         hyper = Hyper(**{k: v for k, v in meta.get("hyper", {}).items() if k in Hyper.__dataclass_fields__})
         tc = make_component(nlp, meta["labels"], hyper)
         try:
-            tc.from_disk(path / COMPONENT_DIR)
+            tc.from_disk(path / COMPONENT_DIR, exclude=["vocab"])
         except Exception as exc:  # noqa: BLE001 - missing/corrupt weights
             raise ToolkitError(f"cannot read the model weights ({exc.__class__.__name__})",
                                file=path / COMPONENT_DIR) from None
