@@ -66,7 +66,8 @@ def build_corpus(folder: Path, words: int, seed: int = 1) -> tuple[int, int]:
     return total, docs
 
 
-def child_end_to_end(folder: str, out: str, *extra: str) -> None:
+def child_end_to_end(folder: str, out: str, extra_json: str = "[]") -> None:
+    extra = json.loads(extra_json)  # extra CLI options, passed as JSON (argparse would read "-o" as its own)
     t0 = time.perf_counter()
     from toolkit.cli.main import main
     from toolkit.coding.pipeline import build_nlp
@@ -140,7 +141,7 @@ def main() -> int:
             for _ in range(args.repeat):
                 e2es.append(run_child("--child", "e2e", str(folder), str(out)))
                 out.unlink()
-                wbs.append(run_child("--child", "e2e", str(folder), str(out), "-o", str(xlsx)))
+                wbs.append(run_child("--child", "e2e", str(folder), str(out), json.dumps(["-o", str(xlsx)])))
                 out.unlink()
                 xlsx.unlink()
                 bases.append(run_child("--child", "base", str(folder)))
@@ -166,7 +167,8 @@ def main() -> int:
                 single = Path(tmp) / "single.csv"
                 run_child("--child", "e2e", str(folder), str(single))
                 dout = Path(tmp) / "dask.csv"
-                dk = run_child("--child", "e2e", str(folder), str(dout), "--scheduler", "dask", "--workers", "2")
+                dk = run_child("--child", "e2e", str(folder), str(dout),
+                               json.dumps(["--scheduler", "dask", "--workers", "2"]))
                 same = single.read_bytes() == dout.read_bytes()
                 dask_line = (f"Dask, {words:,} words: single process {words / e2e['seconds']:,.0f} w/s "
                              f"({e2e['seconds']:.1f}s) vs 2-worker LocalCluster {words / dk['seconds']:,.0f} w/s "
