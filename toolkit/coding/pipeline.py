@@ -232,6 +232,7 @@ class Coder:
         # coordinated list of modifiers ("social and technical controls"); (modifier, head) -> entries
         self.coord: dict[tuple[int, int], list[int]] = {}
         self.coord_heads: set[int] = set()
+        self._coord_heads_arr = None
         # entry = (code, rule, side, is_unless)
         self.entries: list[tuple[Code, Rule, int, bool]] = []
         self.by_hash: dict[int, int] = {}
@@ -408,12 +409,18 @@ class Coder:
         """Hits for "modifier head" phrases whose modifier sits in a coordinated list before the head:
         "social and technical controls", "dynamic, experiential and compositional complexity",
         "social, or technical, control" (span = from the modifier to the head)."""
+        import numpy as np
+        from spacy.attrs import LEMMA
+
         out = []
-        heads = self.coord_heads
-        for i in range(1, len(doc)):
+        if len(doc) < 4:
+            return out
+        if self._coord_heads_arr is None:
+            self._coord_heads_arr = np.fromiter(self.coord_heads, dtype="uint64")
+        lemmas = doc.to_array(LEMMA)
+        for i in np.flatnonzero(np.isin(lemmas[3:], self._coord_heads_arr)) + 3:  # a list needs >= 3 tokens before
+            i = int(i)
             head = doc[i]
-            if head.lemma not in heads:
-                continue
             j = i - 1
             if not doc[j].is_alpha:
                 continue
