@@ -225,3 +225,8 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
         click.echo(dumps_json(model))
     else:
         click.echo(f"simulated {len(df)} respondent(s) in {groups} group(s) (seed {seed}) -> {output}")
+
+
+from .survey_roster import roster  # noqa: E402 - the roster command lives in its own module
+
+survey.add_command(roster)

@@ -120,11 +120,12 @@ def value_labels(inst: Instrument, scale_id: str, lang: str, missing: bool = Fal
     return "; ".join(f"{p.code}={text_in(p.label, lang, inst.default_language)}" for p in points)
 
 
-def write_meta(wb, inst: Instrument, lang: str, form_type: str, rows: list[tuple]) -> None:
-    """Add the very-hidden ``_meta`` sheet (see the module docstring for the exact layout)."""
+def write_meta(wb, inst: Instrument, lang: str, form_type: str, rows: list[tuple], extra: dict | None = None) -> None:
+    """Add the very-hidden ``_meta`` sheet (see the module docstring for the exact layout); *extra* key/value
+    pairs follow the standard ones (roster forms say whose questionnaire it is)."""
     ws = wb.create_sheet(META_SHEET)
     head = [("instrument_id", inst.id), ("instrument_version", inst.version), ("language", lang),
-            ("form_type", form_type)]
+            ("form_type", form_type)] + list((extra or {}).items())
     r = 1
     for key, value in head:
         write_cell(ws, r, 1, key)

@@ -29,8 +29,9 @@ def _codes(inst: Instrument, q, lang: str) -> list[tuple[object, str]]:
     return []
 
 
-def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int = 500) -> Path:
-    """Write the data-entry workbook for *inst* to *out* (atomically)."""
+def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int = 500, members=None) -> Path:
+    """Write the data-entry workbook for *inst* to *out* (atomically); *members* adds one ``Roster <group>``
+    sheet per partnership for the roster questions (:mod:`toolkit.instruments.forms.roster`)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -97,6 +98,10 @@ def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int 
     for row in codes_ws.iter_rows(min_row=2, min_col=4, max_col=4):
         row[0].alignment = Alignment(wrap_text=False)
     codes_ws.protection.sheet = True
+    if members is not None:
+        from .roster import add_entry_roster_sheets
+
+        meta_rows += add_entry_roster_sheets(wb, inst, lang, members)
     write_meta(wb, inst, lang, "entry", meta_rows)
     out = Path(out)
     with atomic_path(out) as tmp:

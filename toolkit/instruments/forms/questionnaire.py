@@ -91,8 +91,12 @@ def _lists_sheet(wb, inst: Instrument, lang: str) -> dict[str, str]:
     return formulas
 
 
-def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) -> Path:
-    """Write the fill-in questionnaire workbook for *inst* to *out* (atomically)."""
+def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None, respondent=None) -> Path:
+    """Write the fill-in questionnaire workbook for *inst* to *out* (atomically).
+
+    *respondent* = ``(members, group, member id)`` personalises it: the respondent and partnership answers are
+    filled in and locked, and a *Roster* sheet asks the roster questions about every other member of the
+    partnership (:mod:`toolkit.instruments.forms.roster`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -123,6 +127,10 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) ->
 
     validations: dict[str, DataValidation] = {}
     meta_rows = []
+    prefilled = {}
+    if respondent is not None:
+        members, group, ego = respondent
+        prefilled = {inst.group_column: group, inst.respondent_column: ego}
     r = HEADER_ROW
     for _block_id, title, intro, questions in ordered_blocks(inst, lang):
         r += 2
@@ -142,10 +150,14 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) ->
             cell.alignment = wrap
             ws.row_dimensions[r].height = _height(q.text)
             answer = ws.cell(row=r, column=ANSWER_COL)
-            answer.protection = unlocked
-            answer.fill = answer_fill
             answer.border = box
             answer.alignment = Alignment(vertical="top", wrap_text=True)
+            if q.kind == "context" and q.id in prefilled:  # personalised: whose questionnaire this is
+                write_cell(ws, r, ANSWER_COL, prefilled[q.id]).font = Font(bold=True)
+                meta_rows.append((q.id, SHEET, answer.coordinate, q.kind, ""))
+                continue
+            answer.protection = unlocked
+            answer.fill = answer_fill
             if q.kind == "context":
                 key = f"context:{q.id}" if q.obj.type == "select_one" and q.obj.choices else None
                 if q.obj.type == "integer":
@@ -176,7 +188,19 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) ->
     cb.print_title_rows = "1:1"
     cb.protection.sheet = True
 
-    write_meta(wb, inst, lang, "questionnaire", meta_rows)
+    extra = {}
+    if respondent is not None:
+        from .roster import add_roster_sheet
+
+        def validation(formula):
+            return DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
+                                  showErrorMessage=True, errorStyle="stop", errorTitle=ui(lang, "answer"),
+                                  error=ui(lang, "pick"))
+
+        meta_rows += add_roster_sheet(wb, inst, lang, members, group, ego, formulas, validation)
+        wb.move_sheet("Roster", offset=-(len(wb.sheetnames) - 1 - wb.sheetnames.index(SHEET) - 1))
+        extra = {"roster_group": group, "roster_ego": ego}
+    write_meta(wb, inst, lang, "questionnaire", meta_rows, extra)
     wb.active = 0
     out = Path(out)
     with atomic_path(out) as tmp:
