@@ -371,6 +371,45 @@ def test_dask_local_cluster_equals_single_process(tmp_path, run_cli):
     assert one.read_bytes() == two.read_bytes()
 
 
+def test_dask_codes_long_turns_and_the_trained_coder_as_one_process(model_dir, tmp_path):
+    """The workers run the same streaming run: a turn longer than a piece, a trained coder, one file per
+    batch and a document id used twice give the rows, counts (case attributes too) and errors of one process."""
+    pytest.importorskip("distributed")
+    from toolkit.coding.run import CodingRun, coding_result
+    from toolkit.coding.scale import DaskRun
+    from toolkit.coding.transcripts.sentences import PIECE_CHARS
+
+    corpus, dup = tmp_path / "corpus", tmp_path / "dup"
+    corpus.mkdir()
+    dup.mkdir()
+    for p in sorted(SAMPLE.glob("INT0[3-5]*.txt")):
+        (corpus / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    answers = [line.split(": ", 1)[1] for line in (SAMPLE / "INT01_riverside.txt").read_text(encoding="utf-8")
+               .splitlines() if line.startswith("Sam: ")]
+    body = " ".join(answers)
+    turn = " ".join([body] * (PIECE_CHARS // len(body) + 2))
+    assert len(turn) > PIECE_CHARS + 5000  # coded in two pieces or more
+    (corpus / "INT07_long.txt").write_text("---\nrole: manager\n---\nInterviewer: Go on.\n\nSam: " + turn + "\n",
+                                           encoding="utf-8")
+    (dup / "INT03_eastbrook.txt").write_text("Sam: Social and technical controls.\n", encoding="utf-8")
+    sources = [corpus, dup / "INT03_eastbrook.txt"]
+    kw = dict(skip_speakers=["Interviewer"], trained=model_dir[0])
+
+    one = CodingRun(sources, "hls-theory", **kw)
+    rows1 = [r for _, batch in one for r in batch]
+    two = DaskRun(sources, "hls-theory", workers=2, batch_files=1, **kw)
+    rows2 = [r for _, batch in two for r in batch]
+    assert rows1 == rows2
+    assert any(r["score"] is not None for r in rows1) and any(r["document"] == "INT07_long" for r in rows1)
+    assert len(two.workers_used) == 2 and one.vetoed == two.vetoed
+    assert [str(e) for e in one.errors] == [str(e) for e in two.errors] and "already used" in str(one.errors[0])
+    a, b = coding_result(one, rows1), coding_result(two, rows2)
+    for name in ("frequencies", "speaker_frequencies", "attribute_frequencies", "cooccurrence", "documents"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    assert a.attribute_frequencies[("role", "manager")].sum() > 0
+    assert a.model == b.model
+
+
 def test_dask_option_without_the_extra_says_how_to_install(tmp_path, run_cli, monkeypatch):
     import builtins
 

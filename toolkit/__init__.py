@@ -54,6 +54,7 @@ _API = {
     "evaluate_coding": "toolkit.coding.evaluate",
     "train_coder": "toolkit.coding.learn",
     "load_trained": "toolkit.coding.learn",
+    "redact_transcripts": "toolkit.coding.redact",
     "network": "toolkit.networks.analysis",
     "read_members": "toolkit.networks.members",
     "read_edges": "toolkit.networks.edges",

@@ -50,6 +50,7 @@ def run(ctx, transcripts, codebook, unit, skip, model, trained, jobs, scheduler,
     """
     import contextlib
 
+    from toolkit.console import note, printable, warn
     from toolkit.errors import ToolkitError
 
     # cheap checks first: a wrong path fails before spaCy loads and leaves no output behind
@@ -87,6 +88,9 @@ def run(ctx, transcripts, codebook, unit, skip, model, trained, jobs, scheduler,
     keep = out is not None or as_json
     rows: list[dict] = []
     n_rows = 0
+    result = None
+    # every output is committed only when all of them are written: a run that fails (or reads nothing) leaves
+    # no CSV behind without its workbook
     with contextlib.ExitStack() as stack:
         writers = [stack.enter_context(CsvCodingsWriter(csv_out)) if csv_out else None,
                    stack.enter_context(ParquetCodingsWriter(parquet_out)) if parquet_out else None]
@@ -97,43 +101,44 @@ def run(ctx, transcripts, codebook, unit, skip, model, trained, jobs, scheduler,
                 w.write_rows(doc_rows)
             if keep:
                 rows.extend(doc_rows)
-    stats = runner.stats
-    result = None
-    if keep:
-        from toolkit.coding.run import CodingRun
+        stats = runner.stats
+        skipped = [printable(getattr(e, "transcript", None) or e.location.file or e) for e in runner.errors]
+        for err, name in zip(runner.errors, skipped):
+            # a broken sidecar or cases.csv is named in the error; say which transcript it cost
+            click.echo(f"error: {err} (skipped{'' if name == printable(err.location.file) else ' ' + name})",
+                       err=True)
+        if not stats.documents:
+            raise ToolkitError("no transcript could be used, so nothing was written; "
+                               f"{len(runner.errors)} file(s) skipped: {', '.join(skipped)}")
+        if keep:
+            from toolkit.coding.run import coding_result
 
-        result = CodingRun.result(runner, rows)
-    if out is not None:
-        write_review_workbook(out, result)
+            result = coding_result(runner, rows)
+        if out is not None:
+            write_review_workbook(out, result)
     if as_json:
         click.echo(dumps_json(result.to_dict()))
-    skipped = [str(getattr(e, "transcript", None) or e.location.file or e) for e in runner.errors]
-    for err, name in zip(runner.errors, skipped):
-        # a broken sidecar or cases.csv is named in the error; say which transcript it cost
-        click.echo(f"error: {err} (skipped{'' if name == err.location.file else ' ' + name})", err=True)
     missing = runner.unmatched_skips()
-    if missing and stats.documents:
-        click.echo(f"warning: --skip-speaker {', '.join(missing)}: no such speaker in the transcripts (typo?); "
-                   "their turns were not skipped", err=True)
-    tr = getattr(runner, "trained", None)
-    if tr is not None:
-        for w in tr.warnings:
-            click.echo(f"warning: {w}", err=True)
-        if tr.meta.get("left_to_rules"):
-            click.echo(f"note: {len(tr.meta['left_to_rules'])} code(s) had too few training units and are left "
-                       f"to the rules: {', '.join(tr.meta['left_to_rules'])}", err=True)
-        if tr.vetoed:
-            click.echo(f"note: the trained coder vetoed {tr.vetoed} rule match(es) (score below the code's "
-                       "keep threshold)", err=True)
+    if missing:
+        warn(f"--skip-speaker {', '.join(missing)}: no such speaker in the transcripts (typo?); their turns were "
+             "not skipped")
+    for w in runner.model_warnings:
+        warn(w)
+    info = runner.model_info()
+    if info and info.get("left_to_rules"):
+        note(f"note: {len(info['left_to_rules'])} code(s) had too few training units and are left to the rules: "
+             f"{', '.join(info['left_to_rules'])}")
+    if runner.vetoed:
+        note(f"note: the trained coder vetoed {runner.vetoed} rule match(es) (score below the code's keep "
+             "threshold)")
     secs = time.perf_counter() - t0
     rate = stats.words / secs if secs > 0 else float("nan")
     where = "" if scheduler != "dask" else f" on {len(runner.workers_used)} Dask worker(s)"
     click.echo(f"coded {len(stats.documents)} document(s){where}, {stats.units_coded} {unit}(s) with codes, "
                f"{n_rows} coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
-               + "".join(f"; wrote {p}" for p in (out, csv_out, parquet_out) if p), err=True)
+               + "".join(f"; wrote {printable(p)}" for p in (out, csv_out, parquet_out) if p), err=True)
     if runner.errors:
-        names = ", ".join(skipped)
-        raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
+        raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {', '.join(skipped)}")
 
 
 @click.command("apply-review")

@@ -47,14 +47,17 @@ def _code(var, raw, path, where: dict):
 
 
 # -------------------------------------------------------------------------------------------- questionnaire
+def _meta_rows(book):
+    return book.rows("_meta") if "_meta" in book.sheet_names else None
+
+
 def _read_questionnaire(path: Path, inst, members: Members) -> list[dict]:
-    from openpyxl import load_workbook
-
     from ..survey.readers.questionnaire import read_answer_map
+    from ..survey.workbook import open_workbook
 
-    wb = load_workbook(path, data_only=True)
+    wb = open_workbook(path)
     try:
-        meta, cells = read_answer_map(wb, path)
+        meta, cells = read_answer_map(_meta_rows(wb), path)
         roster = [c for c in cells if c.get("kind") == "roster"]
         if not roster:
             return []
@@ -69,7 +72,7 @@ def _read_questionnaire(path: Path, inst, members: Members) -> list[dict]:
             if qid not in variables:
                 raise DataError(f"roster question '{qid}' is not in instrument '{inst.id}'", file=path,
                                 field=c["variable"])
-            raw = wb[c["sheet"]][c["cell"]].value
+            raw = wb.cell(c["sheet"], c["cell"])
             value = _code(variables[qid], raw, path, {"field": f"{c['sheet']}!{c['cell']} ({qid} about {alter})"})
             if value is not None:
                 out.append({"group": group, "ego": ego, "alter": alter, "relation": qid, "weight": value,
@@ -81,21 +84,20 @@ def _read_questionnaire(path: Path, inst, members: Members) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------- entry workbook
 def _read_entry(path: Path, inst, members: Members) -> list[dict]:
-    from openpyxl import load_workbook
-
     from ..survey.readers.questionnaire import read_answer_map
+    from ..survey.workbook import open_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    wb = open_workbook(path)
     try:
-        _, cells = read_answer_map(wb, path)
+        _, cells = read_answer_map(_meta_rows(wb), path)
         sheets = [c for c in cells if c.get("kind") == "roster_sheet"]
         variables = _variables(inst)
         out = []
         for c in sheets:
             group = c["variable"].partition(":")[2]
-            if c["sheet"] not in wb.sheetnames:
+            if c["sheet"] not in wb.sheet_names:
                 raise DataError(f"_meta names sheet '{c['sheet']}', which the workbook lacks", file=path)
-            rows = list(wb[c["sheet"]].iter_rows(values_only=True))
+            rows = wb.rows(c["sheet"])
             header = [str(h).strip() if h is not None else "" for h in rows[0]]
             alters = header[3:]
             for r, row in enumerate(rows[2:], start=3):
@@ -133,11 +135,12 @@ def _short(header: str) -> str:
 def _read_table(path: Path):
     import pandas as pd
 
-    from ..survey.readers.base import first_line, read_delimited
+    from ..survey.readers.base import first_line, is_workbook, read_delimited
     from ..survey.readers.kobo import KoboReader
+    from ..survey.workbook import open_workbook
 
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+    if is_workbook(path):
+        table = open_workbook(path).frame(0, dtype=object)
         first_row = 2
     else:
         line = first_line(path)
@@ -202,7 +205,7 @@ def read_roster(sources, instrument, members) -> "pd.DataFrame":  # noqa: F821
 
     from ..instruments.loader import load_instrument
     from ..survey.importer import expand_sources
-    from ..survey.readers.base import xlsx_meta
+    from ..survey.readers.base import is_workbook, workbook_meta
 
     inst = load_instrument(instrument)
     if not inst.roster_questions:
@@ -210,7 +213,7 @@ def read_roster(sources, instrument, members) -> "pd.DataFrame":  # noqa: F821
     mem = read_members(members)
     rows: list[dict] = []
     for path in expand_sources(sources):
-        meta = xlsx_meta(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+        meta = workbook_meta(path) if is_workbook(path) else None
         if meta and meta.get("instrument_id") not in (None, inst.id):
             raise DataError(f"built from instrument '{meta.get('instrument_id')}', not '{inst.id}'", file=path)
         kind = (meta or {}).get("form_type", "").casefold()

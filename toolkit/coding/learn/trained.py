@@ -49,31 +49,7 @@ class TrainedCoder:
         from .model import Hyper, make_component
 
         path = Path(path)
-        mfile = path / MODEL_FILE
-        if not path.exists():
-            raise ToolkitError("file not found", file=path, field="--trained")
-        if not mfile.is_file():
-            raise ToolkitError(f"not a trained-coder folder (no {MODEL_FILE}; make one with 'hls code train')",
-                               file=path, field="--trained")
-        try:
-            meta = json.loads(mfile.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ToolkitError(f"unreadable model metadata ({exc.__class__.__name__})", file=mfile) from None
-        if meta.get("format") != FORMAT:
-            raise ToolkitError(f"unknown trained-coder format {meta.get('format')!r} (expected {FORMAT})",
-                               file=mfile, field="format")
-        warnings = []
-        mcb = meta.get("codebook", {})
-        if mcb.get("id") != codebook.id:
-            raise ToolkitError(f"the model was trained for codebook '{mcb.get('id')}', not '{codebook.id}'",
-                               file=mfile, field="codebook")
-        if mcb.get("hash") != codebook_hash(codebook):
-            warnings.append(f"the codebook changed since the model was trained (version {mcb.get('version')} -> "
-                            f"{codebook.version}); retrain it with 'hls code train' to use the new rules")
-        unknown = [c for c in meta.get("labels", []) if c not in codebook.code_ids]
-        if unknown:
-            raise ToolkitError(f"the model predicts codes that are not in the codebook: {', '.join(unknown)}",
-                               file=mfile, field="labels")
+        meta, warnings = read_model_meta(path, codebook)
         register()
         hyper = Hyper(**{k: v for k, v in meta.get("hyper", {}).items() if k in Hyper.__dataclass_fields__})
         tc = make_component(nlp, meta["labels"], hyper)
@@ -124,3 +100,45 @@ class TrainedCoder:
                 for i in range(len(own))]
         scores = self.score_docs(docs, own, near)
         return [self.merge(f, row) for f, row in zip(found_units, scores)]
+
+
+def read_model_meta(path, codebook) -> tuple[dict, list[str]]:
+    """``(metadata, warnings)`` of a model folder, checked against *codebook* (cheap: no spaCy, no weights).
+
+    Raises :class:`ToolkitError` for a missing folder, unreadable or foreign metadata, another codebook, or
+    labels the codebook lacks; warns when the codebook changed since training.
+    """
+    path = Path(path)
+    mfile = path / MODEL_FILE
+    if not path.exists():
+        raise ToolkitError("file not found", file=path, field="--trained")
+    if not mfile.is_file():
+        raise ToolkitError(f"not a trained-coder folder (no {MODEL_FILE}; make one with 'hls code train')",
+                           file=path, field="--trained")
+    try:
+        meta = json.loads(mfile.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ToolkitError(f"unreadable model metadata ({exc.__class__.__name__})", file=mfile) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ToolkitError(f"unknown trained-coder format {found!r} (expected {FORMAT})", file=mfile,
+                           field="format")
+    warnings = []
+    mcb = meta.get("codebook", {})
+    if mcb.get("id") != codebook.id:
+        raise ToolkitError(f"the model was trained for codebook '{mcb.get('id')}', not '{codebook.id}'",
+                           file=mfile, field="codebook")
+    if mcb.get("hash") != codebook_hash(codebook):
+        warnings.append(f"the codebook changed since the model was trained (version {mcb.get('version')} -> "
+                        f"{codebook.version}); retrain it with 'hls code train' to use the new rules")
+    unknown = [c for c in meta.get("labels", []) if c not in codebook.code_ids]
+    if unknown:
+        raise ToolkitError(f"the model predicts codes that are not in the codebook: {', '.join(unknown)}",
+                           file=mfile, field="labels")
+    return meta, warnings
+
+
+def model_summary(path, meta: dict, vetoed: int) -> dict:
+    """What a coding result records about the trained coder it used."""
+    return {"path": str(path), "vetoed": vetoed,
+            **{k: meta.get(k) for k in ("codebook", "features", "labels", "left_to_rules")}}
