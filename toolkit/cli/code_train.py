@@ -62,7 +62,9 @@ def train(codings, transcripts, codebook, out, skip, min_units, features, open_w
     m = meta.get("cv_micro", {})
     if m:
         click.echo("cross-validated micro P/R/F1 (within the training documents): " + "; ".join(
-            f"{k} {_f(v['precision'])}/{_f(v['recall'])}/{_f(v['f1'])}" for k, v in m.items()), err=True)
+            f"{k} {_f(v['precision'])}/{_f(v['recall'])}/{_f(v['f1'])}" for k, v in m.items())
+            + (f"; model ranking: mean average precision {_f(meta['cv_model_map'])}"
+               if meta.get("cv_model_map") is not None else ""), err=True)
     if meta["left_to_rules"]:
         click.echo(f"note: {len(meta['left_to_rules'])} code(s) have fewer than {min_units} positive training "
                    f"units and are left to the rules: {', '.join(meta['left_to_rules'])}", err=True)

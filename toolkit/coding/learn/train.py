@@ -27,7 +27,9 @@ from .model import Hyper
 
 MODEL_FILE = "model.json"
 COMPONENT_DIR = "textcat"
-FORMAT = "hls-trained-coder/1"
+FORMAT = "hls-trained-coder/2"
+#: model folders this toolkit reads (format 1: before the log-loss/SGD trainer; see ``model.LEGACY_HYPER``)
+READABLE_FORMATS = ("hls-trained-coder/1", FORMAT)
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]
 MIN_UNITS = 5
 
@@ -235,6 +237,7 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
         per_code[c] = {"learned": False, "training_units": counts[c],
                        "note": f"{real_pos[c]} positive training unit(s) < {min_units}: left to the rules"}
     micro = {}
+    model_map = None
     if folds:
         o = oofs[chosen][real]
         A = np.array([t[0] for t in ths])
@@ -243,6 +246,7 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
         T = np.array([per_code[c]["threshold_model"] for c in labels])
         micro = {"model": _rounded(_prf(o >= T, y[real])), "rules": _rounded(_prf(R[real], y[real])),
                  "merged": _rounded(_prf(merged, y[real]))}
+        model_map = _mean_ap(o, y[real])
     say(f"training the final model ({chosen})")
     all_mask = np.ones(len(prep.docs), dtype=bool)
     from .model import attach_rule_features, fit
@@ -258,7 +262,7 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
         "pipeline": model or "blank:en",
         "sources": [str(s) for s in ts.sources], "documents": [d for d in docs if d != "(codebook)"],
         "training_units": int(coded_units.sum()), "features": chosen, "cv_micro_f1_by_features": cv_by_features,
-        "cv_folds": [list(f) for f in folds], "cv_micro": micro, "hyper": hyper.to_dict(),
+        "cv_folds": [list(f) for f in folds], "cv_micro": micro, "cv_model_map": model_map, "hyper": hyper.to_dict(),
         "labels": labels, "left_to_rules": left, "codes": per_code, "warnings": list(ts.warnings),
         "seconds": round(time.perf_counter() - t0, 1),
         "note": "CV figures are out-of-fold within the training documents; thresholds were chosen on the same "
@@ -269,6 +273,17 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
         save(out, tc, meta)
     meta["_component"] = tc
     return meta
+
+
+def _mean_ap(scores, y) -> float | None:
+    """Mean over codes (with a positive unit) of the average precision of the out-of-fold scores: how well
+    the model ranks units, whatever the thresholds."""
+    import numpy as np
+    from sklearn.metrics import average_precision_score
+
+    aps = [average_precision_score(y[m, j] == 1, scores[m, j]) for j in range(y.shape[1])
+           for m in [y[:, j] >= 0] if (y[m, j] == 1).any()]
+    return round(float(np.mean(aps)), 4) if aps else None
 
 
 def _nan0(v: float) -> float:

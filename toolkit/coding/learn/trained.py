@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import ToolkitError
-from .train import COMPONENT_DIR, FORMAT, MODEL_FILE, codebook_hash
+from .train import COMPONENT_DIR, FORMAT, MODEL_FILE, READABLE_FORMATS, codebook_hash
 
 
 @dataclass
@@ -46,12 +46,15 @@ class TrainedCoder:
     def load(cls, path, codebook, nlp) -> "TrainedCoder":
         """Read ``path/model.json`` and the component; check it belongs to *codebook*."""
         from .architecture import register
-        from .model import Hyper, make_component
+        from .model import LEGACY_HYPER, Hyper, make_component
 
         path = Path(path)
         meta, warnings = read_model_meta(path, codebook)
         register()
-        hyper = Hyper(**{k: v for k, v in meta.get("hyper", {}).items() if k in Hyper.__dataclass_fields__})
+        saved = meta.get("hyper", {})
+        if meta.get("format") != FORMAT:  # an older folder: settings it did not record had their old values
+            saved = {**LEGACY_HYPER, **saved}
+        hyper = Hyper(**{k: v for k, v in saved.items() if k in Hyper.__dataclass_fields__})
         tc = make_component(nlp, meta["labels"], hyper)
         try:
             tc.from_disk(path / COMPONENT_DIR, exclude=["vocab"])
@@ -119,7 +122,7 @@ def read_model_meta(path, codebook) -> tuple[dict, list[str]]:
         meta = json.loads(mfile.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ToolkitError(f"unreadable model metadata ({exc.__class__.__name__})", file=mfile) from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") not in READABLE_FORMATS:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise ToolkitError(f"unknown trained-coder format {found!r} (expected {FORMAT})", file=mfile,
                            field="format")
