@@ -72,7 +72,9 @@ LABELS: dict[str, str] = {
     "prevalence": "Prevalence", "units": "Units", "coders": "Coders", "codes": "Codes",
     # survey validation
     "file": "File", "row": "Row", "column": "Column", "severity": "Severity", "message": "Message",
-    "respondent": "Respondent", "value": "Value",
+    "respondent": "Respondent", "value": "Value", "check": "Check", "cell": "Cell", "format": "Format",
+    "status": "Status", "setting": "Setting", "n_missing": "Missing", "n_declared_missing": "Missing codes (Don't know)",
+    "share_missing": "Share missing", "n_answered": "Answered", "out_of_range": "Outside the scale",
     # networks
     "relation": "Relation", "members": "Members", "respondents": "Respondents", "ties": "Ties", "density": "Density",
     "reciprocity": "Reciprocity", "degree_centralization": "Degree centralization",
@@ -92,6 +94,8 @@ KINDS: dict[str, str] = {
     "n_dropped": "int", "missing": "int", "dropped": "int", "df": "int", "delta_df": "int", "count": "int",
     "support": "int", "tp": "int", "fp": "int", "fn": "int", "units": "int", "start": "int", "end": "int",
     "unit_index": "int", "row": "int", "members": "int", "respondents": "int", "ties": "int",
+    "n_missing": "int", "n_declared_missing": "int", "n_answered": "int", "out_of_range": "int",
+    "share_missing": "pct",
     "pvalue": "p", "p": "p", "p_value": "p", "pvalue_scaled": "p", "delta_pvalue": "p",
     "alpha": "prop", "std_alpha": "prop", "alpha_ordinal": "prop", "g6": "prop", "average_r": "prop",
     "median_r": "prop", "omega_total": "prop", "omega": "prop", "omega_categorical": "prop",
