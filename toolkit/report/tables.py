@@ -78,6 +78,7 @@ class Table:
     autofilter: bool = False
     dropdown_rows: int = 0
     index: bool = False  # show the DataFrame's index as a first (label) column
+    group: str | None = None  # HTML: a column whose repeated values are shown once, with a rule above each group
 
     def frame(self):
         """The DataFrame shown, with the index as a first column when ``index`` is set."""
@@ -502,16 +503,20 @@ def table_html(table: Table, table_id: str | None = None, number: int | None = N
             + "</tr></thead>")
     out.append("<tbody>")
     arrays = [df[k].tolist() for k in keys]
+    gj = keys.index(table.group) if table.group in keys else None
     for i in range(len(df)):
         cells = []
+        new_group = gj is not None and (i == 0 or arrays[gj][i] != arrays[gj][i - 1])
         for j, c in enumerate(cols):
             v = arrays[j][i]
+            if j == gj and not new_group:
+                v = None
             numeric = c.kind != "text" and isinstance(_plain(v), (int, float)) and not isinstance(_plain(v), bool)
             cls = ["num" if numeric else "txt"]
             if mask is not None and mask[i, j]:
                 cls.append("em")
             cells.append(f'<td class="{" ".join(cls)}">{escape(format_value(v, c.kind))}</td>')
-        out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append(("<tr class=\"grp\">" if new_group and i else "<tr>") + "".join(cells) + "</tr>")
     out.append("</tbody>")
     if table.note:
         out.append(f'<tfoot><tr><td colspan="{len(cols)}"><em>Note.</em> {escape(table.note)}</td></tr></tfoot>')
