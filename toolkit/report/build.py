@@ -67,8 +67,7 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
 
     t0 = time.perf_counter()
     if survey is None and codings is None and transcripts is None:
-        raise ToolkitError("nothing to report: give --survey (with --instrument) and/or --codings or --transcripts",
-                           field="--survey")
+        raise ToolkitError("nothing to report: give --survey (with --instrument) and/or --codings or --transcripts")
     if survey is not None and instrument is None:
         raise ToolkitError("--survey needs --instrument (the instrument the answers belong to)", field="--instrument")
     if codings is None and transcripts is not None and codebook is None and instrument is None:

@@ -65,9 +65,14 @@ class Figure:
         """Render a matplotlib figure to PNG and SVG (then close it)."""
         plt = pyplot()
         png, svg = io.BytesIO(), io.StringIO()
-        fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-        width = int(round(fig.get_size_inches()[0] * PNG_DPI))
+        # lay the figure out once: the tight box of one draw serves both files (bbox_inches="tight" would draw
+        # each file twice, and text-heavy heat maps spend most of their time laying out text)
+        fig.set_dpi(PNG_DPI)
+        renderer = fig.canvas.get_renderer()
+        box = fig.get_tightbbox(renderer).padded(_STYLE["savefig.pad_inches"])
+        fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches=box)
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=box)
+        width = int(round(box.width * PNG_DPI))
         plt.close(fig)
         return cls(name, title, png.getvalue(), svg.getvalue(), note, alt or title, width)
 

@@ -60,7 +60,7 @@ LABELS: dict[str, str] = {
     "cr": "Composite reliability", "ave": "AVE", "htmt": "HTMT", "mi": "MI", "epc": "EPC", "sepc_all": "Standardized EPC",
     "threshold": "Threshold",
     # aggregation
-    "icc1": "ICC(1)", "icc2": "ICC(2)", "rwg": "r_wg", "rwg_j": "r_wg(j)", "awg": "a_wg",
+    "icc1": "ICC(1)", "icc2": "ICC(2)", "rwg": "rwg", "rwg_j": "rwg(j)", "awg": "awg",
     "agreement_median": "Median agreement", "agreement_mean": "Mean agreement", "share_above_70": "Share ≥ .70",
     "index": "Index", "null": "Null distribution",
     # coding
@@ -86,7 +86,7 @@ LABELS: dict[str, str] = {
 #: word-level replacements used when a name is not in LABELS
 _WORDS = {"n": "N", "sd": "SD", "ci": "CI", "se": "SE", "id": "ID", "icc": "ICC", "cfi": "CFI", "tli": "TLI",
           "rmsea": "RMSEA", "srmr": "SRMR", "kmo": "KMO", "pct": "%", "alpha": "α", "omega": "ω", "r": "r",
-          "df": "df", "rwg": "r_wg", "awg": "a_wg", "std": "standardized", "avg": "mean", "num": "number"}
+          "df": "df", "rwg": "rwg", "awg": "awg", "std": "standardized", "avg": "mean", "num": "number"}
 
 #: exact column names -> number kind (see the module docstring)
 KINDS: dict[str, str] = {

@@ -46,7 +46,9 @@ table.apa caption .tno { font-weight: 700; display: block; }
 table.apa caption .ttitle { font-style: italic; }
 table.apa thead th { border-top: 1.5px solid var(--rule); border-bottom: 1px solid var(--rule); padding: .3rem .55rem;
                      font-weight: 600; vertical-align: bottom; }
-table.apa th.num, table.apa td.num { text-align: right; white-space: nowrap; }
+table.apa th.num, table.apa td.num { text-align: right; }
+table.apa td.num { white-space: nowrap; }
+table.apa td.txt:first-child { min-width: 10rem; }
 table.apa th.txt, table.apa td.txt { text-align: left; }
 table.apa td { padding: .22rem .55rem; vertical-align: top; overflow-wrap: break-word; }
 table.apa tr.grp td { border-top: 1px solid #c8c8c8; }

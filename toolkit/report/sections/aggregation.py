@@ -45,14 +45,14 @@ class Aggregation(Section):
         for r in c.to_dict("records"):
             word, why = short_verdict(r["verdict"])
             rows.append({"construct": study.label(r["construct"]), "icc1": r["icc1"], "F": r["F"], "p": r["p"],
-                         "icc2": r["icc2"], "index": "r_wg(j)" if r["index"] == "rwg_j" else "r_wg",
+                         "icc2": r["icc2"], "index": "rwg(j)" if r["index"] == "rwg_j" else "rwg",
                          "agreement_median": r["agreement_median"], "share": r["agreement_share_ge_70"],
                          "verdict": word, "why": why})
         df = pd.DataFrame(rows)
         supported = (df["verdict"] == "supported").sum()
         text = (f"{fmt(s['n_respondents'], 'int')} respondents in {s['n_groups']} groups ({agg.group_column}). "
                 f"Aggregating a construct to the group is supported when groups differ (ICC(1) > 0, significant F), "
-                f"group means are reliable (ICC(2) ≥ .70) and members agree (median r_wg(j) ≥ .70, uniform null "
+                f"group means are reliable (ICC(2) ≥ .70) and members agree (median rwg(j) ≥ .70, uniform null "
                 f"distribution). Aggregation is supported for {supported} of {len(df)} constructs.")
         part.para(text)
         em = pd.DataFrame(False, index=df.index, columns=df.columns)
@@ -63,22 +63,39 @@ class Aggregation(Section):
                          emphasis=em,
                          columns=[Column("construct", "Construct"), Column("icc1", "ICC(1)", "prop"),
                                   Column("F", "F", "num"), Column("p", "p", "p"), Column("icc2", "ICC(2)", "prop"),
-                                  Column("agreement_median", "Median r_wg(j)", "prop"),
+                                  Column("agreement_median", "Median rwg(j)", "prop"),
                                   Column("share", "Groups ≥ .70", "pct"), Column("verdict", "Verdict"),
                                   Column("why", "Why", wrap=True, width=48)],
                          note="ICC(1) and ICC(2) from a one-way ANOVA of construct scores on group (Bliese 2000); "
-                              "r_wg(j) with a uniform null (James, Demaree & Wolf 1984), median over groups. "
+                              "rwg(j) with a uniform null (James, Demaree & Wolf 1984), median over groups. "
                               "Highlighted: below .70 or aggregation not (fully) supported."))
         part.figure(_rwg_figure(agg, study))
         g = agg.groups.copy()
-        part.table(Table("Group level", g, title=f"Group-level dataset ({agg.group_column})",
+        gcols = []
+        suffixes = {"": ("M", "num"), "_sd": ("SD", "num"), "_n": ("n", "int"), "_rwg_j": ("rwg(j)", "prop"),
+                    "_rwg": ("rwg", "prop"), "_awg": ("awg", "prop")}
+        ids = {c.id for c in study.constructs}
+        for col in g.columns:
+            col = str(col)
+            hit = next(((cid, suf) for suf in sorted(suffixes, key=len, reverse=True) for cid in ids
+                        if col == cid + suf), None)
+            if col == agg.group_column:
+                gcols.append(Column(col, "Group", "text"))
+            elif hit is not None:
+                word, kind = suffixes[hit[1]]
+                gcols.append(Column(col, f"{study.label(hit[0])}: {word}", kind))
+            elif col == "small_group":
+                gcols.append(Column(col, "Smaller than the minimum size"))
+            else:
+                gcols.append(Column(col))
+        part.table(Table("Group level", g, title=f"Group-level dataset ({agg.group_column})", columns=gcols,
                          note="Per group: size, and per construct the mean, SD, n and within-group agreement."),
                    html=False)
         det = agg.detail.copy()
         det["construct"] = det["construct"].map(study.label)
         part.table(Table("Aggregation detail", det, title="Per construct and group: mean, SD and agreement",
                          columns=[Column("construct", "Construct"), Column("group", "Group"), Column("n", "n", "int"),
-                                  Column("mean", "M"), Column("sd", "SD"), Column("agreement", "r_wg(j)", "prop")]),
+                                  Column("mean", "M"), Column("sd", "SD"), Column("agreement", "rwg(j)", "prop")]),
                    html=False)
         for w in agg.warnings:
             part.para(f"Note: {w}")
@@ -108,9 +125,9 @@ def _rwg_figure(agg, study):
     ax.set_yticks(range(k))
     ax.set_yticklabels([study.label(c) for c in constructs][::-1])
     ax.set_xlim(-0.02, 1.02)
-    ax.set_xlabel("r_wg(j) of each group")
+    ax.set_xlabel("rwg(j) of each group")
     ax.grid(axis="x")
     ax.set_axisbelow(True)
-    return Figure.from_matplotlib(fig, "rwg-groups", "Within-group agreement r_wg(j) of each group, per construct",
+    return Figure.from_matplotlib(fig, "rwg-groups", "Within-group agreement rwg(j) of each group, per construct",
                                   note="One dot per group (red: below .70); the black bar is the median; the dashed "
                                        "line marks the conventional .70.")

@@ -69,7 +69,8 @@ class CFA(Section):
         missing = getattr(res, "missing", None) or "listwise"
         used = f"n = {fmt(res.n, 'int')}" + (f" complete cases ({fmt(res.n_dropped, 'int')} respondents with a "
                                              "missing answer left out)" if res.n_dropped else "")
-        text = (f"A {k}-factor model (each construct's items on its own factor, factors correlated) was estimated by "
+        article = "An" if str(k).startswith("8") or k in (11, 18) else "A"
+        text = (f"{article} {k}-factor model (each construct's items on its own factor, factors correlated) was estimated by "
                 f"maximum likelihood ({estimator}, {missing}) on {used}. χ²({f['df']}) = {fmt(f['chisq'])}, "
                 f"p {_p(f['pvalue'])}; CFI = {fmt(f['cfi'], 'prop3')}, TLI = {fmt(f['tli'], 'prop3')}, "
                 f"RMSEA = {fmt(f['rmsea'], 'prop3')} [90% CI {fmt(f['rmsea_ci'][0], 'prop3')}, "

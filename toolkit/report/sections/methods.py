@@ -134,7 +134,7 @@ class Methods(Section):
                              "Δχ² and Chen's criteria" + cite("chen"))
                 text += ". "
             if ran.get("aggregation"):
-                text += ("Aggregation to groups was justified by ICC(1), ICC(2) and r_wg(j) against a uniform null "
+                text += ("Aggregation to groups was justified by ICC(1), ICC(2) and rwg(j) against a uniform null "
                          "distribution" + cite("bliese", "james", "lebreton") + ". ")
             if text:
                 paras.append(text.strip())

@@ -6,7 +6,7 @@ from html import escape
 
 from .base import Section, fmt, p, register
 
-NEED_SURVEY = "give --survey DATA and --instrument NAME to describe the survey sample"
+NEED_SURVEY = "needs the survey: give --survey DATA and --instrument NAME"
 
 
 def missing_survey(study) -> str | None:
