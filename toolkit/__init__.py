@@ -26,6 +26,8 @@ _API = {
     "score": "toolkit.survey",
     "simulate": "toolkit.survey",
     "reliability": "toolkit.psychometrics.reliability",
+    "polychoric": "toolkit.psychometrics.samplestats.polychoric",
+    "ordinal_sample_stats": "toolkit.psychometrics.samplestats.ordinal",
     "kmo": "toolkit.psychometrics.factor",
     "bartlett": "toolkit.psychometrics.factor",
     "efa": "toolkit.psychometrics.factor",

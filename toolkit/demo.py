@@ -98,14 +98,15 @@ def step_survey(demo: Demo) -> list[Path]:
 
 
 def step_reliability(demo: Demo) -> list[Path]:
-    """Alpha with CIs, omega and item statistics of every construct."""
+    """Alpha with CIs, ordinal alpha, omega and item statistics of every construct."""
     out = demo.folder("reliability")
     inst, data = demo.load_survey()
-    res = toolkit.reliability(data, instrument=inst)
+    res = toolkit.reliability(data, instrument=inst, ordinal=True)
     for row in res.scales.itertuples(index=False):
         omega = "-" if row.omega_total != row.omega_total else f"{row.omega_total:.3f}"
         demo.echo(f"   {row.scale}: alpha {row.alpha:.3f} [{row.alpha_ci_feldt_lower:.3f}, "
-                  f"{row.alpha_ci_feldt_upper:.3f}], omega {omega}, {row.n_items} items, N = {row.n}")
+                  f"{row.alpha_ci_feldt_upper:.3f}], ordinal alpha {row.alpha_ordinal:.3f}, omega {omega}, "
+                  f"{row.n_items} items, N = {row.n}")
     for w in res.warnings:
         demo.echo(f"   warning: {w}")
     res.to_excel(out / "reliability.xlsx")

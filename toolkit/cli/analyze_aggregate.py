@@ -23,6 +23,8 @@ NULL_CHOICES = ("uniform", "slight-skew", "moderate-skew", "heavy-skew")
 @click.option("--min-size", type=int, default=3, show_default=True, help="Flag groups with fewer respondents.")
 @click.option("--min-share", type=float, default=2 / 3,
               help="Share of a scale's items a respondent must answer to get a score [default: 2/3].")
+@click.option("--missing-code", "missing_codes", type=float, multiple=True, metavar="CODE",
+              help="A value meaning 'missing', e.g. 9 for Don't know (repeatable); added to the instrument's codes.")
 @click.option("--listwise", is_flag=True,
               help="rwg(j): drop respondents with any missing item (multilevel 2.7) instead of pairwise (>= 2.8).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -30,8 +32,8 @@ NULL_CHOICES = ("uniform", "slight-skew", "moderate-skew", "heavy-skew")
               help="Write the result: .xlsx (constructs, groups, agreement, notes) or .csv (constructs).")
 @click.option("--groups-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the group-level dataset (one row per group) as .csv or .xlsx.")
-def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min_size, min_share, listwise,
-              as_json, out, groups_out):
+def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min_size, min_share, missing_codes,
+              listwise, as_json, out, groups_out):
     """Within-group agreement (rwg, rwg(j), awg), ICC(1), ICC(2) and the group-level dataset.
 
     For each construct: ICC(1) and ICC(2) of the respondents' construct scores (one-way ANOVA, as R's
@@ -60,7 +62,8 @@ def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min
     df = read_table(data)
     scales = resolve_scales(instrument=instrument, scale_specs=scale_specs, columns=df.columns)
     result = run(df, group=group, scales=None if instrument else scales, instrument=instrument, options=options,
-                 null=null, min_size=min_size, awg=with_awg, min_share=min_share, listwise=listwise)
+                 null=null, min_size=min_size, awg=with_awg, min_share=min_share, listwise=listwise,
+                 missing_codes=missing_codes)
     if out is not None:
         result.write(out)
     if groups_out is not None:
