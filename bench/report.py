@@ -23,8 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 CODES = ["kroll.connectedness", "kroll.power_imbalance", "kroll.expertise_configurations",
          "kroll.distributed_leadership", "kroll.system_sensemaking", "kroll.deliberation_routines",
@@ -39,7 +37,7 @@ def instrument_yaml(n_constructs=12, n_items=5) -> str:
              "    constructs:"]
     for c in range(n_constructs):
         lines += [f"      - id: c{c + 1:02d}", f"        label: Construct {c + 1}", "        definition: A construct.",
-                  "        source: Benchmark", "        scale: agree5", f"        codes: [{CODES[c % len(CODES)]}]",
+                  "        source: Written for the benchmark", "        scale: agree5", f"        codes: [{CODES[c % len(CODES)]}]",
                   "        items:"]
         for i in range(n_items):
             rev = ", reverse: true" if i == n_items - 1 else ""
@@ -131,7 +129,7 @@ def main(skip_demo: bool = False) -> None:
             subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
             py = venv / "bin" / "python"
             t0 = time.perf_counter()
-            subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(ROOT)],
+            subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)],
                            check=True, cwd=tmp)
             print(f"{'fresh venv: pip install (non-editable) of this checkout':<58} {time.perf_counter() - t0:7.1f} s")
             empty = tmp / "empty"
@@ -145,4 +143,3 @@ def main(skip_demo: bool = False) -> None:
 
 if __name__ == "__main__":
     main(skip_demo="--skip-demo" in sys.argv)
-    del np

@@ -117,7 +117,7 @@ def api():
     sample = sample_data_dir()
     inst = toolkit.load_instrument("collective-data-use")
     data, _ = toolkit.read_survey(sample / "survey" / "collective-data-use.csv", inst)
-    return {"inst": inst, "data": data, "rel": toolkit.reliability(data, instrument=inst),
+    return {"inst": inst, "data": data, "rel": toolkit.reliability(data, instrument=inst, ordinal=True),
             "cfa": toolkit.cfa(data, instrument=inst), "agg": toolkit.aggregate(data, instrument=inst),
             "efa": toolkit.efa(toolkit.select_items(data, instrument=inst), n_factors="auto", seed=1),
             "scores": toolkit.score(data, inst)[[c.id for c in inst.constructs]],
@@ -175,10 +175,12 @@ def test_reliability_numbers_are_the_apis(built, api):
     sc = api["rel"].scales.set_index("scale")
     alpha = page.column("Reliability per construct", "α")
     omega = page.column("Reliability per construct", "ω total")
+    ordinal = page.column("Reliability per construct", "Ordinal α")
     for cid in sc.index:
         name = label(api["inst"], cid)
         assert alpha[name] == fv(sc.at[cid, "alpha"], "prop")
         assert omega[name] == fv(sc.at[cid, "omega_total"], "prop")
+        assert ordinal[name] == fv(sc.at[cid, "alpha_ordinal"], "prop")
 
 
 def test_table1_equals_api_and_r_cor_test(built, api):

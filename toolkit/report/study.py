@@ -145,7 +145,7 @@ class Study:
     def reliability(self):
         from ..psychometrics.reliability import reliability
 
-        return reliability(self.data, instrument=self.inst)
+        return reliability(self.data, instrument=self.inst, ordinal=True)
 
     @cached_property
     def efa(self):

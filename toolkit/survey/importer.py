@@ -88,7 +88,9 @@ def read_survey(sources, instrument, format: str | None = None,
     paths = expand_sources(sources)
     file_rows, file_issues, frames, cells = [], [], [], []
     unchecked: dict[str, set] = {}  # attention check id -> files without its column (nothing to check there)
-    for path in paths:
+    from ..console import progress
+
+    for path in progress(paths, total=len(paths), desc="reading", unit="file"):
         name = str(path)
         try:
             src = read_source(path, inst, format)

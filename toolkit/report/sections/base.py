@@ -124,3 +124,8 @@ def fmt(v, kind: str = "num") -> str:
     from ..tables import format_value
 
     return format_value(v, kind)
+
+
+def n_(count: int, word: str, plural: str | None = None) -> str:
+    """"1 factor", "8 factors" (*plural* for irregular words)."""
+    return f"{count} {word if count == 1 else (plural or word + 's')}"

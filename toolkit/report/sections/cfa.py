@@ -3,7 +3,7 @@ a path diagram (factors, items, loadings, factor correlations), and measurement 
 ``--group`` column (``toolkit.cfa`` and ``toolkit.invariance``, as lavaan)."""
 from __future__ import annotations
 
-from .base import Section, fmt, register
+from .base import Section, fmt, n_, register
 from .sample import missing_survey
 
 #: index -> (label, kind, guidance shown beside it)
@@ -190,7 +190,7 @@ def _invariance(study, part):
     text = (f"Configural, metric (equal loadings) and scalar (equal loadings and intercepts) models were fitted "
             f"for each construct across the {n_groups} groups of {study.group}, and each step compared with the one "
             f"before (Δχ² test; ΔCFI, ΔRMSEA and ΔSRMR judged by Chen 2007).")
-    text += (f" {len(worse)} step(s) indicate non-invariance." if len(worse) else
+    text += (f" {n_(len(worse), 'step')} indicate non-invariance." if len(worse) else
              " No step crosses Chen's criteria for non-invariance.")
     if failed:
         text += " Not testable: " + "; ".join(failed) + "."

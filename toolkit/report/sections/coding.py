@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .base import Section, fmt, register
+from .base import Section, fmt, n_, register
 
 NEED_QUAL = ("give --transcripts DIR with --codebook NAME (auto-coding), or --codings FILE (a reviewed or "
              "hand coding), to report the interviews")
@@ -15,8 +15,6 @@ ATTRIBUTES = ("role", "sector", "partnership", "group")
 
 def prevalence(qual):
     """``(counts, units)``: units coded per code x document, and interviewee units per document."""
-    import pandas as pd
-
     units = qual.units.groupby("document", sort=False).size()
     coded = qual.codes.drop_duplicates(["document", "unit_index", "code"])
     counts = coded.groupby(["code", "document"]).size().unstack("document", fill_value=0)
@@ -100,7 +98,7 @@ class Coding(Section):
         n_docs = len(units)
         coded_units = q.codes.drop_duplicates(["document", "unit_index"]).shape[0]
         skipped = ", ".join(study.skip_speakers)
-        text = (f"{n_docs} interview(s) with {fmt(int(units.sum()), 'int')} interviewee sentences"
+        text = (f"{n_(n_docs, 'interview')} with {fmt(int(units.sum()), 'int')} interviewee sentences"
                 + (f" (what {skipped} said is left out)" if skipped else "") + f", {q.source}. "
                 f"{fmt(coded_units, 'int')} sentences ({fmt(coded_units / units.sum() if units.sum() else 0, 'pct')}) "
                 f"carry at least one of {len(used)} codes.")
@@ -128,8 +126,8 @@ class Coding(Section):
                      columns=[Column("code", "Code")] + doc_cols
                      + [Column("total", "Total", "int"), Column("interviews", "Interviews", "int"),
                         Column("prevalence", "Share of sentences", "pct")],
-                     note=f"Counts of interviewee sentences coded with each code (a sentence may carry several "
-                          f"codes). Interviewee sentences per interview: "
+                     note="Counts of interviewee sentences coded with each code (a sentence may carry several "
+                          "codes). Interviewee sentences per interview: "
                           + "; ".join(f"{cases.at[d, 'case'] if d in cases.index else d} {units[d]}"
                                       for d in units.index[:MAX_CASE_COLUMNS]) + ("; ..." if n_docs > MAX_CASE_COLUMNS
                                                                                   else "") + ".")

@@ -44,18 +44,23 @@ class Descriptives(Section):
             lookup[(r.x, r.y)] = lookup[(r.y, r.x)] = r
 
         # the page: M, SD, range, skew, then the lower triangle with CIs and alpha on the diagonal
-        head = ["Construct", "M", "SD", "Range", "Skew"] + [str(j + 1) for j in range(k)]
-        cls = ["txt", "num", "num", "num", "num"] + ["num"] * k
+        # wide matrices stay inside the page: smaller type beyond 8 constructs, no range column beyond 10, and
+        # the intervals only in the workbook beyond 12
+        show_range, show_ci = k <= 10, k <= 12
+        head = ["Construct", "M", "SD"] + (["Range"] if show_range else []) + ["Skew"] + [str(j + 1) for j in range(k)]
+        cls = ["txt", "num", "num"] + (["num"] if show_range else []) + ["num"] + ["num"] * k
         body = []
         d = desc.set_index("variable")
         for i, cid in enumerate(ids):
-            row = [f"{i + 1}. {escape(names[i])}", fmt(d.at[cid, "mean"]), fmt(d.at[cid, "sd"]),
-                   f"{fmt(d.at[cid, 'min'])}–{fmt(d.at[cid, 'max'])}", fmt(d.at[cid, "skew"])]
+            row = ([f"{i + 1}. {escape(names[i])}", fmt(d.at[cid, "mean"]), fmt(d.at[cid, "sd"])]
+                   + ([f"{fmt(d.at[cid, 'min'])}–{fmt(d.at[cid, 'max'])}"] if show_range else [])
+                   + [fmt(d.at[cid, "skew"])])
             for j in range(k):
                 if j < i:
                     r = lookup[(cid, ids[j])]
-                    row.append(f'{fmt(r.r, "prop")}{stars(r.p)}<span class="ci">[{fmt(r.ci_lower, "prop")}, '
-                               f'{fmt(r.ci_upper, "prop")}]</span>')
+                    ci = (f'<span class="ci">[{fmt(r.ci_lower, "prop")}, {fmt(r.ci_upper, "prop")}]</span>'
+                          if show_ci else "")
+                    row.append(f'{fmt(r.r, "prop")}{stars(r.p)}{ci}')
                 elif j == i:
                     row.append(f"({fmt(alpha.get(cid), 'prop')})")
                 else:
@@ -68,9 +73,13 @@ class Descriptives(Section):
         hi = max(s["max"] for s in scale.values())
         note = (f"N = {fmt(len(scores), 'int')} respondents; correlations use the pairs who have both scores "
                 f"(n = {n_text}). Scores are means of each construct's items (reverse-keyed items recoded), on the "
-                f"{lo:g}–{hi:g} response scale. Values in parentheses on the diagonal are Cronbach's α. Values in "
-                "square brackets are 95% confidence intervals (Fisher's z). * p < .05. ** p < .01. *** p < .001.")
-        custom = ('<table class="apa" id="{{id}}"><caption><span class="tno">Table {{number}}</span>'
+                f"{lo:g}–{hi:g} response scale. Values in parentheses on the diagonal are Cronbach's α. "
+                + ("Values in " if show_ci else "")
+                + ("square brackets are 95% confidence intervals (Fisher's z). " if show_ci else
+                   "The 95% confidence intervals are in sheet 'Correlations' of report.xlsx. ")
+                + "* p < .05. ** p < .01. *** p < .001.")
+        dense = ' style="font-size: .74rem"' if k > 8 else ""
+        custom = ('<table class="apa" id="{{id}}"' + dense + '><caption><span class="tno">Table {{number}}</span>'
                   '<span class="ttitle">Means, standard deviations and correlations of the construct scores, with '
                   'reliability on the diagonal</span></caption><thead><tr>'
                   + "".join(f'<th class="{c}">{escape(h)}</th>' for c, h in zip(cls, head)) + "</tr></thead><tbody>"

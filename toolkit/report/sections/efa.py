@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Section, fmt, register
+from .base import Section, fmt, n_, register
 from .sample import missing_survey
 
 SALIENT = 0.30
@@ -87,20 +87,20 @@ class EFA(Section):
         k_constructs = len(study.constructs)
         matched = len({n.construct for n in names if n.construct is not None})
         text = (f"Parallel analysis ({par.iterations} simulated data sets, {par.quantile:.0%} quantile, seed "
-                f"{par.seed}) suggests {par.n_factors} factor(s) for the {len(order)} items, against "
+                f"{par.seed}) suggests {n_(par.n_factors, 'factor')} for the {len(order)} items, against "
                 f"{k_constructs} constructs in the instrument. KMO = {fmt(res.kmo.overall, 'prop')}; Bartlett's test "
                 f"χ²({res.bartlett.df}) = {fmt(res.bartlett.chisq)}, p {_p(res.bartlett.p)}. "
                 f"{res.n_factors} factors were extracted by minimum residuals and rotated obliquely (oblimin), on "
                 f"pairwise correlations of n = {fmt(res.n, 'int')} respondents. Naming each factor after the "
-                f"construct most of its items load on gives {matched} distinct construct(s)")
+                f"construct most of its items load on gives {n_(matched, 'distinct construct')}")
         n_foreign = int(foreign.to_numpy().sum())
         items_foreign = sorted({i for i in foreign.index if foreign.loc[i].any()}, key=order.index)
-        text += (f"; {len(items_foreign)} item(s) load |λ| ≥ {fmt(SALIENT, 'prop')} on another construct's factor "
-                 f"({n_foreign} loading(s), outlined in Figure below)." if n_foreign else
+        text += (f"; {n_(len(items_foreign), 'item')} load |λ| ≥ {fmt(SALIENT, 'prop')} on another construct's factor "
+                 f"({n_(n_foreign, 'loading')}, outlined in red in the heat map)." if n_foreign else
                  f"; no item loads |λ| ≥ {fmt(SALIENT, 'prop')} on another construct's factor.")
         weak = [i for i in order if L.loc[i].abs().max() < SALIENT]
         if weak:
-            text += f" {len(weak)} item(s) load below {fmt(SALIENT, 'prop')} everywhere: {', '.join(weak)}."
+            text += f" {n_(len(weak), 'item')} load below {fmt(SALIENT, 'prop')} everywhere: {', '.join(weak)}."
         part.para(text)
         for w in res.warnings:
             part.para(f"Note: {w}")
@@ -192,7 +192,7 @@ def _scree(par):
     ax.plot(x[:show], t["pc_sim_quantile"].to_numpy()[:show], ":", color=GREY, lw=1.0, label="Components: simulated")
     ax.axvline(par.n_factors + 0.5, color="#777", lw=0.7)
     ymin, ymax = ax.get_ylim()
-    ax.text(par.n_factors + 0.6, ymin + (ymax - ymin) * 0.35, f"{par.n_factors} factor(s) retained", fontsize=7.5,
+    ax.text(par.n_factors + 0.6, ymin + (ymax - ymin) * 0.35, f"{n_(par.n_factors, 'factor')} retained", fontsize=7.5,
             va="bottom", color="#444")
     ax.set_xlabel("Factor / component number")
     ax.set_ylabel("Eigenvalue")

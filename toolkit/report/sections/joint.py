@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from .base import Section, fmt, register
-from .coding import NEED_QUAL, prevalence, who
+from .base import Section, fmt, n_, register
+from .coding import NEED_QUAL, prevalence
 
 MIN_PARTNERSHIPS = 4
 RHO = 0.40
 MAX_QUOTE = 300
+MAX_PAGE_PARTNERSHIPS = 12   # more than this: the page shows the first ones, the workbook all
 CASE_KEYS = ("partnership_id", "partnership", "group_id", "group")
 
 
@@ -108,6 +109,7 @@ class Joint(Section):
         spec = study.inst.scales_spec()
         agg = study.aggregation if level is not None else None
         cases = q.cases.set_index("document")
+        quotes = QuoteFinder(q, coded)
         unlinked = [c for c in q.code_ids if c in counts.index and counts.loc[c].sum() > 0
                     and not any(c in link.codes for link in lk)]
         intro = (f"The instrument links {len(lk)} constructs to codes of '{study.inst.codebook}'. Below, (a) sets each "
@@ -132,16 +134,20 @@ class Joint(Section):
         per_rows = []   # tidy: partnership x construct
         if matched:
             means = {c.id: g[c.id].astype(float) for c in study.constructs if c.id in g.columns}
+            by_doc_code: dict = {}  # (document, code) -> coded unit indices
+            for d, u, c in zip(coded["document"], coded["unit_index"], coded["code"]):
+                by_doc_code.setdefault((d, c), set()).add(u)
             for grp, docs in matched:
                 n_units = int(units[docs].sum())
+                names = "; ".join(quotes.who(d) for d in docs)
                 for link in lk:
                     m = means.get(link.construct)
                     mean = float(m[grp]) if m is not None else float("nan")
                     z = (mean - float(m.mean())) / float(m.std()) if m is not None and m.std() > 0 else float("nan")
-                    sub = coded[coded["document"].isin(docs) & coded["code"].isin(link.codes)]
-                    n_coded = sub.drop_duplicates(["document", "unit_index"]).shape[0]
-                    quote = _best_quote(q, sub)
-                    per_rows.append({"partnership": grp, "interviews": "; ".join(who(q, d) for d in docs),
+                    n_coded = sum(len(set().union(*[by_doc_code.get((d, c), set()) for c in link.codes]))
+                                  for d in docs)
+                    quote = quotes.best(docs, link.codes)
+                    per_rows.append({"partnership": grp, "interviews": names,
                                      "n_respondents": int(g.at[grp, "n"]), "construct": link.construct,
                                      "mean": mean, "z": z, "coded": n_coded, "units": n_units,
                                      "share": n_coded / n_units if n_units else float("nan"),
@@ -153,11 +159,15 @@ class Joint(Section):
                                                                else s * np.nan)
             per["share_z"] = rel
             part.heading("(a) Statistics by themes: partnerships")
-            part.para(f"{len(matched)} partnership(s) took part in both strands (interview attribute '{key}' = survey "
+            part.para(f"{n_(len(matched), 'partnership')} took part in both strands (interview attribute '{key}' = survey "
                       f"column '{level}'). For each, the mean of its respondents on each construct, where it stands "
                       "among all partnerships, and the sentences of its interviews coded with the construct's codes, "
                       "with the quote that shows it best.")
-            html = _per_partnership_html(per, study)
+            shown = list(dict.fromkeys(per["partnership"]))[:MAX_PAGE_PARTNERSHIPS]
+            if len(matched) > len(shown):
+                part.para(f"The page shows the first {len(shown)} of them; all {len(matched)} are in sheet 'Joint "
+                          "display (a)' of report.xlsx.")
+            html = _per_partnership_html(per[per["partnership"].isin(shown)], study)
             tab = per.copy()
             tab["construct"] = tab["construct"].map(study.label)
             tab["position"] = tab["z"].map(_position)
@@ -218,7 +228,7 @@ class Joint(Section):
 
                     rho = float(spearmanr(pc["mean"], pc["share"]).statistic)
             sug, why = suggest(rho, n_pairs, float(desc_mean[c.id]), mid, half, present, n_int)
-            quote = _best_quote(q, sub)
+            quote = quotes.best(None, link.codes)
             rows.append({"construct": study.label(c.id), "codes": ", ".join(q.code_name(x) for x in link.codes),
                          "code_ids": ", ".join(link.codes),
                          "survey": survey, "evidence": evidence, "quote": quote[0], "quote_source": quote[1],
@@ -256,23 +266,50 @@ def _position(z: float) -> str:
     return "above average" if z >= 0.5 else "below average" if z <= -0.5 else "around average"
 
 
-def _best_quote(q, sub) -> tuple[str, str]:
-    """The sentence that shows a code set best: most rules matched, readable length, first in document order."""
-    if not len(sub):
-        return "", ""
-    m = sub.merge(q.units, on=["document", "unit_index"], how="inner")
-    if not len(m):
-        return "", ""
-    m = m.assign(n=m.groupby(["document", "unit_index"])["code"].transform("count"),
-                 rules=m["rule"].fillna("").map(lambda s: len([x for x in str(s).split(",") if x])),
-                 fit=m["text"].str.len().between(60, MAX_QUOTE), dist=(m["text"].str.len() - 170).abs())
-    m = m.sort_values(["fit", "rules", "n", "dist", "document", "unit_index"],
-                      ascending=[False, False, False, True, True, True], kind="stable")
-    r = m.iloc[0]
-    text = str(r["text"])
-    if len(text) > MAX_QUOTE:
-        text = text[:MAX_QUOTE - 1].rsplit(" ", 1)[0] + " …"
-    return text, who(q, r["document"])
+class QuoteFinder:
+    """The sentence that shows a set of codes best, found fast for many (documents, codes) questions: candidates
+    are ranked once (readable length first, then most rules matched, most codes on the sentence, closest to 170
+    characters, document order) and looked up per document."""
+
+    def __init__(self, q, coded):
+        m = coded.merge(q.units[["document", "unit_index", "text"]], on=["document", "unit_index"], how="inner")
+        length = m["text"].str.len()
+        m = m.assign(n=m.groupby(["document", "unit_index"])["code"].transform("count"),
+                     rules=m["rule"].fillna("").map(lambda s: len([x for x in str(s).split(",") if x])),
+                     fit=length.between(60, MAX_QUOTE), dist=(length - 170).abs())
+        m = m.sort_values(["fit", "rules", "n", "dist", "document", "unit_index"],
+                          ascending=[False, False, False, True, True, True], kind="stable").reset_index(drop=True)
+        m["rank"] = m.index
+        self.ranked = m
+        self.by_doc = {d: g for d, g in m.groupby("document", sort=False)}
+        cases = q.cases.set_index("document")
+        self._who = {d: _who(cases, d) for d in cases.index}
+
+    def who(self, document: str) -> str:
+        return self._who.get(document, document)
+
+    def best(self, docs, codes) -> tuple[str, str]:
+        """``(quote, "INT01, commissioner")`` for *codes* in *docs* (every document when ``None``)."""
+        frames = [self.ranked] if docs is None else [self.by_doc[d] for d in docs if d in self.by_doc]
+        best = None
+        for f in frames:
+            hit = f[f["code"].isin(codes)]
+            if len(hit) and (best is None or hit["rank"].iloc[0] < best["rank"]):
+                best = hit.iloc[0]
+        if best is None:
+            return "", ""
+        text = str(best["text"])
+        if len(text) > MAX_QUOTE:
+            text = text[:MAX_QUOTE - 1].rsplit(" ", 1)[0] + " …"
+        return text, self.who(best["document"])
+
+
+def _who(cases, document: str) -> str:
+    row = cases.loc[document]
+    bits = [str(row.get("case") or document)]
+    if "role" in cases.columns and str(row.get("role") or "").strip():
+        bits.append(str(row["role"]))
+    return ", ".join(bits)
 
 
 def _arrow(z: float) -> str:
@@ -285,8 +322,9 @@ def _per_partnership_html(per, study) -> str:
     body = []
     for grp, rows in per.groupby("partnership", sort=False):
         first = rows.iloc[0]
+        word = "interviews" if ";" in first["interviews"] else "interview"
         body.append(f'<tr class="grouphead"><td colspan="4">{escape(str(grp))}: {int(first["n_respondents"])} '
-                    f'respondents; interview(s) {escape(first["interviews"])}; {int(first["units"])} interviewee '
+                    f'respondents; {word} {escape(first["interviews"])}; {int(first["units"])} interviewee '
                     "sentences</td></tr>")
         for r in rows.itertuples(index=False):
             quote = f"“{escape(r.quote)}”" if r.quote else '<span class="small">no sentence coded</span>'
@@ -347,9 +385,11 @@ def _scatter(per, study):
     for ax, cid in zip(axes.flat, constructs):
         sub = per[per["construct"] == cid]
         x, y = sub["mean"].to_numpy(dtype=float), sub["share"].to_numpy(dtype=float) * 100
-        ax.scatter(x, y, s=18, color=ACCENT, zorder=3)
-        for xi, yi, lab in zip(x, y, sub["partnership"]):
-            ax.annotate(str(lab), (xi, yi), xytext=(3, 2), textcoords="offset points", fontsize=6, color="#444")
+        many = len(x) > 15
+        ax.scatter(x, y, s=6 if many else 18, color=ACCENT, zorder=3, alpha=0.6 if many else 1, lw=0)
+        if not many:
+            for xi, yi, lab in zip(x, y, sub["partnership"]):
+                ax.annotate(str(lab), (xi, yi), xytext=(3, 2), textcoords="offset points", fontsize=6, color="#444")
         if len(x) >= 3 and np.ptp(x) > 0:
             b, a = np.polyfit(x, y, 1)
             xs = np.linspace(x.min(), x.max(), 10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from html import escape
 
-from .base import Section, fmt, register
+from .base import Section, fmt, n_, register
 
 REFERENCES = {
     "revelle": "Revelle, W. (2022). psych: Procedures for psychological, psychometric, and personality research "
@@ -19,6 +19,9 @@ REFERENCES = {
     "feldt": "Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson reliability coefficient "
              "twenty. Psychometrika, 30(3), 357–370. https://doi.org/10.1007/BF02289499",
     "mcdonald": "McDonald, R. P. (1999). Test theory: A unified treatment. Lawrence Erlbaum.",
+    "zumbo": "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients alpha and theta "
+             "for Likert rating scales. Journal of Modern Applied Statistical Methods, 6(1), 21–29. "
+             "https://doi.org/10.22237/jmasm/1177992180",
     "horn": "Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis. Psychometrika, "
             "30(2), 179–185. https://doi.org/10.1007/BF02289447",
     "kaiser": "Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, 39(1), 31–36. "
@@ -110,8 +113,9 @@ class Methods(Section):
                 text += (" Table 1 reports Pearson correlations on pairwise-complete cases with Fisher-z 95% "
                          "confidence intervals" + cite("vallat") + " (pingouin).")
             if ran.get("reliability"):
-                text += (" Reliability is Cronbach's α with Feldt 95% intervals and McDonald's ω total from a "
-                         "one-factor minimum-residual solution" + cite("cronbach", "feldt", "mcdonald") + ".")
+                text += (" Reliability is Cronbach's α with Feldt 95% intervals, McDonald's ω total from a "
+                         "one-factor minimum-residual solution, and ordinal α on polychoric correlations"
+                         + cite("cronbach", "feldt", "mcdonald", "zumbo") + ".")
             paras.append(text)
             text = ""
             if ran.get("efa"):
@@ -140,7 +144,7 @@ class Methods(Section):
                 paras.append(text.strip())
         if study.has_qualitative:
             q = study.qual
-            text = (f"{len(q.cases)} interview transcript(s) were split into sentences; the "
+            text = (f"{n_(len(q.cases), 'interview transcript')} were split into sentences; the "
                     f"{fmt(len(q.units), 'int')} sentences of interviewees (not of "
                     f"{', '.join(study.skip_speakers) or 'anyone'}) were {q.source}")
             if q.auto:

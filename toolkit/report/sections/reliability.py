@@ -2,7 +2,7 @@
 items worth a second look (``toolkit.reliability``, as psych::alpha and omega)."""
 from __future__ import annotations
 
-from .base import Section, fmt, register
+from .base import Section, fmt, n_, register
 from .sample import missing_survey
 
 LOW_ITEM_REST = 0.30
@@ -49,7 +49,8 @@ class Reliability(Section):
             flagged = [f"{item} ({why})" for (s, item), why in flags.items() if s == r.scale]
             rows.append({"construct": study.label(r.scale), "n_items": r.n_items, "n": r.n, "alpha": r.alpha,
                          "ci": f"[{fmt(r.alpha_ci_feldt_lower, 'prop')}, {fmt(r.alpha_ci_feldt_upper, 'prop')}]",
-                         "omega_total": r.omega_total, "average_r": r.average_r,
+                         "omega_total": r.omega_total, "alpha_ordinal": getattr(r, "alpha_ordinal", float("nan")),
+                         "average_r": r.average_r,
                          "r_drop_range": f"{fmt(its['r_drop'].min(), 'prop')}–{fmt(its['r_drop'].max(), 'prop')}",
                          "flagged": "; ".join(flagged) or "none"})
         df = pd.DataFrame(rows)
@@ -57,10 +58,10 @@ class Reliability(Section):
         text = (f"Cronbach's α of the {len(sc)} constructs ranges from {fmt(sc['alpha'].min(), 'prop')} to "
                 f"{fmt(sc['alpha'].max(), 'prop')} and McDonald's ω total from {fmt(sc['omega_total'].min(), 'prop')} "
                 f"to {fmt(sc['omega_total'].max(), 'prop')}.")
-        text += (f" {len(low)} construct(s) fall below the conventional .70: "
+        text += (f" {n_(len(low), 'construct')} fall below the conventional .70: "
                  + ", ".join(study.label(r.scale) for r in low) + "." if low else
                  " Every construct reaches the conventional .70.")
-        text += (f" {len(flags)} item(s) are flagged for a second look." if flags else
+        text += (f" {n_(len(flags), 'item')} flagged for a second look." if flags else
                  f" No item has an item-rest correlation below {fmt(LOW_ITEM_REST, 'prop')} or raises α when dropped.")
         part.para(text)
         em = pd.DataFrame(False, index=df.index, columns=df.columns)
@@ -70,10 +71,12 @@ class Reliability(Section):
                          columns=[Column("construct", "Construct"), Column("n_items", "Items", "int"),
                                   Column("n", "N", "int"), Column("alpha", "α", "prop"),
                                   Column("ci", "95% CI (Feldt)"), Column("omega_total", "ω total", "prop"),
+                                  Column("alpha_ordinal", "Ordinal α", "prop"),
                                   Column("average_r", "Mean inter-item r", "prop"),
                                   Column("r_drop_range", "Item-rest r"), Column("flagged", "Flagged items", wrap=True,
                                                                                 width=40)],
-                         note=f"As psych::alpha (pairwise covariances) and psych::omega(nfactors = 1). Flagged: "
+                         note=f"As psych::alpha (pairwise covariances) and psych::omega(nfactors = 1); ordinal α is α "
+                              "on the items' polychoric correlations (Zumbo, Gadermann & Zeisser 2007). Flagged: "
                               f"item-rest r below {fmt(LOW_ITEM_REST, 'prop')}, α rising by more than "
                               f"{fmt(ALPHA_GAIN, 'prop')} without the item, or a negative item-rest r (possibly "
                               "mis-keyed). Highlighted: α below .70."))
@@ -108,14 +111,17 @@ def _forest(sc, study):
         if r.omega_total == r.omega_total:
             ax.plot(r.omega_total, yy, "D", color=WARM, ms=4.5, mfc="white", mew=1.3,
                     label="ω total" if yy == y[0] else None)
+        ordinal = getattr(r, "alpha_ordinal", float("nan"))
+        if ordinal == ordinal:
+            ax.plot(ordinal, yy, "^", color="#6b6b6b", ms=4.5, label="ordinal α" if yy == y[0] else None)
     ax.set_yticks(y)
     ax.set_yticklabels([study.label(s) for s in sc["scale"]])
     for v, ls in ((0.7, "--"), (0.8, ":")):
         ax.axvline(v, color="#999", lw=0.8, ls=ls)
-    ax.set_xlim(max(0.0, lo - 0.05), 1.0)
     ax.set_xlabel("Reliability")
     ax.grid(axis="x")
     ax.set_axisbelow(True)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
-    return Figure.from_matplotlib(fig, "reliability", "Cronbach's α with 95% confidence intervals and ω total per "
-                                  "construct", note="Feldt intervals. Dashed line: .70; dotted line: .80.")
+    ax.set_xlim(max(0.0, lo - 0.05), 1.0)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3)
+    return Figure.from_matplotlib(fig, "reliability", "Cronbach's α with 95% confidence intervals, ω total and "
+                                  "ordinal α per construct", note="Feldt intervals. Dashed line: .70; dotted line: .80.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .base import Section, fmt, p, register
+from .base import Section, fmt, n_, register
 
 NEED_SURVEY = "needs the survey: give --survey DATA and --instrument NAME"
 
@@ -69,11 +69,11 @@ class Sample(Section):
             small = int((sizes < 3).sum())
             text += (f" They belong to {len(sizes)} groups (column {level}) of {int(sizes.min())} to "
                      f"{int(sizes.max())} respondents (median {float(sizes.median()):g})"
-                     + (f"; {small} group(s) have fewer than 3 respondents." if small else ".")
+                     + (f"; {n_(small, 'group')} with fewer than 3 respondents." if small else ".")
                      )
             unassigned = int(data[level].isna().sum())
             if unassigned:
-                text += f" {unassigned} respondent(s) name no group."
+                text += f" {n_(unassigned, 'respondent')} name no group."
         missing_cells = int((counts["blank"] + counts["dont_know"] + counts["invalid"]).sum())
         text += (f" Of {fmt(total_cells, 'int')} answers, {fmt(missing_cells / total_cells if total_cells else 0, 'pct')} "
                  f"are missing: {fmt(counts['blank'].sum(), 'int')} left blank, "
