@@ -122,22 +122,59 @@ def unescape_text(value: object) -> object:
     return value
 
 
+#: the most characters Excel keeps in one cell
+EXCEL_CELL_MAX = 32767
+
+
+def excel_text(text: str) -> tuple[str, int, bool]:
+    """*text* as a spreadsheet cell can hold it: ``(text, characters replaced, cut)``.
+
+    Characters XML cannot carry (NUL, ESC and other control characters, lone surrogates) become U+FFFD, so the
+    text keeps its length and offsets into it stay valid; text over Excel's 32,767 characters a cell is cut,
+    with a trailing ``…``. Every xlsx writer goes through here (:func:`write_cell`, the table writer).
+
+    >>> excel_text("a\x00b\x1bc")
+    ('a\ufffdb\ufffdc', 2, False)
+    """
+    n = 0
+    if ILLEGAL_XML_CHARS.search(text):
+        text, n = ILLEGAL_XML_CHARS.subn(XML_REPLACEMENT, text)
+    cut = len(text) > EXCEL_CELL_MAX
+    if cut:
+        text = text[:EXCEL_CELL_MAX - 1] + "…"
+    return text, n, cut
+
+
 def write_cell(ws, row: int, column: int, value: object):
     """Write *value* into an openpyxl worksheet cell, never as a formula.
 
     Text is stored as a string cell with Excel's quote-prefix flag set when it looks like a formula, so the
     visible text is unchanged but Excel and LibreOffice treat it as text even after editing. Characters a
-    cell cannot hold (control characters) become U+FFFD.
+    workbook cannot hold are replaced (:func:`excel_text`); the first such cell of a workbook gives one warning.
     """
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
-        value = ILLEGAL_XML_CHARS.sub(XML_REPLACEMENT, value)
+        value, replaced, cut = excel_text(value)
+        if replaced or cut:
+            _cleaned(ws, cell)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
         if is_formula_like(value):
             cell.quotePrefix = True
     return cell
+
+
+def _cleaned(ws, cell) -> None:
+    """One warning per workbook, at its first cell whose text had to change."""
+    wb = ws.parent
+    if getattr(wb, "_hls_cleaned", False):
+        return
+    wb._hls_cleaned = True
+    from .console import warn
+
+    warn(f"characters that a spreadsheet cell cannot hold (control characters) were replaced by "
+         f"{XML_REPLACEMENT!r}, or text over 32,767 characters was cut, first at {ws.title}!{cell.coordinate}")
 
 
 def safe_frame_for_csv(df):
@@ -271,4 +308,10 @@ def dumps_json(obj) -> str:
             pass
         return x
 
-    return json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
+    text = json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
+    # json escapes C0 controls itself; C1 controls and bidi overrides (only ever inside strings) too, so JSON
+    # printed on a terminal never carries a raw control character
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -13,6 +13,8 @@ COMMANDS = {
     "cfa": ("toolkit.cli.analyze_cfa:cfa", "Confirmatory factor analysis and measurement invariance, as lavaan."),
     "aggregate": ("toolkit.cli.analyze_aggregate:aggregate",
                   "Within-group agreement (rwg, rwg(j)), ICC(1), ICC(2) and the group-level dataset."),
+    "network": ("toolkit.cli.analyze_network:network",
+                "Roster networks per partnership: density, reciprocity, centralization (as igraph), plots."),
 }
 
 

@@ -81,7 +81,9 @@ def main(argv=None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback reaches the user
         if os.environ.get("HLS_DEBUG"):
             raise
-        click.echo(f"error: {type(exc).__name__}: {exc} (set HLS_DEBUG=1 for the traceback)", err=True)
+        from toolkit.console import printable
+
+        click.echo(f"error: {type(exc).__name__}: {printable(exc)} (set HLS_DEBUG=1 for the traceback)", err=True)
         return 1
     # with standalone_mode=False click returns ctx.exit(n)'s code, or the command's return value
     return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0

@@ -613,7 +613,7 @@ def _scales_and_settings(data, scales, instrument, options):
 def aggregate(data, group: str | None = None, scales=None, instrument=None, options: int | None = None,
               null: str = "uniform", min_size: int = 3, awg: bool = False, min_share: float = 2 / 3,
               listwise: bool = False, scale_range: tuple[float, float] | None = None,
-              missing_codes=()) -> AggregationResult:
+              missing_codes=(), network=None) -> AggregationResult:
     """Everything needed to justify and build a group-level (partnership, team) dataset from member answers.
 
     Per construct: construct scores (mean of reverse-keyed items, :func:`toolkit.survey.score.score_scales`),
@@ -624,7 +624,8 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     instrument's response range, are set to missing and reported (:mod:`toolkit.psychometrics.screening`). Rows
     without a group id are dropped (and counted in ``warnings``); groups smaller than *min_size* are kept but
     flagged. awg uses the instrument's response range, or *scale_range*, or 1..A. A negative ICC(2) is
-    explained in the verdict and the warnings.
+    explained in the verdict and the warnings. *network* (a :func:`toolkit.network` result, or an edge-list
+    file) adds the partnerships' roster-network measures to ``groups`` as ``<relation>_<measure>`` columns.
 
     >>> import pandas as pd, toolkit
     >>> lq = pd.read_csv("tests/data/lq2002.csv")                                  # doctest: +SKIP
@@ -752,6 +753,10 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     small = int((size < int(min_size)).sum())
     if small and int(min_size) > 1:
         notes.append(f"{small} group(s) have fewer than {int(min_size)} respondents (flagged in small_group)")
+    if network is not None:  # roster-network measures as extra group-level columns (toolkit.networks)
+        from ..networks.analysis import join_network
+
+        groups = join_network(groups, str(group), network, notes)
     settings = {"n_respondents": int(size.sum()), "n_groups": len(g), "dropped_rows_missing_group": dropped,
                 "null": null, "min_size": int(min_size), "min_share": min_share,
                 "missing_items": "listwise" if listwise else "pairwise"}

@@ -42,7 +42,8 @@ def fill_questionnaire(form, answers: dict, out, instrument) -> Path:
     inst = as_instrument(instrument)
     vars_ = {v.id: v for v in variables(inst)}
     wb = load_workbook(form)
-    meta, cells = read_answer_map(wb, Path(form))
+    rows = list(wb["_meta"].iter_rows(values_only=True)) if "_meta" in wb.sheetnames else None
+    meta, cells = read_answer_map(rows, Path(form))
     lang = meta.get("language") or inst.default_language
     for c in cells:
         name = c["variable"]

@@ -1,4 +1,5 @@
-"""Read a rectangular data file (CSV, TSV, XLSX, SAV) into a DataFrame, with located errors.
+"""Read a rectangular data file (CSV, TSV, a workbook - XLSX, ODS, XLS -, SPSS SAV or Stata DTA) into a DataFrame,
+with located errors.
 
 This is the entry point every analysis command uses for its DATA argument; richer sources (filled
 questionnaires, KoboToolbox, ODK, Qualtrics) are read by :mod:`toolkit.survey.readers`.
@@ -45,7 +46,8 @@ def unescape_frame(df):
 
 
 def read_table(path: str | Path, sheet: str | int | None = 0):
-    """Read CSV/TSV (delimiter sniffed; UTF-8 with or without BOM, else cp1252), XLSX or SAV.
+    """Read CSV/TSV (delimiter sniffed; UTF-8 with or without BOM, else cp1252), a workbook's sheet (.xlsx, .xlsm,
+    LibreOffice .ods, Excel 97-2003 .xls; the first by default), SPSS .sav or Stata .dta.
 
     Column names are stripped of surrounding white space; in CSV/TSV text, the ``'`` that keeps formula-like
     text (``=x``, ``-P1``) from becoming a spreadsheet formula is removed again. Raises :class:`DataError`
@@ -58,12 +60,19 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
         raise DataError("file not found", file=path)
     suffix = path.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, engine="openpyxl")
+        if suffix in (".xlsx", ".xlsm", ".ods", ".xls"):
+            from .workbook import open_workbook
+
+            with open_workbook(path) as book:
+                df = book.frame(sheet if sheet is not None else 0)
         elif suffix == ".sav":
             import pyreadstat
 
             df, _ = pyreadstat.read_sav(str(path))
+        elif suffix == ".dta":
+            import pyreadstat
+
+            df, _ = pyreadstat.read_dta(str(path))
         elif suffix in (".csv", ".tsv", ".txt"):
             for encoding in text_encodings(path):
                 try:
@@ -75,7 +84,8 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
             else:  # pragma: no cover - cp1252 decodes almost anything
                 raise DataError("cannot decode the file as UTF-8 or cp1252", file=path)
         else:
-            raise DataError(f"unsupported file type '{suffix}' (use .csv, .tsv, .xlsx or .sav)", file=path)
+            raise DataError(f"unsupported file type '{suffix}' (use .csv, .tsv, .xlsx, .ods, .xls, .sav or .dta)",
+                            file=path)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one located line

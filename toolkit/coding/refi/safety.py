@@ -19,6 +19,7 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -148,7 +149,7 @@ class SafeZip:
                     if size > cap:
                         self._fail("member is larger than its header says (corrupt or hostile archive)", stored)
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error) as exc:
             self._fail(f"corrupt archive member ({exc.__class__.__name__})", stored)
         return b"".join(chunks)
 

@@ -20,7 +20,8 @@ class Source:
     ``rows``: the row number of each respondent in the file (list aligned with ``data``; ``None`` when the
     file holds one respondent); ``cells``: per respondent, ``{variable: "Sheet!C7"}`` when known;
     ``meta``: what the file says about itself (instrument id/version, form type);
-    ``ignored``: file columns that are not instrument variables.
+    ``ignored``: file columns that are not instrument variables; ``notes``: what the reader left aside on
+    purpose (repeat-group tables the instrument does not use), reported with the file.
     """
 
     path: Path
@@ -31,6 +32,8 @@ class Source:
     ignored: list = field(default_factory=list)
     unmatched: list = field(default_factory=list)
     format: str = ""
+    notes: list = field(default_factory=list)
+    headers: dict = field(default_factory=dict)  # instrument id -> the file's column header it was read from
 
 
 def _norm(text: str) -> str:
@@ -102,7 +105,8 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
     ids = {v.id for v in variables(instrument)}
     return Source(path, data, rows, [{} for _ in rows], meta or {},
                   ignored=[str(c) for c in table.columns if c not in mapping],
-                  unmatched=[i for i in instrument.item_ids if i not in data.columns and i in ids])
+                  unmatched=[i for i in instrument.item_ids if i not in data.columns and i in ids],
+                  headers={target: str(header) for header, target in mapping.items()})
 
 
 def _blank(x) -> bool:
@@ -147,32 +151,32 @@ def first_line(path: Path, n: int = 1) -> list[str]:
     return out
 
 
-def xlsx_header(path: Path) -> list[str]:
-    """Header cells of the first worksheet of an xlsx file."""
-    from openpyxl import load_workbook
+def workbook_header(path: Path) -> list[str]:
+    """Header cells of the first sheet of a workbook (.xlsx, .ods, .xls)."""
+    from ..workbook import open_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        return [str(c) for c in row if c is not None]
-    finally:
-        wb.close()
+    rows = open_workbook(path).rows(0, max_rows=1)
+    return [str(c) for c in (rows[0] if rows else []) if c is not None]
 
 
-def xlsx_meta(path: Path) -> dict | None:
-    """Key/value pairs at the top of the ``_meta`` sheet, or ``None`` when the workbook has none."""
-    from openpyxl import load_workbook
+def workbook_meta(path: Path) -> dict | None:
+    """Key/value pairs at the top of the ``_meta`` sheet (visible, hidden or very hidden alike), or ``None`` when
+    the workbook has none."""
+    from ..workbook import open_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        if "_meta" not in wb.sheetnames:
-            return None
-        meta = {}
-        for row in wb["_meta"].iter_rows(min_row=1, max_col=2, values_only=True):
-            if row is None or row[0] is None or str(row[0]).strip() == "":
-                break
-            meta[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
-        return meta
-    finally:
-        wb.close()
+    book = open_workbook(path)
+    if "_meta" not in book.sheet_names:
+        return None
+    meta = {}
+    for row in book.rows("_meta"):
+        row = list(row) + [None, None]
+        if row[0] is None or str(row[0]).strip() == "":
+            break
+        meta[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+    return meta
+
+
+def is_workbook(path: Path) -> bool:
+    from ..workbook import WORKBOOK_SUFFIXES
+
+    return path.suffix.lower() in WORKBOOK_SUFFIXES

@@ -1,41 +1,36 @@
-"""The data-entry workbook built by ``hls instrument build --format entry``.
+"""The data-entry workbook built by ``hls instrument build --format entry`` (as ``.xlsx``, or saved by LibreOffice
+or old Excel as ``.ods`` / ``.xls``).
 
 Sheet ``Data``: a header row of column ids, then one row per respondent holding codes (labels are accepted
-too). The very-hidden ``_meta`` sheet says ``form_type`` = ``entry`` and which instrument/version built it.
+too). The very-hidden (or, after LibreOffice, hidden) ``_meta`` sheet says ``form_type`` = ``entry`` and which
+instrument/version built it.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from ...errors import DataError
-from .base import frame_from_table, xlsx_meta
+from .base import frame_from_table, is_workbook, workbook_meta
 
 
 class EntryReader:
     name = "entry"
 
     def sniff(self, path: Path) -> bool:
-        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if not is_workbook(path):
             return False
-        meta = xlsx_meta(path)
+        meta = workbook_meta(path)
         return bool(meta) and meta.get("form_type", "").casefold() == "entry"
 
     def read(self, path: Path, instrument):
-        import pandas as pd
-        from openpyxl import load_workbook
+        from ..workbook import open_workbook
 
-        meta = xlsx_meta(path) or {}
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = "Data" if "Data" in wb.sheetnames else None
-            if sheet is None:
-                raise DataError("entry workbook has no 'Data' sheet", file=path)
-            rows = list(wb[sheet].iter_rows(values_only=True))
-        finally:
-            wb.close()
-        if not rows:
+        meta = workbook_meta(path) or {}
+        book = open_workbook(path)
+        if "Data" not in book.sheet_names:
+            raise DataError("entry workbook has no 'Data' sheet", file=path)
+        if not book.rows("Data"):
             raise DataError("the 'Data' sheet is empty", file=path, field="Data")
-        header = [str(c).strip() if c is not None else f"_col{i}" for i, c in enumerate(rows[0])]
-        body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
-        table = pd.DataFrame([r[:len(header)] for r in body], columns=header, dtype=object)
+        table = book.frame("Data", dtype=object)
+        table.columns = [c if not c.startswith("Unnamed: ") else f"_col{c[9:]}" for c in table.columns]
         return frame_from_table(path, table, instrument, first_row=2, meta=meta)
