@@ -202,20 +202,35 @@ class Study:
     def _auto_code(self) -> Qualitative:
         import pandas as pd
 
+        from ..coding.codings_io import load_documents
         from ..coding.run import CodingRun, transcript_paths
-        from ..console import progress
+        from ..console import Steps
 
         run = CodingRun([self.transcripts], self.codebook, skip_speakers=self.skip_speakers)
-        total = len(transcript_paths([self.transcripts])) if Path(self.transcripts).is_dir() else None
+        total = len(transcript_paths([self.transcripts])) if Path(self.transcripts).is_dir() else 1
+        codes = []
+        with Steps(total, "coding interviews") as bar:
+            done = 0
+            for _, rows in run:
+                codes.extend((r["document"], r["unit_index"], r["code"], r["rule"], r["matched"]) for r in rows)
+                while done < len(run.stats.documents):
+                    bar.advance(run.stats.documents[done]["document"])
+                    done += 1
+        if not run.stats.documents:
+            raise DataError("no transcript could be read", file=self.transcripts)
+        coded_docs = [d["document"] for d in run.stats.documents]
+        # the units every document has (the sentence contract the run codes on), for shares and quotes
+        errors: list = []
+        docs = load_documents([self.transcripts], errors)
         skip = {s.casefold() for s in self.skip_speakers}
-        units, codes, cases = [], [], []
-        for doc, rows in progress(run, total=total, desc="coding interviews", unit="interview"):
+        units, cases = [], []
+        for doc_id in coded_docs:
+            doc = docs.get(doc_id)
+            if doc is None:
+                continue
             units.extend((doc.id, s.index, s.speaker, s.text) for s in doc.sentences
                          if s.speaker.casefold() not in skip)
-            codes.extend((r["document"], r["unit_index"], r["code"], r["rule"], r["matched"]) for r in rows)
             cases.append(_case_row(doc))
-        if not cases:
-            raise DataError("no transcript could be read", file=self.transcripts)
         warnings = [f"transcript skipped: {e}" for e in run.errors]
         missed = run.unmatched_skips()
         if missed:
