@@ -21,9 +21,10 @@ from toolkit.report.tables import format_value as fv
 from toolkit.resources import sample_data_dir
 
 DATA = Path(__file__).parent / "data"
-SECTIONS = ["sample", "descriptives", "reliability", "efa", "cfa", "aggregation", "coding", "joint", "methods"]
+SECTIONS = ["sample", "descriptives", "reliability", "efa", "cfa", "aggregation", "network", "coding", "joint",
+            "methods"]
 FIGURES = ["group-sizes", "missing-answers", "reliability", "scree", "efa-loadings", "cfa-path", "rwg-groups",
-           "code-cooccurrence", "joint-display"]
+           "code-cooccurrence", "joint-display", "network-P17_exchange", "network-P03_exchange", "network-P37_exchange"]
 
 
 class Page(HTMLParser):
@@ -106,7 +107,9 @@ def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     sample = sample_data_dir()
     res = toolkit.report(survey=sample / "survey" / "collective-data-use.csv", instrument="collective-data-use",
-                         group="role", transcripts=sample / "transcripts", codebook="hls-theory", out=out)
+                         group="role", transcripts=sample / "transcripts", codebook="hls-theory", out=out,
+                         network=sample / "survey" / "collective-data-use-network.csv",
+                         members=sample / "survey" / "collective-data-use-members.csv")
     html = res.html.read_text(encoding="utf-8")
     return res, Page(html), html
 
@@ -121,7 +124,10 @@ def api():
             "cfa": toolkit.cfa(data, instrument=inst), "agg": toolkit.aggregate(data, instrument=inst),
             "efa": toolkit.efa(toolkit.select_items(data, instrument=inst), n_factors="auto", seed=1),
             "scores": toolkit.score(data, inst)[[c.id for c in inst.constructs]],
-            "coding": toolkit.code_documents([sample / "transcripts"], "hls-theory", skip_speakers=["Interviewer"])}
+            "coding": toolkit.code_documents([sample / "transcripts"], "hls-theory", skip_speakers=["Interviewer"]),
+            "network": toolkit.network(sample / "survey" / "collective-data-use-network.csv",
+                                       members=sample / "survey" / "collective-data-use-members.csv",
+                                       instrument=inst)}
 
 
 def label(inst, cid):
@@ -260,6 +266,27 @@ def test_efa_cfa_aggregation_numbers(built, api):
         assert rwg[name] == fv(c.at[cid, "agreement_median"], "prop")
     inv = page.table("Measurement invariance of each construct across role")
     assert {r[1] for r in inv["rows"]} == {"configural", "metric", "scalar"}
+
+
+def test_network_numbers_beside_the_scores(built, api):
+    _, page, _ = built
+    nets = api["network"].networks
+    dens = page.column("Network measures per roster question", "Density")
+    for rel, sub in nets.groupby("relation"):
+        assert dens[rel] == fv(sub["density"].mean(), "prop")
+    t = page.table("Network density beside each partnership's survey score")
+    assert t["head"][4:6] == ["Connectedness: M", "Exchange: density"]
+    groups = api["agg"].groups.set_index("partnership_id")
+    ex = nets[nets["relation"] == "exchange"].set_index("group")
+    for row in t["rows"]:
+        assert row[4] == fv(groups.at[row[0], "connectedness"], "num")
+        assert row[5] == fv(ex.at[row[0], "density"], "prop")
+    # across partnerships, as pingouin / cor.test on the same two columns
+    from toolkit.psychometrics.descriptives import correlations
+
+    both = pd.DataFrame({"m": groups["connectedness"], "d": ex["density"]}).dropna()
+    r = correlations(both).iloc[0]
+    assert page.column("Survey scores and network density", "r")["Connectedness"] == fv(r["r"], "prop")
 
 
 def test_coding_and_joint_display_numbers(built, api):

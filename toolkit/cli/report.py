@@ -20,6 +20,11 @@ import click
               help="Interview transcripts: auto-coded with --codebook, or the texts behind --codings.")
 @click.option("--codebook", metavar="NAME", help="Codebook to auto-code --transcripts with [default: the one the "
               "instrument links its constructs to].")
+@click.option("--network", type=click.Path(dir_okay=False, path_type=Path), metavar="EDGES",
+              help="Roster answers as an edge list (group, ego, alter, relation, weight): network measures per "
+                   "partnership beside its survey scores, and network pictures.")
+@click.option("--members", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="The members of each partnership (group, member_id, name, expertise), with --network.")
 @click.option("--skip-speaker", "skip_speakers", multiple=True, metavar="NAME",
               help="Speaker whose talk is neither coded nor counted (repeatable) [default: Interviewer].")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the parallel analysis.")
@@ -27,20 +32,22 @@ import click
 @click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
               show_default=True, help="Folder for report.html, report.xlsx and figures/.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written and which sections are in, as JSON.")
-def report(survey, instrument, group, level, codings, transcripts, codebook, skip_speakers, seed, title, outdir,
-           as_json):
+def report(survey, instrument, group, level, codings, transcripts, codebook, network, members, skip_speakers, seed,
+           title, outdir, as_json):
     """Write one results page for a study: report.html (self-contained: opens offline, prints well),
     report.xlsx (the same tables, APA style) and figures/*.png and .svg.
 
     Sections: sample; descriptives and correlations (Table 1); reliability; EFA; CFA (and invariance with
-    --group); aggregation; qualitative coding; the joint display of survey and interviews; methods with
-    references. A section whose input is absent is left out with one line saying what would fill it.
+    --group); aggregation; partnership networks (with --network); qualitative coding; the joint display of
+    survey and interviews; methods with references. A section whose input is absent is left out with one line saying what would fill it.
 
     \b
     Example:
       hls sample-data -o hls-sample
       hls report --survey hls-sample/survey/collective-data-use.csv -i collective-data-use --group role \\
-          --transcripts hls-sample/transcripts --codebook hls-theory -o report
+          --transcripts hls-sample/transcripts --codebook hls-theory -o report \\
+          --network hls-sample/survey/collective-data-use-network.csv \\
+          --members hls-sample/survey/collective-data-use-members.csv
       hls report --survey answers.csv -i collective-data-use -o report          # survey only
       hls report --codings final.csv --transcripts interviews/ -o report        # interviews only
     """
@@ -49,7 +56,8 @@ def report(survey, instrument, group, level, codings, transcripts, codebook, ski
     from toolkit.report.build import report as build
 
     res = build(survey=survey, instrument=instrument, group=group, codings=codings, transcripts=transcripts,
-                codebook=codebook, out=outdir, level=level, skip_speakers=list(skip_speakers) or None, seed=seed,
+                codebook=codebook, out=outdir, level=level, network=network, members=members,
+                skip_speakers=list(skip_speakers) or None, seed=seed,
                 title=title)
     if as_json:
         click.echo(dumps_json(res.to_dict()))

@@ -30,7 +30,7 @@ class ReportResult:
 
 
 def report(survey=None, instrument=None, group: str | None = None, codings=None, transcripts=None, codebook=None,
-           out="report", *, level: str | None = None, skip_speakers=None, seed: int = 1,
+           out="report", *, level: str | None = None, network=None, members=None, skip_speakers=None, seed: int = 1,
            title: str | None = None) -> ReportResult:
     """Write ``report.html``, ``report.xlsx`` and ``figures/`` into folder *out*.
 
@@ -45,6 +45,8 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
         one the instrument links its constructs to).
     level : the column of the higher-level unit (partnership) for aggregation and the joint display (default:
         the instrument's group question).
+    network, members : the roster answers as an edge list (group, ego, alter, relation, weight) and the members
+        file: the partnerships' network measures beside their survey scores, and network pictures.
     skip_speakers : speakers whose talk is not coded or counted (default ``["Interviewer"]``).
     seed : seed of the parallel analysis.
 
@@ -66,24 +68,29 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
     from .tables import write_workbook
 
     t0 = time.perf_counter()
-    if survey is None and codings is None and transcripts is None:
+    if survey is None and codings is None and transcripts is None and network is None:
         raise ToolkitError("nothing to report: give --survey (with --instrument) and/or --codings or --transcripts")
     if survey is not None and instrument is None:
         raise ToolkitError("--survey needs --instrument (the instrument the answers belong to)", field="--instrument")
     if codings is None and transcripts is not None and codebook is None and instrument is None:
         raise ToolkitError("--transcripts needs --codebook (or an instrument that names one)", field="--codebook")
-    for path, opt in ((survey, "--survey"), (codings, "--codings"), (transcripts, "--transcripts")):
+    if members is not None and network is None:
+        raise ToolkitError("--members goes with --network (the roster answers as an edge list)", field="--members")
+    for path, opt in ((survey, "--survey"), (codings, "--codings"), (transcripts, "--transcripts"),
+                      (network, "--network"), (members, "--members")):
         if path is not None and not Path(path).exists():
             raise ToolkitError("not found", file=path, field=opt)
     out = Path(out)
     html_path, xlsx_path, fig_dir = out / "report.html", out / "report.xlsx", out / "figures"
-    inputs = [p for p in (survey, codings) if p is not None]
+    inputs = [p for p in (survey, codings, network, members) if p is not None]
     refuse_overwriting(inputs, {"-o (report.html)": html_path, "-o (report.xlsx)": xlsx_path})
 
     study = Study(survey=Path(survey) if survey is not None else None, instrument_ref=instrument, group=group,
                   level=level, codings_path=Path(codings) if codings is not None else None,
                   transcripts=Path(transcripts) if transcripts is not None else None, codebook_ref=codebook,
-                  skip_speakers=tuple(DEFAULT_SKIP_SPEAKERS if skip_speakers is None else skip_speakers), seed=seed)
+                  skip_speakers=tuple(DEFAULT_SKIP_SPEAKERS if skip_speakers is None else skip_speakers), seed=seed,
+                  edges=Path(network) if network is not None else None,
+                  members=Path(members) if members is not None else None)
     if study.inst is not None and survey is not None:
         study.data  # noqa: B018 - read and check the survey before any analysis starts
     if study.has_qualitative:

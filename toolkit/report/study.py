@@ -182,7 +182,10 @@ class Study:
     # -- interviews --------------------------------------------------------------------------------
     @property
     def has_qualitative(self) -> bool:
-        return self.codings_path is not None or (self.transcripts is not None and self.codebook_ref is not None)
+        if self.codings_path is not None:
+            return True
+        linked = self.inst is not None and bool(self.inst.codebook)
+        return self.transcripts is not None and (self.codebook_ref is not None or linked)
 
     @cached_property
     def codebook(self):
@@ -269,10 +272,19 @@ class Study:
         return Qualitative(units, codes, pd.DataFrame(cases), self.codebook,
                            f"codings read from {Path(self.codings_path).name}", False, warnings)
 
-    # -- networks (toolkit.network, when installed) ---------------------------------------------------
+    # -- partnership networks ------------------------------------------------------------------------
     @property
     def has_network(self) -> bool:
-        return self.members is not None or self.edges is not None
+        return self.edges is not None
+
+    @cached_property
+    def network(self):
+        """``toolkit.network`` of the roster edge list (with the members file and the instrument's roster
+        questions, which name the antecedent each question measures)."""
+        from ..networks.analysis import network
+
+        inst = self.inst if self.inst is not None and getattr(self.inst, "roster_questions", ()) else None
+        return network(self.edges, members=self.members, instrument=inst)
 
 
 def _case_row(doc) -> dict:

@@ -32,6 +32,7 @@ MODULES = (
     "toolkit.report.sections.efa",
     "toolkit.report.sections.cfa",
     "toolkit.report.sections.aggregation",
+    "toolkit.report.sections.network",
     "toolkit.report.sections.coding",
     "toolkit.report.sections.joint",
     "toolkit.report.sections.methods",

@@ -19,6 +19,10 @@ REFERENCES = {
     "feldt": "Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson reliability coefficient "
              "twenty. Psychometrika, 30(3), 357–370. https://doi.org/10.1007/BF02289499",
     "mcdonald": "McDonald, R. P. (1999). Test theory: A unified treatment. Lawrence Erlbaum.",
+    "csardi": "Csardi, G., & Nepusz, T. (2006). The igraph software package for complex network research. "
+              "InterJournal, Complex Systems, 1695. https://igraph.org",
+    "freeman": "Freeman, L. C. (1978). Centrality in social networks: Conceptual clarification. Social Networks, 1(3), "
+               "215–239. https://doi.org/10.1016/0378-8733(78)90021-7",
     "zumbo": "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients alpha and theta "
              "for Likert rating scales. Journal of Modern Applied Statistical Methods, 6(1), 21–29. "
              "https://doi.org/10.22237/jmasm/1177992180",
@@ -137,6 +141,9 @@ class Methods(Section):
                     text += (f", and configural, metric and scalar invariance across {study.group} were compared by "
                              "Δχ² and Chen's criteria" + cite("chen"))
                 text += ". "
+            if ran.get("network"):
+                text += ("Partnership networks from the roster questions were described by density, reciprocity and "
+                         "Freeman centralization (as igraph)" + cite("csardi", "freeman") + ". ")
             if ran.get("aggregation"):
                 text += ("Aggregation to groups was justified by ICC(1), ICC(2) and rwg(j) against a uniform null "
                          "distribution" + cite("bliese", "james", "lebreton") + ". ")
