@@ -101,8 +101,9 @@ class Methods(Section):
             spec = inst.scales_spec()
             lo = min(s["min"] for s in spec.values())
             hi = max(s["max"] for s in spec.values())
-            missing_codes = sorted({f"{p.code:g} = {inst.text(p.label)}" for sc in inst.scales.values()
-                                    for p in sc.missing})
+            used = {i.scale for i in inst.items}
+            missing_codes = sorted({f"{p.code:g} = {inst.text(p.label)}" for sid, sc in inst.scales.items()
+                                    if sid in used for p in sc.missing})
             groups = ""
             if study.level_column is not None:
                 groups = f" in {study.data[study.level_column].dropna().nunique()} groups ({study.level_column})"
@@ -114,8 +115,8 @@ class Methods(Section):
                     "the means of each construct's items after reverse-keyed items were recoded as (min + max) − x, "
                     "computed when at least two thirds of the items were answered.")
             if ran.get("descriptives"):
-                text += (" Table 1 reports Pearson correlations on pairwise-complete cases with Fisher-z 95% "
-                         "confidence intervals" + cite("vallat") + " (pingouin).")
+                text += (" The correlation table reports Pearson correlations on pairwise-complete cases with "
+                         "Fisher-z 95% confidence intervals (pingouin)" + cite("vallat") + ".")
             if ran.get("reliability"):
                 text += (" Reliability is Cronbach's α with Feldt 95% intervals, McDonald's ω total from a "
                          "one-factor minimum-residual solution, and ordinal α on polychoric correlations"
