@@ -125,12 +125,16 @@ class Sample(Section):
         if flagged:
             from ...survey.validate import CHECK_LABELS
 
-            part.para("Validation (toolkit.read_survey) flagged: " + "; ".join(
+            part.para("Checking the answers against the instrument flagged " + "; ".join(
                 f"{CHECK_LABELS.get(k, k).lower()}: {val}" for k, val in flagged.items())
-                + ". Every flagged answer is listed with its file and row in sheet 'Validation' of report.xlsx.")
-        for t in validation_tables(v):
-            t.name = "Validation"
-            part.table(t, html=False)
+                + ". Each is listed with its file and row in sheet 'Validation issues' of report.xlsx.")
+        summary, _settings, issues = validation_tables(v)[:3]
+        summary.name = "Validation"
+        part.table(summary, html=False)
+        flagged_rows = issues.data[v.issues["severity"].to_numpy() != "info"].reset_index(drop=True)
+        if len(flagged_rows):
+            issues.data, issues.name = flagged_rows, "Validation issues"
+            part.table(issues, html=False)
 
 
 class _Nil:
