@@ -17,12 +17,19 @@ FIT_ROWS = [
     ("rmsea_ci_lower", "RMSEA 90% CI lower", "prop3", ""),
     ("rmsea_ci_upper", "RMSEA 90% CI upper", "prop3", "upper bound ≤ .10"),
     ("srmr", "SRMR", "prop3", "≤ .08 good"),
+    ("chisq_scaled", "χ² (scaled)", "num", "robust (MLR) test statistic"),
+    ("pvalue_scaled", "p (scaled χ²)", "p", "> .05: exact fit not rejected"),
+    ("cfi_robust", "CFI (robust)", "prop3", "≥ .95 good, ≥ .90 acceptable"),
+    ("tli_robust", "TLI (robust)", "prop3", "≥ .95 good, ≥ .90 acceptable"),
+    ("rmsea_robust", "RMSEA (robust)", "prop3", "≤ .06 good, ≤ .08 acceptable"),
     ("aic", "AIC", "num", "for comparing models: smaller is better"),
     ("bic", "BIC", "num", "for comparing models: smaller is better"),
 ]
 GOOD = {"cfi": (">=", 0.95), "tli": (">=", 0.95), "rmsea": ("<=", 0.06), "srmr": ("<=", 0.08),
-        "rmsea_ci_upper": ("<=", 0.10)}
-OK = {"cfi": (">=", 0.90), "tli": (">=", 0.90), "rmsea": ("<=", 0.08)}
+        "rmsea_ci_upper": ("<=", 0.10), "cfi_robust": (">=", 0.95), "tli_robust": (">=", 0.95),
+        "rmsea_robust": ("<=", 0.06)}
+OK = {"cfi": (">=", 0.90), "tli": (">=", 0.90), "rmsea": ("<=", 0.08), "cfi_robust": (">=", 0.90),
+      "tli_robust": (">=", 0.90), "rmsea_robust": ("<=", 0.08)}
 
 
 def fit_rows(res) -> "pd.DataFrame":  # noqa: F821
@@ -35,7 +42,7 @@ def fit_rows(res) -> "pd.DataFrame":  # noqa: F821
     rows = []
     for key, label, kind, guide in FIT_ROWS:
         v = f.get(key)
-        if v is None:
+        if v is None or (isinstance(v, float) and v != v and key.endswith(("_scaled", "_robust"))):
             continue
         verdict = ""
         if key in GOOD:
@@ -65,13 +72,10 @@ class CFA(Section):
         res = study.cfa
         f = res.fit
         k = len(res.factor_correlations)
-        estimator = getattr(res, "estimator", None) or "ML"
-        missing = getattr(res, "missing", None) or "listwise"
-        used = f"n = {fmt(res.n, 'int')}" + (f" complete cases ({fmt(res.n_dropped, 'int')} respondents with a "
-                                             "missing answer left out)" if res.n_dropped else "")
+        how, used = estimation(res)
         article = "An" if str(k).startswith("8") or k in (11, 18) else "A"
-        text = (f"{article} {k}-factor model (each construct's items on its own factor, factors correlated) was estimated by "
-                f"maximum likelihood ({estimator}, {missing}) on {used}. χ²({f['df']}) = {fmt(f['chisq'])}, "
+        text = (f"{article} {k}-factor model (each construct's items on its own factor, factors correlated) was "
+                f"estimated by {how} on {used}. χ²({f['df']}) = {fmt(f['chisq'])}, "
                 f"p {_p(f['pvalue'])}; CFI = {fmt(f['cfi'], 'prop3')}, TLI = {fmt(f['tli'], 'prop3')}, "
                 f"RMSEA = {fmt(f['rmsea'], 'prop3')} [90% CI {fmt(f['rmsea_ci'][0], 'prop3')}, "
                 f"{fmt(f['rmsea_ci'][1], 'prop3')}], SRMR = {fmt(f['srmr'], 'prop3')}.")
@@ -130,6 +134,26 @@ class CFA(Section):
         else:
             part.para("Measurement invariance: give --group COLUMN (for example role) to test configural, metric and "
                       "scalar invariance of each construct across its groups.")
+
+
+def estimation(res) -> tuple[str, str]:
+    """``("maximum likelihood ...", "n = 233 complete cases (...)")``: how a CFA result was estimated and on
+    whom, for results with or without FIML / MLR."""
+    estimator = str(getattr(res, "estimator", None) or "ML")
+    missing = str(getattr(res, "missing", None) or "listwise")
+    how = "maximum likelihood"
+    if estimator.upper() == "MLR":
+        how += " with robust (Huber-White) standard errors and the Yuan-Bentler scaled χ² (MLR)"
+    if missing == "fiml":
+        how = "full-information " + how + " (FIML: every answered item counts)"
+        gaps = getattr(res, "n_incomplete", None)
+        used = f"n = {fmt(res.n, 'int')} respondents" + (f", {fmt(gaps, 'int')} of them with gaps" if gaps else "")
+        if res.n_dropped:
+            used += f" ({fmt(res.n_dropped, 'int')} without any answer left out)"
+    else:
+        used = f"n = {fmt(res.n, 'int')} complete cases" + (
+            f" ({fmt(res.n_dropped, 'int')} respondents with a missing answer left out)" if res.n_dropped else "")
+    return how, used
 
 
 def _offdiag(m):

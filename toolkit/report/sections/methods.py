@@ -131,11 +131,11 @@ class Methods(Section):
                          "factors were extracted by minimum residuals from pairwise correlations and rotated by "
                          "oblimin, and each factor is named after the construct most of its items load on. ")
             if ran.get("cfa"):
-                cfa = study.cfa
-                estimator = getattr(cfa, "estimator", None) or "maximum likelihood"
-                missing = getattr(cfa, "missing", None) or "listwise deletion"
+                from .cfa import estimation
+
+                how, used = estimation(study.cfa)
                 text += (f"The measurement model (one factor per construct, factors correlated, first loading fixed "
-                         f"at 1) was estimated by {estimator} with {missing} (n = {fmt(cfa.n, 'int')}); fit is judged "
+                         f"at 1) was estimated by {how} ({used}); fit is judged "
                          "against the conventional cut-offs as guidance, with composite reliability and AVE"
                          + cite("hu", "fornell"))
                 if study.group:
