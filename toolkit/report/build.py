@@ -153,7 +153,7 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
             written.extend(fig.save(fig_dir))
             steps.advance(fig.name)
         if tables:
-            write_workbook(xlsx_path, _sheet_tables(tables), provenance=record, title=title)
+            write_workbook(xlsx_path, tables, provenance=record, title=title)
         steps.advance("report.xlsx")
         with atomic_path(html_path) as tmp:
             Path(tmp).write_text(html, encoding="utf-8")
@@ -162,11 +162,6 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
                "status": "omitted" if p.omitted else "failed" if p.failed else "included",
                "note": p.omitted or p.failed or ""} for p in parts]
     return ReportResult(html_path, xlsx_path, written, status, time.perf_counter() - t0)
-
-
-def _sheet_tables(tables: list) -> list:
-    """Tables as the workbook gets them: sheet names made unique per table name."""
-    return tables
 
 
 def _esc(text: str) -> str:
