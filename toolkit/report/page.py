@@ -70,8 +70,8 @@ figure .fhead .ftitle { font-style: italic; }
 figure img { display: block; max-width: 100%; height: auto; }
 figure figcaption { font-size: .8rem; color: #333; margin-top: .4rem; max-width: 60rem; }
 .methods p { max-width: 56rem; }
-ol.refs { font-size: .88rem; padding-left: 1.2rem; }
-ol.refs li { margin: .2rem 0; }
+ol.refs { font-size: .88rem; list-style: none; padding-left: 1.6rem; }
+ol.refs li { margin: .25rem 0; text-indent: -1.6rem; }
 footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); border-top: 1px solid #ccc; padding-top: .6rem; }
 @media print {
   @page { size: A4; margin: 16mm 14mm; }
