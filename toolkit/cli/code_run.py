@@ -58,7 +58,11 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
     # no CSV behind without its workbook
     with contextlib.ExitStack() as stack:
         writer = stack.enter_context(CsvCodingsWriter(csv_out)) if csv_out else None
-        for _, doc_rows in runner:
+        from toolkit.coding.transcripts import transcript_paths
+        from toolkit.console import progress
+
+        total = len(transcript_paths([t for t in transcripts if Path(t).exists()]))
+        for _, doc_rows in progress(runner, total=total or None, desc="coding", unit="transcript"):
             n_rows += len(doc_rows)
             if writer is not None:
                 writer.write_rows(doc_rows)

@@ -17,6 +17,7 @@ GROUPS = {
     "analyze": ("toolkit.cli.analyze:analyze", "Psychometrics: reliability, EFA, parallel analysis, CFA, aggregation."),
     "code": ("toolkit.cli.code:code", "Transcripts: auto-code, review, agreement, evaluation, REFI-QDA export."),
     "codebook": ("toolkit.cli.codebook:codebook", "Theory codebooks: list, show, check, import .qdc."),
+    "report": ("toolkit.cli.report:report", "One results page (HTML), APA workbook and figures for a study."),
     "demo": ("toolkit.cli.demo:demo", "Run the whole toolkit on the bundled sample data."),
     "sample-data": ("toolkit.cli.demo:sample_data", "Copy the bundled sample inputs to a folder to try commands on."),
 }

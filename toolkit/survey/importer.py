@@ -105,7 +105,9 @@ def _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_sha
         qsf = load_qsf(qsf)
     file_rows, file_issues, frames, cells = [], [], [], []
     unchecked: dict[str, set] = {}  # attention check id -> files without its column (nothing to check there)
-    for path in paths:
+    from ..console import progress
+
+    for path in progress(paths, total=len(paths), desc="reading", unit="file"):
         name = str(path)
         try:
             src = read_source(path, inst, format, qsf=qsf)

@@ -149,25 +149,61 @@ class ValidationReport:
         if suffix == ".csv":
             write_csv(self.issues, path)
         elif suffix == ".xlsx":
-            from .output import write_xlsx_sheets
+            from ..report.tables import write_workbook
 
-            summary = _summary_frame(self)
-            sheets = {"Summary": summary, "Issues": self.issues, "Item missingness": self.item_missing,
-                      "Respondent missingness": self.respondent_missing}
-            if self.files is not None:
-                sheets["Files"] = self.files
-            write_xlsx_sheets(sheets, path)
+            write_workbook(path, validation_tables(self), title="Survey validation report")
         else:
             raise DataError(f"report must be .csv or .xlsx, not '{suffix}'", file=path, field="--report")
 
 
-def _summary_frame(report: ValidationReport):
+#: what each check means, in the words of the report's Summary sheet
+CHECK_LABELS = {
+    "unreadable_file": "File could not be read", "wrong_instrument": "File of another instrument",
+    "blank_file": "Blank file", "missing_columns": "Item columns missing", "non_numeric": "Answer not on the scale",
+    "out_of_range": "Answer outside the scale", "unknown_choice": "Unknown choice", "duplicate_id": "Duplicate respondent ID",
+    "missing_id": "Respondent ID missing", "missing_group": "Group missing", "straightlining": "Straight-lining",
+    "attention_failed": "Attention check failed", "respondent_missing": "Too many items missing",
+    "item_missing": "Item with missing answers",
+}
+
+
+def validation_tables(report: ValidationReport) -> list:
+    """The validation report as tables of the one table writer: Summary, Issues, Item missingness, Respondent
+    missingness and Files (``ValidationReport.write`` puts them in a workbook; ``hls report`` shows them)."""
     import pandas as pd
 
-    rows = [("respondents", report.n_respondents), ("errors", report.n_errors), ("warnings", report.n_warnings)]
-    rows += [(f"settings: {k}", v) for k, v in report.settings.items()]
-    rows += [(f"check: {k}", v) for k, v in report.counts.items()]
-    return pd.DataFrame(rows, columns=["what", "value"])
+    from ..report.tables import Column, Table
+
+    counts = pd.DataFrame([{"check": CHECK_LABELS.get(k, k), "severity": SEVERITY.get(k, ""), "count": int(v)}
+                           for k, v in report.counts.items()], columns=["check", "severity", "count"])
+    head = pd.DataFrame({"check": ["Respondents", "Errors", "Warnings"], "severity": ["", "error", "warning"],
+                         "count": [report.n_respondents, report.n_errors, report.n_warnings]})
+    settings = pd.DataFrame({"setting": [str(k).replace("_", " ").capitalize() for k in report.settings],
+                             "value": [str(v) if not isinstance(v, float) else f"{v:.4g}"
+                                       for v in report.settings.values()]})
+    issues = report.issues.copy()
+    issues["check"] = issues["check"].map(lambda k: CHECK_LABELS.get(k, k))
+    tables = [
+        Table("Summary", pd.concat([head, counts], ignore_index=True), title="Validation summary",
+              columns=[Column("check", "Check"), Column("severity", "Severity"), Column("count", "Count", "int")],
+              note="Errors are answers that cannot be used as they are; warnings deserve a look; 'Item with missing "
+                   "answers' counts items with at least one blank or declared-missing answer."),
+        Table("Summary", settings, title="Settings", columns=[Column("setting", "Setting"), Column("value", "Value")]),
+        Table("Issues", issues, title="Problems found, with the file and row they come from",
+              columns=[Column("severity"), Column("check"), Column("file"), Column("row", kind="int"), Column("cell"),
+                       Column("respondent"), Column("column", "Item"), Column("value", kind="text"),
+                       Column("message", wrap=True, width=70)], autofilter=True),
+        Table("Item missingness", report.item_missing, title="Missing answers per item",
+              note="Missing codes are answers such as 'Don't know' that the instrument declares as missing."),
+        Table("Respondent missingness", report.respondent_missing, title="Missing answers per respondent",
+              columns=[Column("file"), Column("row", kind="int"), Column("respondent"), Column("n_items"),
+                       Column("n_missing"), Column("share_missing")]),
+    ]
+    if report.files is not None:
+        tables.append(Table("Files", report.files, title="Files read",
+                            columns=[Column("file"), Column("format"), Column("status"),
+                                     Column("respondents", kind="int"), Column("message", wrap=True, width=60)]))
+    return tables
 
 
 def format_issue(r) -> str:
