@@ -88,7 +88,9 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
                + "".join(f"; wrote {p}" for p in (out, csv_out) if p), err=True)
     if runner.errors:
         names = ", ".join(skipped)
-        raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
+        err = ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
+        err.keep_outputs = True  # the codings of the readable files are written on purpose
+        raise err
 
 
 @click.command("apply-review")

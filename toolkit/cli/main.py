@@ -34,22 +34,87 @@ def _version() -> str:
 
 @click.group(cls=LazyGroup, lazy=GROUPS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=None, package_name="hls-toolkit", prog_name="hls", message="%(prog)s %(version)s")
-def cli():
+@click.option("--max-unzipped", metavar="SIZE", default=None,
+              help="Largest uncompressed size of an .xlsx/.docx/.qdpx file read (default 2GB; or HLS_MAX_UNZIPPED).")
+@click.option("--max-ratio", metavar="N", type=float, default=None,
+              help="Highest compression ratio of a member of such a file (default 200; or HLS_MAX_RATIO).")
+@click.option("--max-members", metavar="N", type=int, default=None,
+              help="Most entries in such a file (default 20000; or HLS_MAX_MEMBERS).")
+def cli(max_unzipped, max_ratio, max_members):
     """hls-toolkit: design questionnaires, score and analyse answers, code transcripts against theory.
+
+    Zip-based inputs (.xlsx, .docx, .qdpx) are checked for zip bombs before they are read; raise the limits
+    with the options above for honest giant files. Every command that writes files takes --force to replace
+    human work (a review workbook holding decisions, a filled questionnaire, a YAML file you edited).
 
     \b
     Example:
       hls instrument list
       hls demo -o demo-output
+      hls --max-unzipped 8GB survey import huge.xlsx -i collective-data-use -o answers.csv
     """
+    from ..archive import set_limits
+
+    try:
+        set_limits(max_total_size=max_unzipped, max_ratio=max_ratio, max_members=max_members)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-unzipped") from None
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when the process receives SIGTERM, so cleanup runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None, _seen=set()):  # noqa: B006
+    """Every warning as one line on stderr, each distinct one once; no source lines, no library paths."""
+    from toolkit.console import printable
+    from toolkit.errors import ToolkitWarning
+
+    if isinstance(message, ToolkitWarning) or issubclass(category, ToolkitWarning):
+        text = str(message)
+    else:  # a library's warning that our code did not turn into its own: name its kind, once
+        text = f"{category.__name__}: {str(message).splitlines()[0] if str(message) else ''}"
+    if text in _seen:
+        return
+    _seen.add(text)
+    click.echo(printable(f"warning: {text}"), err=True)
 
 
 def main(argv=None) -> int:
-    """Entry point: run the CLI, turning every user error into one line on stderr and a non-zero exit."""
-    from toolkit.errors import ToolkitError
+    """Entry point: run the CLI, turning every user error into one line on stderr and a non-zero exit.
 
+    Everything a command writes is all-or-nothing (:func:`toolkit.io.output_run`): when it fails or is
+    interrupted (Ctrl-C exits 130, SIGTERM 143), every output is left as it was before the run.
+    """
+    import signal
+    import warnings
+
+    from toolkit.errors import ToolkitError
+    from toolkit.io import output_run, replaced_outputs, reset_run_state
+    from toolkit.provenance import set_run
+
+    reset_run_state()
+    set_run()
+
+    previous = None
     try:
-        rv = cli.main(args=argv, prog_name="hls", standalone_mode=False)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError):  # not the main thread (an embedding application): leave signals alone
+        pass
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            with output_run(keep_on=(click.exceptions.Exit,)):
+                rv = cli.main(args=argv, prog_name="hls", standalone_mode=False)
+        replaced = replaced_outputs()
+        if replaced:
+            shown = ", ".join(str(p) for p in replaced[:3]) + (f" and {len(replaced) - 3} more"
+                                                              if len(replaced) > 3 else "")
+            click.echo(f"note: replaced {len(replaced)} earlier output(s) of hls: {shown}", err=True)
     except ToolkitError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
@@ -62,8 +127,11 @@ def main(argv=None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        click.echo("interrupted: no output was changed", err=True)
         return 130
+    except Terminated:
+        click.echo("terminated: no output was changed", err=True)
+        return 143
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback reaches the user
@@ -71,6 +139,11 @@ def main(argv=None) -> int:
             raise
         click.echo(f"error: {type(exc).__name__}: {exc} (set HLS_DEBUG=1 for the traceback)", err=True)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        reset_run_state()  # a Python process that runs several commands starts each afresh
+        set_run()
     # with standalone_mode=False click returns ctx.exit(n)'s code, or the command's return value
     return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 

@@ -94,6 +94,7 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
         err = DataError(f"{len(skipped)} of {len(report.files)} file(s) skipped: {', '.join(skipped)} "
                         f"(the answers of the others were written to {output})")
         err.exit_code = 3
+        err.keep_outputs = True  # the answers of the readable files are written on purpose
         raise err
 
 

@@ -368,7 +368,7 @@ def write_agreement_xlsx(res: AgreementResult, path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from ..io import atomic_path, write_cell
+    from ..io import save_workbook, write_cell
 
     bold = Font(bold=True)
     wb = Workbook()
@@ -407,8 +407,7 @@ def write_agreement_xlsx(res: AgreementResult, path) -> None:
         sh.freeze_panes = "A2"
         if "text" in df.columns:
             sh.column_dimensions[sh.cell(row=1, column=list(df.columns).index("text") + 1).column_letter].width = 70
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
 
 
 def _cell(v):

@@ -105,7 +105,7 @@ def write_evaluation_xlsx(res, path: str | Path, notes=()) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from ..io import atomic_path, write_cell
+    from ..io import save_workbook, write_cell
 
     bold = Font(bold=True)
     wb = Workbook()
@@ -141,8 +141,7 @@ def write_evaluation_xlsx(res, path: str | Path, notes=()) -> None:
         sh.freeze_panes = "A2"
         sh.column_dimensions[sh.cell(row=1, column=list(df.columns).index("text") + 1).column_letter].width = 80
         sh.column_dimensions["A"].width = 30
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
 
 
 def _cell(v):

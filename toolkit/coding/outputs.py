@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..io import atomic_path, safe_text, write_cell
+from ..io import atomic_path, safe_text, save_workbook, write_cell
 from .run import CODING_COLUMNS
 
 DECISIONS = ("accept", "reject", "recode")
@@ -125,6 +125,5 @@ def write_review_workbook(path: str | Path, result) -> Path:
         cb.column_dimensions[cb.cell(row=1, column=j).column_letter].width = w
     cb.freeze_panes = "B2"
     wb.move_sheet(LIST_SHEET, offset=len(wb.sheetnames))
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
     return Path(path)

@@ -103,6 +103,8 @@ def read_survey(sources, instrument, format: str | None = None,
                               "message": msg})
             file_issues.append(issue("unreadable_file", msg, file=name))
             continue
+        for note in src.notes:
+            file_issues.append(issue(**note))
         meta = src.meta or {}
         iid, iver = meta.get("instrument_id"), meta.get("instrument_version")
         problem = None

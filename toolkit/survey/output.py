@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError
-from ..io import atomic_path, write_cell, write_csv
+from ..io import atomic_path, save_workbook, write_cell, write_csv
 
 OUTPUT_SUFFIXES = (".csv", ".xlsx", ".sav")
 # SPSS names cannot start with "_": provenance columns get portable names in .sav files
@@ -41,8 +41,7 @@ def write_xlsx_sheets(sheets: dict, path) -> None:
                 if hasattr(value, "item"):
                     value = value.item()
                 write_cell(ws, i, j, value)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
 
 
 # SPSS reserved words cannot name a variable (ReadStat refuses the file)

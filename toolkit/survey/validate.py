@@ -9,6 +9,8 @@ check                     severity  meaning
 ``wrong_instrument``      error     a form built from another instrument or version (skipped)
 ``blank_file``            warning   a questionnaire with no answer at all (skipped)
 ``missing_columns``       warning   a table lacks some item columns (they stay empty)
+``mixed_encoding``        warning   lines that are not UTF-8, read as Windows-1252 (cp1252)
+``formula_without_value`` warning   a cell holding a formula that was never calculated (reads as empty)
 ``non_numeric``           error     text that is neither a code nor a label of the response scale
 ``out_of_range``          error     a number that is not on the response scale (nor a missing code)
 ``unknown_choice``        warning   a context answer that is not one of the question's choices
@@ -35,6 +37,7 @@ DEFAULT_STRAIGHTLINE_MIN = 5
 
 SEVERITY = {
     "unreadable_file": "error", "wrong_instrument": "error", "blank_file": "warning", "missing_columns": "warning",
+    "mixed_encoding": "warning", "formula_without_value": "warning",
     "non_numeric": "error", "out_of_range": "error", "unknown_choice": "warning", "duplicate_id": "error",
     "missing_id": "warning", "missing_group": "warning", "straightlining": "warning",
     "attention_failed": "warning", "respondent_missing": "warning", "item_missing": "info",

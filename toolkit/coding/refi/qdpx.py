@@ -29,7 +29,7 @@ from ...errors import DataError
 from ...io import atomic_path
 from .common import ORIGIN, PROJECT_NS, code_guid, guid
 from .qdc import RefiCode, assign_ids, codes_element, parse_codes
-from .safety import DEFAULT_LIMITS, Limits, SafeZip, iter_xml
+from .safety import Limits, SafeZip, current_limits, iter_xml
 
 DEFAULT_CODER = "hls auto-coder"
 #: zip timestamp used for every member so exports are byte-reproducible
@@ -244,7 +244,7 @@ class QdpxProject:
         return self.codings[self.codings["coder"] == coder].reset_index(drop=True)
 
 
-def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) -> QdpxProject:
+def read_qdpx(path: str | Path, codebook=None, limits: Limits | None = None) -> QdpxProject:
     """Read users, codes, text sources, cases and text codings from a REFI ``.qdpx`` (untrusted input).
 
     Code ids: our GUIDs when *codebook* (or the ``Code id:`` line of our descriptions) identifies them,
@@ -268,6 +268,7 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
     names_seen: dict[str, int] = {}
     others: dict[str, int] = {}
     root = None
+    limits = limits or current_limits()
     with SafeZip(path, limits) as z:
         qde = z.find("project.qde")
         if qde is None:
@@ -405,7 +406,7 @@ def _docx_text(data: bytes, label: str, limits: Limits) -> str:
     """Paragraph text of a .docx held in memory, after the same archive checks (a .docx is a zip too)."""
     import docx
 
-    SafeZip(data, limits, label=label).close()
+    SafeZip(data, limits, label=label, kind="document").close()
     try:
         d = docx.Document(io.BytesIO(data))
     except Exception as exc:  # a broken package of any kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import ToolkitError
-from ...io import atomic_path, write_csv
+from ...io import save_workbook, write_csv
 from ..model import Instrument
 from .common import dictionary_rows, set_widths, write_table
 
@@ -28,8 +28,7 @@ def _write_xlsx(inst: Instrument, out: Path, lang: str | None) -> None:
                     "K": 20, "L": 40})
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out)
 
 
 def _write_csv(inst: Instrument, out: Path, lang: str | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...io import atomic_path, write_cell
+from ...io import save_workbook, write_cell
 from ..model import Instrument
 from .common import column_order, pick_language, set_widths, write_meta
 
@@ -99,6 +99,5 @@ def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int 
     codes_ws.protection.sheet = True
     write_meta(wb, inst, lang, "entry", meta_rows)
     out = Path(out)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ...io import atomic_path, write_cell
+from ...io import save_workbook, write_cell
 from ..model import Instrument
 from .common import (dictionary_rows, ordered_blocks, pick_language, scale_labels, set_widths, ui, write_meta,
                      write_table)
@@ -179,6 +179,5 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) ->
     write_meta(wb, inst, lang, "questionnaire", meta_rows)
     wb.active = 0
     out = Path(out)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out)
     return out

@@ -31,6 +31,7 @@ class Source:
     ignored: list = field(default_factory=list)
     unmatched: list = field(default_factory=list)
     format: str = ""
+    notes: list = field(default_factory=list)  # issues about how the file was read (see reading_notes)
 
 
 def _norm(text: str) -> str:
@@ -102,11 +103,12 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
     ids = {v.id for v in variables(instrument)}
     return Source(path, data, rows, [{} for _ in rows], meta or {},
                   ignored=[str(c) for c in table.columns if c not in mapping],
-                  unmatched=[i for i in instrument.item_ids if i not in data.columns and i in ids])
+                  unmatched=[i for i in instrument.item_ids if i not in data.columns and i in ids],
+                  notes=reading_notes(path, table))
 
 
 def _blank(x) -> bool:
-    if x is None:
+    if x is None or type(x).__name__ == "NAType":
         return True
     if isinstance(x, float) and x != x:
         return True
@@ -114,19 +116,45 @@ def _blank(x) -> bool:
 
 
 def read_delimited(path: Path, sep: str | None = None):
-    """All cells as text (no type guessing) from a CSV; UTF-8 with or without BOM, else cp1252."""
+    """All cells as text (no type guessing) from a CSV; UTF-8 with or without BOM, a line that is not UTF-8 as
+    cp1252 (``df.attrs["fallback_lines"]`` lists them; see :func:`toolkit.survey.table.decode_text`)."""
+    import io
+
     import pandas as pd
 
-    from ..table import _sniff_delimiter, text_encodings, unescape_frame
+    from ..table import _sniff_delimiter, decode_text, unescape_frame
 
-    for encoding in text_encodings(path):
-        try:
-            delim = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, encoding))
-            return unescape_frame(pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
-                                              encoding=encoding))
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("cannot decode the file as UTF-8 or cp1252")  # pragma: no cover
+    text, bad = decode_text(path)
+    delim = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, text=text))
+    df = unescape_frame(pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False))
+    df.attrs["fallback_lines"] = bad
+    return df
+
+
+def reading_notes(path: Path, table) -> list[dict]:
+    """Issues the import report carries about how a file was read (lines decoded as cp1252, formulas
+    without a value): ``issue(...)`` keyword dicts."""
+    from ..table import fallback_message
+
+    notes = []
+    bad = table.attrs.get("fallback_lines") or []
+    if bad:
+        notes.append({"check": "mixed_encoding", "message": fallback_message(bad), "file": str(path)})
+    columns = list(table.columns)
+    for ref in table.attrs.get("formula_cells") or []:
+        m = re.match(r"([A-Z]+)(\d+)$", ref)
+        col = None
+        if m:
+            k = 0
+            for ch in m.group(1):
+                k = k * 26 + ord(ch) - 64
+            col = columns[k - 1] if 0 < k <= len(columns) else None
+        notes.append({"check": "formula_without_value", "file": str(path),
+                      "row": int(m.group(2)) if m else None, "cell": f"{table.attrs.get('sheet', '')}!{ref}",
+                      "column": col,
+                      "message": "formula with no calculated value: it reads as empty (open and save the file in "
+                                 "Excel or LibreOffice to calculate it)"})
+    return notes
 
 
 def first_line(path: Path, n: int = 1) -> list[str]:
@@ -134,6 +162,8 @@ def first_line(path: Path, n: int = 1) -> list[str]:
     from ..table import text_encodings
 
     out = []
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".sav"):
+        return out
     try:
         encoding = text_encodings(path)[0]
         with open(path, encoding=encoding, errors="replace") as fh:
@@ -149,9 +179,9 @@ def first_line(path: Path, n: int = 1) -> list[str]:
 
 def xlsx_header(path: Path) -> list[str]:
     """Header cells of the first worksheet of an xlsx file."""
-    from openpyxl import load_workbook
+    from ...spreadsheets import open_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    wb = open_workbook(path)
     try:
         ws = wb.worksheets[0]
         row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
@@ -162,9 +192,9 @@ def xlsx_header(path: Path) -> list[str]:
 
 def xlsx_meta(path: Path) -> dict | None:
     """Key/value pairs at the top of the ``_meta`` sheet, or ``None`` when the workbook has none."""
-    from openpyxl import load_workbook
+    from ...spreadsheets import open_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    wb = open_workbook(path)
     try:
         if "_meta" not in wb.sheetnames:
             return None

@@ -21,21 +21,12 @@ class EntryReader:
         return bool(meta) and meta.get("form_type", "").casefold() == "entry"
 
     def read(self, path: Path, instrument):
-        import pandas as pd
-        from openpyxl import load_workbook
+        from ...spreadsheets import read_sheet, sheet_names
 
         meta = xlsx_meta(path) or {}
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = "Data" if "Data" in wb.sheetnames else None
-            if sheet is None:
-                raise DataError("entry workbook has no 'Data' sheet", file=path)
-            rows = list(wb[sheet].iter_rows(values_only=True))
-        finally:
-            wb.close()
-        if not rows:
+        if "Data" not in sheet_names(path):
+            raise DataError("entry workbook has no 'Data' sheet", file=path)
+        table = read_sheet(path, "Data")
+        if not len(table.columns):
             raise DataError("the 'Data' sheet is empty", file=path, field="Data")
-        header = [str(c).strip() if c is not None else f"_col{i}" for i, c in enumerate(rows[0])]
-        body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
-        table = pd.DataFrame([r[:len(header)] for r in body], columns=header, dtype=object)
-        return frame_from_table(path, table, instrument, first_row=2, meta=meta)
+        return frame_from_table(path, table, instrument, first_row=table.attrs["first_row"], meta=meta)

@@ -30,16 +30,18 @@ class KoboReader:
         return False
 
     def read(self, path: Path, instrument):
-        import pandas as pd
+        from ...spreadsheets import read_sheet
 
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            table = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+            table = read_sheet(path)
         else:
             line = first_line(path)
             table = read_delimited(path, ";" if line and ";" in line[0] else ",")
+        attrs = dict(table.attrs)
         table.columns = [str(c).strip() for c in table.columns]
-        first_row = 2
+        first_row = attrs.get("first_row", 2)
         if len(table) and all(str(v).startswith("#") for v in table.iloc[0] if str(v).strip() not in ("", "nan")):
             table = table.iloc[1:].reset_index(drop=True)  # HXL tag row
-            first_row = 3
+            first_row += 1
+        table.attrs.update(attrs)
         return frame_from_table(path, table, instrument, first_row=first_row, meta={"platform": "kobo"})

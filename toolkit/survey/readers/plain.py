@@ -13,8 +13,7 @@ class PlainReader:
         return path.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav")
 
     def read(self, path: Path, instrument):
-        import pandas as pd
-
+        from ...spreadsheets import read_sheet
         from ..table import read_table
 
         suffix = path.suffix.lower()
@@ -25,7 +24,7 @@ class PlainReader:
             table = read_table(path)
             first_row = 1  # SPSS case number
         else:
-            table = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-            first_row = 2
+            table = read_sheet(path)
+            first_row = table.attrs["first_row"]
         table.columns = [str(c).strip() for c in table.columns]
         return frame_from_table(path, table, instrument, first_row=first_row, meta={})

@@ -55,12 +55,10 @@ class QuestionnaireReader:
 
     def read(self, path: Path, instrument) -> Source:
         import pandas as pd
-        from openpyxl import load_workbook
 
-        try:
-            wb = load_workbook(path, data_only=True)
-        except Exception as exc:  # noqa: BLE001
-            raise DataError(f"cannot open the workbook ({type(exc).__name__})", file=path) from None
+        from ...spreadsheets import formula_cells_without_value, open_workbook
+
+        wb = open_workbook(path, read_only=False, data_only=True)
         try:
             meta, cells = read_answer_map(wb, path)
             values, where = {}, {}
@@ -78,8 +76,16 @@ class QuestionnaireReader:
                 where[c["variable"]] = f"{sheet}!{c['cell']}"
         finally:
             wb.close()
+        notes = []
+        sheets = sorted({w.split("!")[0] for w in where.values()})
+        unfilled = {f"{sh}!{ref}" for sh in sheets for ref in formula_cells_without_value(path, sh)}
+        for var, cell in where.items():
+            if cell in unfilled:
+                notes.append({"check": "formula_without_value", "file": str(path), "cell": cell, "column": var,
+                              "message": "the answer cell holds a formula with no calculated value; it reads as "
+                                         "empty (open and save the file in Excel or LibreOffice to calculate it)"})
         known = {v for v in values}
         data = pd.DataFrame([values], columns=list(values))
         ids = set(instrument.item_ids)
         return Source(path, data, [None], [where], meta, ignored=[],
-                      unmatched=[i for i in instrument.item_ids if i not in known and i in ids])
+                      unmatched=[i for i in instrument.item_ids if i not in known and i in ids], notes=notes)
