@@ -216,6 +216,9 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
 
     _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
     refuse_overwriting([], {"--output": output, "--model": model_path})
+    from ..survey.variables import as_instrument
+
+    instrument = as_instrument(instrument)  # parsed once, not once per step
     df = sim(instrument, n=n, groups=groups, seed=seed, missing=missing, dont_know=dont_know,
              factor_correlation=factor_correlation, icc_group=icc_group, icc_individual=icc_individual)
     write_survey(df, output, instrument)

@@ -5,10 +5,9 @@ All files are written atomically (:func:`toolkit.io.atomic_path`) and every text
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from ..io import atomic_path, safe_text, save_workbook, write_cell
+from ..io import atomic_path, csv_writer, safe_text, save_workbook, write_cell
 from .run import CODING_COLUMNS
 
 DECISIONS = ("accept", "reject", "recode")
@@ -31,7 +30,7 @@ class CsvCodingsWriter:
     def __enter__(self):
         self._tmp = self._ctx.__enter__()
         self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._fh)
+        self._w = csv_writer(self._fh)
         self._w.writerow(CODING_COLUMNS)
         return self
 

@@ -106,17 +106,54 @@ def write_sav(df, path, instrument=None) -> None:
     labels.setdefault("source_file", "File the answers were read from")
     labels.setdefault("source_row", "Row (or case number) in that file")
     column_labels = [labels.get(c) for c in out.columns]
+    from ..provenance import as_lines, complete
+
+    record = complete({"instrument": f"{inst.id} {inst.version}"} if instrument is not None else None)
     with atomic_path(path) as tmp:
-        pyreadstat.write_sav(out, str(tmp), column_labels=column_labels,
+        pyreadstat.write_sav(out, str(tmp), column_labels=column_labels, note=as_lines(record),
                              variable_value_labels=value_labels or None, missing_ranges=missing or None)
+        pin_sav_timestamp(tmp)
+
+
+SAV_DATE_OFFSET = 92  # "$FL2", product name (60), layout, case size, compression, weight, cases, bias (8)
+
+
+def pin_sav_timestamp(path) -> None:
+    """Overwrite the creation date and time in a .sav header (``dd mmm yy`` + ``hh:mm:ss`` at byte 92) with
+    :func:`toolkit.io.source_date`, so the same data give the same bytes."""
+    from ..io import source_date
+
+    stamp = source_date()
+    text = (stamp.strftime("%d ") + stamp.strftime("%b").capitalize() + stamp.strftime(" %y")
+            + stamp.strftime("%H:%M:%S")).encode("ascii")
+    with open(path, "r+b") as fh:
+        head = fh.read(SAV_DATE_OFFSET + len(text))
+        if head[:4] not in (b"$FL2", b"$FL3") or len(head) < SAV_DATE_OFFSET + len(text):
+            return
+        fh.seek(SAV_DATE_OFFSET)
+        fh.write(text)
+
+
+def _inst(instrument):
+    from .variables import as_instrument
+
+    return as_instrument(instrument)
 
 
 def write_survey(df, path, instrument=None) -> Path:
-    """Write survey data by suffix: ``.csv``, ``.xlsx`` (sheet ``Data``) or ``.sav`` (labelled)."""
+    """Write survey data by suffix: ``.csv``, ``.xlsx`` (sheet ``Data``) or ``.sav`` (labelled).
+
+    Each records where it came from (toolkit version, command, instrument and version, seed, input files):
+    a ``NAME.provenance.json`` sidecar beside a CSV, document properties in an xlsx, the document record of a
+    ``.sav`` (SPSS: Utilities > Data File Comments)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         write_csv(df, path)
+        from ..provenance import write_sidecar
+
+        write_sidecar(path, {"instrument": f"{_inst(instrument).id} {_inst(instrument).version}"}
+                      if instrument is not None else None)
     elif suffix == ".xlsx":
         write_xlsx_sheets({"Data": df}, path)
     elif suffix == ".sav":
