@@ -90,6 +90,11 @@ def set_limits(**changes) -> None:
             _override["max_member_size"] = max(_override[key], DEFAULT_LIMITS.max_member_size)
 
 
+def reset_limits() -> None:
+    """Forget :func:`set_limits` (the CLI calls this around every command)."""
+    _override.clear()
+
+
 def current_limits() -> Limits:
     """The limits in force: defaults, then ``HLS_MAX_UNZIPPED`` / ``HLS_MAX_RATIO`` / ``HLS_MAX_MEMBERS``, then
     :func:`set_limits` (the command-line options)."""

@@ -92,8 +92,12 @@ def note_used(instrument=None, codebook=None) -> None:
 def complete(record: dict | None = None) -> dict:
     """*record* with what is known about the current run filled in (command, inputs, instrument, codebook,
     seed); keys already in *record* win."""
-    base = provenance(command=_run.get("command"), inputs=_run.get("inputs"), instrument=_run.get("instrument"),
-                      codebook=_run.get("codebook"), seed=_run.get("seed"))
+    record = record or {}
+    # an output is about a survey (instrument) or about coding (codebook): one named by the caller rules out
+    # a leftover of the other kind from earlier in the same run
+    base = provenance(command=_run.get("command"), inputs=_run.get("inputs"),
+                      instrument=None if "codebook" in record else _run.get("instrument"),
+                      codebook=None if "instrument" in record else _run.get("codebook"), seed=_run.get("seed"))
     base.update(record or {})
     return base
 

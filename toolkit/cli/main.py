@@ -97,7 +97,10 @@ def main(argv=None) -> int:
     from toolkit.io import output_run, replaced_outputs, reset_run_state
     from toolkit.provenance import set_run
 
+    from toolkit.archive import reset_limits
+
     reset_run_state()
+    reset_limits()
     set_run()
 
     previous = None
@@ -118,7 +121,10 @@ def main(argv=None) -> int:
     except ToolkitError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("interrupted: no output was changed", err=True)
+            return 130
         click.echo("aborted", err=True)
         return 1
     except click.ClickException as exc:
@@ -143,6 +149,7 @@ def main(argv=None) -> int:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         reset_run_state()  # a Python process that runs several commands starts each afresh
+        reset_limits()
         set_run()
     # with standalone_mode=False click returns ctx.exit(n)'s code, or the command's return value
     return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0

@@ -57,6 +57,13 @@ def _table(ws, df, top: int, left: int = 1, index_label: str | None = None, bold
     return top + len(df) + 1
 
 
+def _codebook_record(result) -> dict | None:
+    cb = getattr(result, "codebook", None)
+    if cb is None:
+        return None
+    return {"codebook": f"{cb.id} {cb.version}" if getattr(cb, "version", None) else str(cb.id)}
+
+
 def write_review_workbook(path: str | Path, result) -> Path:
     """The review workbook: sheets Codings (with decision / recode_to / comment drop-downs), Frequencies,
     Co-occurrence and Codebook (plus a hidden ``lists`` sheet feeding the drop-downs)."""
@@ -124,5 +131,5 @@ def write_review_workbook(path: str | Path, result) -> Path:
         cb.column_dimensions[cb.cell(row=1, column=j).column_letter].width = w
     cb.freeze_panes = "B2"
     wb.move_sheet(LIST_SHEET, offset=len(wb.sheetnames))
-    save_workbook(wb, path)
+    save_workbook(wb, path, provenance=_codebook_record(result))
     return Path(path)

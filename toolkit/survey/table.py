@@ -79,7 +79,7 @@ def unescape_frame(df):
     for col in df.columns:
         values = df[col]
         if values.dtype == object:
-            text = values.map(lambda v: isinstance(v, str) and v.startswith("'"))
+            text = values.map(lambda v: isinstance(v, str) and (v.startswith("'") or "\n'" in v or "\r'" in v))
             if text.any():
                 df[col] = values.map(unescape_text)
     return df

@@ -38,9 +38,10 @@ SKIP_VARIABLES = ("title",)
 
 
 # -- writing ------------------------------------------------------------------------------------------------
-def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project"):
+def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project", description: str | None = None):
     """The ``project.qde`` for *codings* (frame: document, start, end, code[, coder]) on *documents*, as an
-    iterator of UTF-8 byte chunks (``b"".join(...)`` for the whole file)."""
+    iterator of UTF-8 byte chunks (``b"".join(...)`` for the whole file). *description* becomes the project's
+    ``Description`` (where it came from)."""
     docs = {d.id: d for d in documents}
     coders = _coders(codings)
     users = {c: guid("user", c) for c in coders}
@@ -95,10 +96,10 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
                 ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
 
     spans = _spans(codings, docs)
-    yield from _chunks(root, documents, spans, users, codebook)
+    yield from _chunks(root, documents, spans, users, codebook, description)
 
 
-def _chunks(root, documents, spans, users, codebook):
+def _chunks(root, documents, spans, users, codebook, description=None):
     """Serialise the head once, then one ``TextSource`` at a time (memory flat in the number of codings)."""
     ET.indent(root)
     head = ET.tostring(root, encoding="unicode")
@@ -121,7 +122,12 @@ def _chunks(root, documents, spans, users, codebook):
                 ET.SubElement(c_el, "CodeRef", {"targetGUID": code_guid(codebook.id, code)})
         ET.indent(src, level=2)
         yield b"    " + ET.tostring(src, encoding="unicode").encode("utf-8") + b"\n"
-    yield b"  </Sources>\n</Project>"
+    tail = b"  </Sources>\n"
+    if description:
+        from xml.sax.saxutils import escape
+
+        tail += b"  <Description>" + escape(description).encode("utf-8") + b"</Description>\n"
+    yield tail + b"</Project>"
 
 
 def _coders(codings) -> list[str]:
@@ -183,8 +189,14 @@ def write_qdpx(codings, codebook, documents, path: str | Path, name: str | None 
         if unknown:
             raise DataError(f"code(s) not in codebook '{codebook.id}': {', '.join(unknown[:5])}"
                             + (" ..." if len(unknown) > 5 else ""), field="code")
+    from ...provenance import as_lines, complete
+
     path = Path(path)
-    chunks = project_xml(codings, codebook, documents, name or path.stem)
+    record = complete({"codebook": f"{codebook.id} {codebook.version}" if getattr(codebook, "version", None)
+                       else codebook.id})
+    # the project's name and description never depend on the output file's name: same inputs, same bytes
+    chunks = project_xml(codings, codebook, documents, name or f"{codebook.id} project",
+                         description="Written by hls-toolkit.\n" + "\n".join(as_lines(record)))
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             with z.open(_info("project.qde"), "w") as fh:

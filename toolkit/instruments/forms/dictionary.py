@@ -28,7 +28,7 @@ def _write_xlsx(inst: Instrument, out: Path, lang: str | None) -> None:
                     "K": 20, "L": 40})
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
-    save_workbook(wb, out)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
 
 
 def _write_csv(inst: Instrument, out: Path, lang: str | None) -> None:

@@ -99,5 +99,5 @@ def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int 
     codes_ws.protection.sheet = True
     write_meta(wb, inst, lang, "entry", meta_rows)
     out = Path(out)
-    save_workbook(wb, out)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
     return out

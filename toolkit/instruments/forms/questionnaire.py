@@ -179,5 +179,5 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None) ->
     write_meta(wb, inst, lang, "questionnaire", meta_rows)
     wb.active = 0
     out = Path(out)
-    save_workbook(wb, out)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
     return out

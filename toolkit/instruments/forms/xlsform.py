@@ -126,5 +126,5 @@ def write_xlsform(inst: Instrument, out: Path, lang: str | None = None) -> Path:
         for col, width in zip("ABCDEFG", (18, 20, 60, 60, 10, 12, 12)):
             ws.column_dimensions[col].width = width
     out = Path(out)
-    save_workbook(wb, out)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
     return out
