@@ -36,3 +36,16 @@ class _Main:
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         raise SystemExit(self._main(list(args or [])))
+
+
+@pytest.fixture
+def demo_inputs(tmp_path):
+    """``make(df)`` writes *df* as the demo's survey input and returns the inputs folder (for toolkit.run_demo)."""
+    def make(df=None, name="collective-data-use.csv"):
+        folder = tmp_path / "demo-inputs"
+        (folder / "survey").mkdir(parents=True, exist_ok=True)
+        if df is not None:
+            df.to_csv(folder / "survey" / name, index=False)
+        return folder
+
+    return make

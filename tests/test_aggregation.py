@@ -368,15 +368,11 @@ def simulate_collective_data_use(path, seed=7):
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
-def test_demo_step(tmp_path):
-    from toolkit.psychometrics.demo_aggregate import step
-    from toolkit.psychometrics.demo_data import SAMPLE
-
-    sample = SAMPLE if SAMPLE.exists() else tmp_path / "collective-data-use.csv"
-    if not SAMPLE.exists():
-        simulate_collective_data_use(sample)
+def test_demo_step(tmp_path, demo_inputs):
+    inputs = demo_inputs()
+    simulate_collective_data_use(inputs / "survey" / "collective-data-use.csv")
     lines = []
-    paths = step(tmp_path / "out", lines.append, sample=sample)
+    paths = toolkit.run_demo(tmp_path / "out", only=["aggregate"], echo=lines.append, inputs=inputs)
     assert all(p.exists() for p in paths) and len(paths) == 3
     d = json.loads(paths[2].read_text())
     assert len(d["constructs"]) == 8 and d["group_column"] == "partnership_id"
@@ -386,6 +382,6 @@ def test_demo_step(tmp_path):
 
 
 def test_demo_registered():
-    from toolkit.cli.demo import STEPS
+    from toolkit.demo import STEPS
 
-    assert ("aggregate", "toolkit.psychometrics.demo_aggregate:step") in STEPS
+    assert "aggregate" in dict(STEPS)

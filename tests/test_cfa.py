@@ -297,14 +297,10 @@ def test_cli_data_errors(run_cli, tmp_path):
     assert code == 2 and "row 4: a: non-numeric value 'x'" in err
 
 
-def test_demo_step_on_a_simulated_survey(tmp_path):
-    from toolkit.psychometrics.demo_cfa import step
-
+def test_demo_step_on_a_simulated_survey(tmp_path, demo_inputs):
     df = toolkit.simulate("collective-data-use", n=600, groups=12, seed=3, missing=0.0, dont_know=0.01)
-    src = tmp_path / "survey.csv"
-    df.to_csv(src, index=False)
     lines = []
-    paths = step(tmp_path / "out", lines.append, sample=src)
+    paths = toolkit.run_demo(tmp_path / "out", only=["cfa"], echo=lines.append, inputs=demo_inputs(df))
     assert [p.name for p in paths] == ["cfa.xlsx", "cfa.json"] and all(p.exists() for p in paths)
     d = json.loads(paths[1].read_text())
     assert len(d["reliability"]) == 8 and d["fit"]["cfi"] > 0.9

@@ -309,9 +309,7 @@ def test_cli_instrument_missing_codes(run_cli, data_dir, tmp_path):
     assert d["kmo"] == pytest.approx(toolkit.kmo(clean).overall, abs=1e-12)
 
 
-def test_demo_step_on_simulated_survey(tmp_path, monkeypatch):
-    from toolkit.psychometrics import demo_factor
-
+def test_demo_step_on_simulated_survey(tmp_path, demo_inputs):
     inst = toolkit.load_instrument("collective-data-use")
     rng = np.random.default_rng(5)
     n = 300
@@ -320,10 +318,8 @@ def test_demo_step_on_simulated_survey(tmp_path, monkeypatch):
         f = rng.standard_normal(n)
         for it in c.items:
             cols[it.id] = np.clip(np.round(3 + f + rng.standard_normal(n) * 0.8), 1, 5)
-    path = tmp_path / "survey.csv"
-    pd.DataFrame(cols).to_csv(path, index=False)
     lines = []
-    written = demo_factor.step(tmp_path / "out", lines.append, sample=path)
+    written = toolkit.run_demo(tmp_path / "out", only=["efa"], echo=lines.append, inputs=demo_inputs(pd.DataFrame(cols)))
     assert {p.suffix for p in written} == {".xlsx", ".json", ".png"}
     assert all(p.exists() for p in written)
     assert any("factor" in s for s in lines)

@@ -143,3 +143,33 @@ def test_analyze_commands_take_i_for_instrument_like_survey(command):
     cmd = analyze.get_command(click.Context(analyze), command)
     opts = {o for p in cmd.params for o in p.opts}
     assert {"--instrument", "-i"} <= opts
+
+
+def test_sample_data_copies_the_inputs_and_protects_edits(run_cli, tmp_path):
+    out = tmp_path / "sample"
+    code, stdout, err = run_cli("sample-data", "-o", str(out))
+    assert code == 0, err
+    assert (out / "survey" / "collective-data-use.csv").exists()
+    assert len(list((out / "transcripts").glob("INT0*.txt"))) == 6 and (out / "transcripts" / "gold.csv").exists()
+    assert not list(out.rglob("*.py")) and not list(out.rglob("*.sh"))
+    assert run_cli("sample-data", "-o", str(out))[0] == 0  # same content again: harmless
+    edited = out / "survey" / "collective-data-use.csv"
+    edited.write_text("respondent_id\nmine\n")
+    code, _, err = run_cli("sample-data", "-o", str(out))
+    assert code == 2 and "collective-data-use.csv" in err and "--force" in err
+    assert edited.read_text() == "respondent_id\nmine\n"
+    assert run_cli("sample-data", "-o", str(out), "--force")[0] == 0
+    assert edited.read_text() != "respondent_id\nmine\n"
+
+
+def test_quiet_and_verbose_are_global_options(run_cli):
+    code, _, err = run_cli("--quiet", "--verbose", "instrument", "list")
+    assert code == 2 and "exclude each other" in err
+    assert run_cli("-q", "instrument", "list")[0] == 0
+
+
+def test_progress_is_silent_when_not_a_terminal(capsys):
+    from toolkit import console
+
+    assert list(console.progress(range(3), desc="x")) == [0, 1, 2]
+    assert capsys.readouterr().err == ""

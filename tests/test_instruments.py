@@ -300,11 +300,11 @@ def test_instrument_cli_module_imports_nothing_heavy():
     assert out.strip() == "[]"
 
 
-def test_demo_step_builds_every_form(tmp_path):
-    from toolkit.instruments.demo import step
+def test_demo_step_builds_every_form(tmp_path, demo_inputs):
+    import toolkit
 
     lines: list[str] = []
-    paths = step(tmp_path / "instruments", lines.append)
+    paths = toolkit.run_demo(tmp_path, only=["instruments"], echo=lines.append, inputs=demo_inputs())
     assert len(paths) == 4 * 3 + 4 * 2 + 1  # 3 forms + 2 dictionaries each, German questionnaire
     assert all(p.exists() for p in paths)
-    assert len(lines) == 4
+    assert len([s for s in lines if s.startswith("   ") and "items in" in s]) == 4

@@ -297,9 +297,9 @@ def test_cli_help_has_example(run_cli):
 # ------------------------------------------------------------------------------------------ demo
 
 
-def test_demo_step_on_simulated_sample(tmp_path):
+def test_demo_step_on_simulated_sample(tmp_path, demo_inputs):
+    import toolkit
     from toolkit.instruments import load_instrument
-    from toolkit.psychometrics.demo_reliability import step
 
     inst = load_instrument("collective-data-use")
     rng = np.random.default_rng(5)
@@ -311,10 +311,9 @@ def test_demo_step_on_simulated_sample(tmp_path):
             x = np.clip(np.round(3 + (-y if item.reverse else y)), 1, 5)
             x[rng.random(120) < 0.05] = 9
             cols[item.id] = x
-    sample = tmp_path / "sample.csv"
-    pd.DataFrame(cols).to_csv(sample, index=False)
     messages = []
-    paths = step(tmp_path / "out", messages.append, sample=sample)
+    paths = toolkit.run_demo(tmp_path / "out", only=["reliability"], echo=messages.append,
+                             inputs=demo_inputs(pd.DataFrame(cols)))
     assert [p.name for p in paths] == ["reliability.xlsx", "reliability.json"]
     d = json.loads(paths[1].read_text())
     assert len(d["scales"]) == len(inst.constructs)

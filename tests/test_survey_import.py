@@ -498,12 +498,13 @@ def test_kobo_xlsx_and_german_labels(tmp_path):
 
 
 def test_demo_step_imports_the_bundled_samples(tmp_path):
-    from toolkit.survey.demo import sample_dir, step
+    import toolkit
 
-    assert (sample_dir() / "collective-data-use.csv").exists()
     lines = []
-    paths = step(tmp_path, lines.append)
+    paths = toolkit.run_demo(tmp_path, only=["survey"], echo=lines.append)
     assert all(p.exists() for p in paths)
+    assert (tmp_path / "inputs" / "survey" / "collective-data-use.csv").exists()  # the inputs sit beside the outputs
+    tmp_path = tmp_path / "survey"
     issues = pd.read_excel(tmp_path / "channels-validation.xlsx", sheet_name="Issues")
     errors = issues[issues.severity == "error"]
     assert sorted(errors.check) == ["non_numeric", "out_of_range"]  # the two planted mistakes

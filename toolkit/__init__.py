@@ -50,6 +50,19 @@ _API = {
     "write_qdpx": "toolkit.coding.refi",
     "read_qdpx": "toolkit.coding.refi",
     "evaluate_coding": "toolkit.coding.evaluate",
+    "evaluate_sources": "toolkit.coding.evaluation_report",
+    "export_project": "toolkit.coding.refi.export",
+    "read_table": "toolkit.survey.table",
+    "write_survey": "toolkit.survey.output",
+    "select_items": "toolkit.psychometrics.factor",
+    "write_csv": "toolkit.io",
+    "write_json": "toolkit.io",
+    "copy_sample_data": "toolkit.resources",
+    "run_demo": "toolkit.demo",
+    "provenance": "toolkit.provenance",
+    "report": "toolkit.report",
+    "Table": "toolkit.report.tables",
+    "write_workbook": "toolkit.report.tables",
 }
 
 __all__ = sorted(_API) + ["__version__"]

@@ -43,3 +43,44 @@ def resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
         return names[str(name_or_path)]
     known = ", ".join(names) or "none"
     raise ToolkitError(f"unknown {what} '{name_or_path}' (shipped: {known}; or give a .yaml path)")
+
+
+#: what ``copy_sample_data`` leaves out: the scripts that made the samples and package plumbing
+_NOT_INPUTS = {"__init__.py", "generate.sh", "make_gold_template.py"}
+
+
+def copy_sample_data(dest: str | Path, overwrite: bool = False) -> list[Path]:
+    """Copy the bundled sample inputs (``survey/``, ``transcripts/`` and their READMEs) into *dest*.
+
+    Returns the files written. An existing file with other content is an error unless *overwrite*; one with
+    the same content is left alone, so copying twice is harmless.
+
+    >>> import toolkit
+    >>> files = toolkit.copy_sample_data("hls-sample")          # doctest: +SKIP
+    """
+    import shutil
+
+    src = sample_data_dir()
+    dest = Path(dest)
+    pairs = []
+    for path in sorted(src.rglob("*")):
+        if path.is_dir() or path.name in _NOT_INPUTS or "__pycache__" in path.parts:
+            continue
+        pairs.append((path, dest / path.relative_to(src)))
+    if not overwrite:
+        clash = [t for s, t in pairs if t.exists() and t.read_bytes() != s.read_bytes()]
+        if clash:
+            raise ToolkitError(f"already exists with other content ({len(clash)} file(s) would be replaced; "
+                               "use --force to replace them)", file=clash[0])
+    written = []
+    for s, t in pairs:
+        if t.exists() and t.read_bytes() == s.read_bytes():
+            written.append(t)
+            continue
+        t.parent.mkdir(parents=True, exist_ok=True)
+        from .io import atomic_path
+
+        with atomic_path(t) as tmp:
+            shutil.copyfile(s, tmp)
+        written.append(t)
+    return written

@@ -1,54 +1,54 @@
-"""``hls demo``: run every capability of the toolkit on the bundled sample data.
-
-Each capability contributes one step, a function ``step(outdir: Path, echo) -> list[Path]`` that writes its
-outputs under *outdir* and returns them. Add a line to ``STEPS`` when a capability lands.
-"""
+"""``hls demo`` and ``hls sample-data``: the whole toolkit on the bundled sample data (see :mod:`toolkit.demo`)."""
 from __future__ import annotations
 
-import importlib
 import time
 from pathlib import Path
 
 import click
 
-STEPS = [
-    ("instruments", "toolkit.instruments.demo:step"),
-    ("survey", "toolkit.survey.demo:step"),
-    ("reliability", "toolkit.psychometrics.demo_reliability:step"),
-    ("efa", "toolkit.psychometrics.demo_factor:step"),
-    ("cfa", "toolkit.psychometrics.demo_cfa:step"),
-    ("aggregate", "toolkit.psychometrics.demo_aggregate:step"),
-    ("coding", "toolkit.coding.demo:step"),
-    ("refi", "toolkit.coding.demo_refi:step"),
-]
+from toolkit.demo import STEPS
 
 
 @click.command()
 @click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
-              show_default=True, help="Folder for everything the demo writes.")
-@click.option("--only", multiple=True, help="Run only the named step(s).")
+              show_default=True, help="Folder for everything the demo writes (its inputs go to OUT/inputs).")
+@click.option("--only", multiple=True, type=click.Choice([n for n, _ in STEPS]),
+              help="Run only the named step(s); repeatable.")
 def demo(outdir: Path, only: tuple[str, ...]):
     """Run the toolkit end to end on the bundled sample data and write every output to a folder.
+
+    The sample inputs are copied to OUT/inputs first, so you can see what went in and rerun any
+    command on them. The demo itself is a readable tutorial of the Python API: toolkit/demo.py.
 
     \b
     Example:
       hls demo -o demo-output
-      hls demo -o demo-output --only instruments
+      hls demo -o demo-output --only cfa
     """
-    outdir.mkdir(parents=True, exist_ok=True)
-    names = [n for n, _ in STEPS]
-    for name in only:
-        if name not in names:
-            raise click.BadParameter(f"unknown step '{name}' (steps: {', '.join(names)})", param_hint="--only")
-    written: list[Path] = []
-    for name, target in STEPS:
-        if only and name not in only:
-            continue
-        module, attr = target.split(":")
-        step = getattr(importlib.import_module(module), attr)
-        t0 = time.perf_counter()
-        click.echo(f"== {name}")
-        paths = step(outdir / name, click.echo)
-        written.extend(paths)
-        click.echo(f"   {len(paths)} file(s) in {time.perf_counter() - t0:.1f}s")
-    click.echo(f"demo finished: {len(written)} file(s) under {outdir}")
+    from toolkit.demo import run_demo
+
+    t0 = time.perf_counter()
+    written = run_demo(outdir, only=only, echo=click.echo)
+    click.echo(f"demo finished: {len(written)} file(s) under {outdir} in {time.perf_counter() - t0:.0f}s "
+               f"(inputs in {outdir / 'inputs'})")
+
+
+@click.command("sample-data")
+@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("hls-sample"),
+              show_default=True, help="Folder to copy the sample inputs into.")
+@click.option("--force", is_flag=True, help="Replace files in OUT that differ from the samples.")
+def sample_data(outdir: Path, force: bool):
+    """Copy the bundled sample inputs (a 400-respondent survey, filled questionnaires, Kobo/ODK/Qualtrics
+    exports, six interview transcripts and their gold coding) into a folder to try every command on.
+
+    \b
+    Example:
+      hls sample-data -o hls-sample
+      cd hls-sample
+      hls analyze reliability survey/collective-data-use.csv -i collective-data-use
+    """
+    from toolkit.resources import copy_sample_data
+
+    files = copy_sample_data(outdir, overwrite=force)
+    click.echo(f"{len(files)} sample file(s) in {outdir}: survey/ (answers and exports), transcripts/ (interviews, "
+               "gold coding)")

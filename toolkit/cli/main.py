@@ -18,6 +18,7 @@ GROUPS = {
     "code": ("toolkit.cli.code:code", "Transcripts: auto-code, review, agreement, evaluation, REFI-QDA export."),
     "codebook": ("toolkit.cli.codebook:codebook", "Theory codebooks: list, show, check, import .qdc."),
     "demo": ("toolkit.cli.demo:demo", "Run the whole toolkit on the bundled sample data."),
+    "sample-data": ("toolkit.cli.demo:sample_data", "Copy the bundled sample inputs to a folder to try commands on."),
 }
 
 
@@ -34,27 +35,36 @@ def _version() -> str:
 
 @click.group(cls=LazyGroup, lazy=GROUPS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=None, package_name="hls-toolkit", prog_name="hls", message="%(prog)s %(version)s")
+@click.option("-q", "--quiet", is_flag=True, help="Only results, warnings and errors: no notes, no progress bars.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show details (steps, timings, settings).")
 @click.option("--max-unzipped", metavar="SIZE", default=None,
               help="Largest uncompressed size of an .xlsx/.docx/.qdpx file read (default 2GB; or HLS_MAX_UNZIPPED).")
 @click.option("--max-ratio", metavar="N", type=float, default=None,
               help="Highest compression ratio of a member of such a file (default 200; or HLS_MAX_RATIO).")
 @click.option("--max-members", metavar="N", type=int, default=None,
               help="Most entries in such a file (default 20000; or HLS_MAX_MEMBERS).")
-def cli(max_unzipped, max_ratio, max_members):
+def cli(quiet: bool, verbose: bool, max_unzipped, max_ratio, max_members):
     """hls-toolkit: design questionnaires, score and analyse answers, code transcripts against theory.
 
-    Zip-based inputs (.xlsx, .docx, .qdpx) are checked for zip bombs before they are read; raise the limits
-    with the options above for honest giant files. Every command that writes files takes --force to replace
-    human work (a review workbook holding decisions, a filled questionnaire, a YAML file you edited).
+    Progress bars appear on long steps when the output is a terminal. Zip-based inputs (.xlsx, .docx, .qdpx)
+    are checked for zip bombs before they are read; raise the limits with the options above for honest giant
+    files. Every command that writes files takes --force to replace human work (a review workbook holding
+    decisions, a filled questionnaire, a YAML file you edited).
 
     \b
     Example:
       hls instrument list
       hls demo -o demo-output
+      hls --quiet analyze reliability answers.csv -i collective-data-use --json
       hls --max-unzipped 8GB survey import huge.xlsx -i collective-data-use -o answers.csv
     """
+    from toolkit.console import set_verbosity
+
     from ..archive import set_limits
 
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    set_verbosity(quiet=quiet, verbose=verbose)
     try:
         set_limits(max_total_size=max_unzipped, max_ratio=max_ratio, max_members=max_members)
     except ValueError as exc:
@@ -69,7 +79,10 @@ def _on_sigterm(signum, frame):
     raise Terminated()
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None, _seen=set()):  # noqa: B006
+_SEEN: set = set()  # warnings already shown by this command
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Every warning as one line on stderr, each distinct one once; no source lines, no library paths."""
     from toolkit.console import printable
     from toolkit.errors import ToolkitWarning
@@ -78,9 +91,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None, _se
         text = str(message)
     else:  # a library's warning that our code did not turn into its own: name its kind, once
         text = f"{category.__name__}: {str(message).splitlines()[0] if str(message) else ''}"
-    if text in _seen:
+    if text in _SEEN:
         return
-    _seen.add(text)
+    _SEEN.add(text)
     click.echo(printable(f"warning: {text}"), err=True)
 
 
@@ -102,6 +115,7 @@ def main(argv=None) -> int:
     reset_run_state()
     reset_limits()
     set_run()
+    _SEEN.clear()
 
     previous = None
     try:

@@ -170,6 +170,10 @@ class AgreementResult:
     def __str__(self) -> str:
         return format_report(self)
 
+    def to_excel(self, path) -> None:
+        """Workbook: Summary (per code + overall), Pairs, Disagreements (units to discuss), Units (codes by coder)."""
+        write_agreement_xlsx(self, path)
+
 
 def agreement(codings_list, unit: str = "sentence", transcripts=None, skip_speakers=(), codes=None,
               codebook=None, documents=None, min_positives: int = 5, rare_prevalence: float = 0.05,

@@ -19,7 +19,7 @@ sentence, codes`` with ``codes`` semicolon-separated (empty = none). Predictions
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
@@ -79,6 +79,13 @@ class EvaluationResult:
     macro: dict
     errors: object     # DataFrame: kind (fp|fn), code, document, unit_index, speaker, text, gold_codes, pred_codes
     alignment: dict
+    notes: list = field(default_factory=list)  # what the reader of the scores should know (skipped documents, ...)
+
+    def to_excel(self, path) -> None:
+        """Workbook: Scores (per code, micro, macro), False positives, False negatives (with the sentences)."""
+        from .evaluation_report import write_evaluation_xlsx
+
+        write_evaluation_xlsx(self, path, self.notes)
 
     def to_dict(self) -> dict:
         return {"alignment": self.alignment, "micro": self.micro, "macro": self.macro,

@@ -59,7 +59,9 @@ def evaluate_sources(gold, pred, skip_speakers=(), transcripts=None, codebook=No
              "speaker": units.at[p, "speaker"], "text": units.at[p, "text"], "code": code}
             for p, code in table.codes[table.coders[1]]]
     p = pd.DataFrame(prow, columns=["document", "unit_index", "speaker", "text", "code"])
-    return evaluate_coding(g.reset_index(drop=True), p), notes
+    res = evaluate_coding(g.reset_index(drop=True), p)
+    res.notes = list(notes)
+    return res, notes
 
 
 def _codes_frame(cs):

@@ -97,6 +97,13 @@ class CodingResult:
     unit: str
     errors: list = field(default_factory=list)
 
+    def write_review(self, path) -> Path:
+        """The review workbook: codings with accept / reject / recode drop-downs, frequencies, co-occurrence
+        and the codebook; fold the decisions back in with :func:`toolkit.apply_review`."""
+        from .outputs import write_review_workbook
+
+        return write_review_workbook(path, self)
+
     def to_dict(self) -> dict:
         return {
             "codebook": self.codebook.id, "unit": self.unit,
