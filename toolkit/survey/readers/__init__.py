@@ -52,6 +52,12 @@ def read_source(path: str | Path, instrument, format: str | None = None) -> Sour
     if format is not None and format not in READERS:
         raise DataError(f"unknown format '{format}' (use one of {', '.join(READERS)})", field="--format")
     name = format or sniff(path)
-    source = READERS[name].read(path, instrument)
+    try:
+        source = READERS[name].read(path, instrument)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser's own failure becomes one located line
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise DataError(f"cannot read the file as {name} ({type(exc).__name__}: {first[:200]})", file=path) from None
     source.format = name
     return source
