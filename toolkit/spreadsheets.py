@@ -86,23 +86,111 @@ def _sheet(wb, path: Path, sheet):
 
 
 def sheet_rows(path: str | Path, sheet: str | int = 0, max_rows: int | None = None) -> list[list]:
-    """The first *max_rows* rows of a sheet as lists (empty cells ``None``; row 1 first), for sniffing."""
+    """The first *max_rows* rows of a sheet as lists (empty cells ``None``; row 1 first), for sniffing.
+
+    The sheet streams out of the archive and parsing stops after *max_rows* rows, so looking at the header of
+    a million-row workbook costs as little as looking at a small one. ``[]`` when there is no such sheet.
+    """
+    from .archive import SafeZip
+
     path = Path(path)
     _guard(path)
-    wb = _calamine(path)
-    try:
-        names = list(wb.sheet_names)
-        if isinstance(sheet, str) and sheet not in names:
+    with SafeZip(path, label=path, kind="workbook") as z:
+        member = _sheet_member(z, sheet)
+        if member is None:
             return []
-        s = _sheet(wb, path, sheet)
-        out = []
-        for row in s.iter_rows():
-            out.append([None if v == "" else _py(v) for v in row])
-            if max_rows is not None and len(out) >= max_rows:
+        try:
+            return _peek(z, member, max_rows)
+        except DataError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - malformed sheet XML
+            raise DataError(f"cannot read sheet {sheet!r} ({type(exc).__name__})", file=path) from None
+
+
+def _col_index(ref: str | None, default: int) -> int:
+    if not ref:
+        return default
+    k = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            k = k * 26 + ord(ch) - 64
+        else:
+            break
+    return k - 1 if k else default
+
+
+def _peek(z, member: str, max_rows: int | None) -> list[list]:
+    from defusedxml.ElementTree import iterparse
+
+    rows: dict[int, dict[int, object]] = {}
+    shared_needed: set[int] = set()
+    n = 0
+    for _, el in iterparse(_MemberStream(z, member), events=("end",), forbid_dtd=True, forbid_entities=True,
+                           forbid_external=True):
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag != "row":
+            continue
+        n += 1
+        r = int(el.get("r") or n)
+        cells: dict[int, object] = {}
+        for j, c in enumerate(x for x in el if x.tag.rsplit("}", 1)[-1] == "c"):
+            kind = c.get("t") or "n"
+            v = next((x for x in c if x.tag.rsplit("}", 1)[-1] == "v"), None)
+            text = v.text if v is not None else None
+            if kind == "inlineStr":
+                value = "".join(t.text or "" for t in c.iter() if t.tag.rsplit("}", 1)[-1] == "t")
+            elif text is None:
+                value = None
+            elif kind == "s":
+                value = ("__shared__", int(text))
+                shared_needed.add(int(text))
+            elif kind in ("str", "e"):
+                value = text
+            elif kind == "b":
+                value = text.strip() == "1"
+            else:
+                try:
+                    value = _py(float(text))
+                except ValueError:
+                    value = text
+            cells[_col_index(c.get("r"), j)] = value
+        rows[r] = cells
+        el.clear()
+        if max_rows is not None and n >= max_rows:
+            break
+    strings = _shared_strings(z, max(shared_needed)) if shared_needed else []
+    out = []
+    for r in range(1, (max(rows) if rows else 0) + 1):
+        cells = rows.get(r, {})
+        width = max(cells) + 1 if cells else 0
+        row = []
+        for j in range(width):
+            v = cells.get(j)
+            if isinstance(v, tuple):
+                v = strings[v[1]] if v[1] < len(strings) else None
+            row.append(None if v == "" else v)
+        out.append(row)
+        if max_rows is not None and len(out) >= max_rows:
+            break
+    return out
+
+
+def _shared_strings(z, upto: int) -> list[str]:
+    """Shared strings 0..*upto*, streamed (a sheet's header uses the first few)."""
+    from defusedxml.ElementTree import iterparse
+
+    name = z.find("xl/sharedStrings.xml")
+    if name is None:
+        return []
+    out: list[str] = []
+    for _, el in iterparse(_MemberStream(z, name), events=("end",), forbid_dtd=True, forbid_entities=True,
+                           forbid_external=True):
+        if el.tag.rsplit("}", 1)[-1] == "si":
+            out.append("".join(t.text or "" for t in el.iter() if t.tag.rsplit("}", 1)[-1] == "t"))
+            el.clear()
+            if len(out) > upto:
                 break
-        return out
-    finally:
-        wb.close()
+    return out
 
 
 def _py(v):
@@ -267,6 +355,26 @@ def read_sheet(path: str | Path, sheet: str | int = 0, typed: bool = False):
     return df
 
 
+class _MemberStream:
+    """A zip member as a read-only file object, capped like every :class:`~toolkit.archive.SafeZip` read."""
+
+    def __init__(self, z, member: str):
+        self._it = z.iter_chunks(member)
+        self._buf = b""
+
+    def read(self, n: int = -1) -> bytes:
+        while n < 0 or len(self._buf) < n:
+            chunk = next(self._it, None)
+            if chunk is None:
+                break
+            self._buf += chunk
+        if n < 0:
+            out, self._buf = self._buf, b""
+        else:
+            out, self._buf = self._buf[:n], self._buf[n:]
+        return out
+
+
 # -- formulas without a cached value ------------------------------------------------------------------------
 _F = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
@@ -329,33 +437,12 @@ def formula_cells_without_value(path: str | Path, sheet: str | int = 0, limit: i
 
 
 def _formula_cells(z, member: str, limit: int) -> list[str]:
-    import io
-
     from defusedxml.ElementTree import iterparse
 
     out: list[str] = []
 
-    class _Stream(io.RawIOBase):  # the member as a file, capped like every SafeZip read
-        def __init__(self):
-            self._it = z.iter_chunks(member)
-            self._buf = b""
-
-        def readable(self):
-            return True
-
-        def readinto(self, b):
-            while not self._buf:
-                self._buf = next(self._it, None)
-                if self._buf is None:
-                    self._buf = b""
-                    return 0
-            n = min(len(b), len(self._buf))
-            b[:n] = self._buf[:n]
-            self._buf = self._buf[n:]
-            return n
-
     try:
-        for _, el in iterparse(io.BufferedReader(_Stream()), events=("end",), forbid_dtd=True,
+        for _, el in iterparse(_MemberStream(z, member), events=("end",), forbid_dtd=True,
                                forbid_entities=True, forbid_external=True):
             tag = el.tag.rsplit("}", 1)[-1]
             if tag == "c":

@@ -178,31 +178,30 @@ def first_line(path: Path, n: int = 1) -> list[str]:
 
 
 def xlsx_header(path: Path) -> list[str]:
-    """Header cells of the first worksheet of an xlsx file."""
-    from ...spreadsheets import open_workbook
+    """Header cells of the first worksheet of an xlsx file (only the first row is parsed)."""
+    from ...spreadsheets import sheet_rows
 
-    wb = open_workbook(path)
-    try:
-        ws = wb.worksheets[0]
-        row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        return [str(c) for c in row if c is not None]
-    finally:
-        wb.close()
+    rows = sheet_rows(path, 0, 1)
+    return [str(c) for c in rows[0] if c is not None] if rows else []
 
 
 def xlsx_meta(path: Path) -> dict | None:
     """Key/value pairs at the top of the ``_meta`` sheet, or ``None`` when the workbook has none."""
-    from ...spreadsheets import open_workbook
+    from ...spreadsheets import sheet_rows
 
-    wb = open_workbook(path)
-    try:
-        if "_meta" not in wb.sheetnames:
-            return None
-        meta = {}
-        for row in wb["_meta"].iter_rows(min_row=1, max_col=2, values_only=True):
-            if row is None or row[0] is None or str(row[0]).strip() == "":
-                break
-            meta[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
-        return meta
-    finally:
-        wb.close()
+    rows = sheet_rows(path, "_meta", 200)
+    if not rows and "_meta" not in _sheet_names(path):
+        return None
+    meta = {}
+    for row in rows:
+        row = list(row) + [None, None]
+        if row[0] is None or str(row[0]).strip() == "":
+            break
+        meta[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+    return meta
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from ...spreadsheets import sheet_names
+
+    return sheet_names(path)
