@@ -166,6 +166,41 @@ def test_formula_without_cached_value_is_a_located_warning(tmp_path):
     assert hit["row"] == 2 and hit["cell"] == "Data!C2" and hit["column"] == "CON1"
 
 
+def test_questionnaire_answer_with_an_uncalculated_formula_is_located(tmp_path, run_cli):
+    from openpyxl import load_workbook
+
+    from toolkit.survey.importer import read_survey
+
+    form = tmp_path / "R1.xlsx"
+    assert run_cli("instrument", "build", INSTRUMENT, "--format", "xlsx", "-o", str(form))[0] == 0
+    wb = load_workbook(form)
+    meta = {r[0]: r for r in wb["_meta"].iter_rows(values_only=True) if r and r[0]}
+    sheet, cell = meta["CON2"][1], meta["CON2"][2]
+    wb[sheet][meta["CON1"][2]] = "Agree"
+    wb[sheet][cell] = "=2+2"  # saved by a program that does not calculate: no cached value
+    wb.save(form)
+    _, report = read_survey(form, INSTRUMENT)
+    hit = report.issues[report.issues.check == "formula_without_value"]
+    assert len(hit) == 1 and hit.iloc[0]["cell"] == f"{sheet}!{cell}" and hit.iloc[0]["column"] == "CON2"
+    assert hit.iloc[0]["severity"] == "warning"
+
+
+def test_qdpx_bytes_do_not_depend_on_the_output_name(tmp_path, run_cli):
+    gold = ROOT / "sample_data/transcripts/gold.csv"
+    outs = []
+    for name in ("first.qdpx", "other-name.qdpx"):
+        out = tmp_path / name
+        code, _, err = run_cli("code", "export", str(gold), "--codebook", "hls-theory", "--format", "qdpx",
+                               "--transcripts", str(ROOT / "sample_data/transcripts"), "-o", str(out))
+        assert code == 0, err
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    with zipfile.ZipFile(tmp_path / "first.qdpx") as z:
+        qde = z.read("project.qde").decode("utf-8")
+    assert 'name="hls-theory project"' in qde and "command: hls code export" in qde
+    assert "gold.csv (sha256 " in qde
+
+
 # -- CSV: quoting, formulas after line breaks, encodings -------------------------------------------------------
 def test_csv_fields_with_cr_or_lf_are_quoted_and_formulas_escaped_after_breaks(tmp_path):
     from toolkit.io import safe_text, unescape_text, write_csv

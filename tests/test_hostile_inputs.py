@@ -118,7 +118,7 @@ def instrument():
     return load_instrument("collective-data-use")
 
 
-@FAST
+@settings(FAST, max_examples=12)
 @given(text=TEXT, raw=st.binary(max_size=400), at=st.floats(0, 1), cut=st.integers(0, 50))
 def test_every_delimited_reader_gives_data_or_one_error(tmp_path_factory, instrument, text, raw, at, cut):
     from toolkit.survey.readers import READERS, read_source
