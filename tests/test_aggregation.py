@@ -259,7 +259,8 @@ def test_instrument_defaults_missing_codes_and_edge_groups(data_dir):
     assert np.isnan(g.loc["C", "sensemaking_rwg_j"]) and g.loc["D", "deliberation_rwg_j"] == 1.0
     assert list(res.groups["small_group"]) == [False, False, True, False]
     text = " ".join(res.warnings)
-    assert "2 row(s) without a group id" in text and "single respondent" in text and "missing code(s) 9" in text
+    assert "2 row(s) without a group id" in text and "single respondent" in text
+    assert "1 of 96 answers were set to missing before the analysis: 1 had a missing-value code (9 = Don't know; SM1 1)" in text
 
 
 def test_all_missing_items_and_bad_group_never_crash():
@@ -282,6 +283,8 @@ def test_verdict_rules():
     assert "ICC(2) .41 < .70: group means are unreliable" in agg.verdict({**base, "icc2": 0.41}, 0.87)
     assert "not supported" in agg.verdict({**base, "p": 0.3}, 0.87)
     assert "questionable" in agg.verdict(base, 0.55) and "moderate agreement" in agg.verdict(base, 0.55)
+    neg = agg.verdict({**base, "icc1": -0.2, "icc2": -32.7, "p": 0.99, "F": 0.03}, 0.9)
+    assert "not supported" in neg and "ICC(2) is negative (-32.70)" in neg and "read it as 0" in neg
     assert agg.agreement_label(0.95) == "very strong agreement" and agg.agreement_label(0.2) == "lack of agreement"
 
 

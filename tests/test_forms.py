@@ -217,10 +217,14 @@ def test_questionnaire_dropdowns_protection_print_and_meta(built, name):
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == "$3:$3"
-    # section headings and item texts are on the sheet
+    # section headings and item texts are on the sheet; under each question its answer options, to tick on paper
     texts = {c.value for row in ws.iter_rows() for c in row if c.value}
     assert {inst.text(s.title) for s in inst.sections} <= texts
-    assert {inst.text(i.text) for i in inst.items} <= texts
+    questions = {str(v).split("\n")[0]: str(v).split("\n", 1)[1] for v in texts if "\n" in str(v)}
+    for item in inst.items:
+        options = questions[inst.text(item.text)].replace("\u00a0", " ")
+        for p in inst.scales[item.scale].points + inst.scales[item.scale].missing:
+            assert f"\u25a1 {inst.text(p.label)}" in options, (item.id, options)
 
 
 def test_questionnaire_in_german(tmp_path):
@@ -229,7 +233,7 @@ def test_questionnaire_in_german(tmp_path):
     _, keys, table = _meta(wb)
     assert keys["language"] == "de"
     ws = wb["Questionnaire"]
-    texts = {c.value for row in ws.iter_rows() for c in row if c.value}
+    texts = {str(c.value).split("\n")[0] for row in ws.iter_rows() for c in row if c.value}
     assert inst.item("PSR1").text["de"] in texts and inst.item("PSR1").text["en"] not in texts
     cell = next(r["cell"] for r in table if r["variable"] == "PSR1")
     dv = next(dv for dv in ws.data_validations.dataValidation if _covers(dv.sqref, cell))

@@ -98,7 +98,7 @@ def test_list_text_and_json(run_cli):
     assert [r["id"] for r in rows] == SHIPPED
     cdu = rows[0]
     assert cdu == {"id": "collective-data-use", "title": "Collective performance data use in partnerships",
-                   "version": "1.0", "languages": ["en"], "constructs": 8, "items": 37}
+                   "version": "1.0", "languages": ["en"], "constructs": 8, "items": 37, "roster_questions": 3}
 
 
 def test_show_marks_reverse_items_and_lists_scales(run_cli):

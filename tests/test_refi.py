@@ -3,6 +3,7 @@ NVivo export (from the shared reference folder when present) and an NVivo-like c
 archives and XML."""
 from __future__ import annotations
 
+import json
 import io
 import stat
 import zipfile
@@ -406,3 +407,95 @@ def test_guids_are_rfc4122_uuid5():
 
     for parts in (("code", "hls-theory", "hls.human"), ("source", "INT01 é"), ("coding", "d", "ann", 1, 2, "c")):
         assert guid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(map(str, parts))))
+
+
+def test_codebook_check_says_imported_codes_need_rules(run_cli, tmp_path):
+    """An imported .qdc has no rules: check must not say OK (it lists every code and says what to do)."""
+    qdc = tmp_path / "team.qdc"
+    qdc.write_text("""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Some QDA 1.0">
+ <Codes>
+  <Code guid="a0000000-0000-0000-0000-000000000001" name="Data use" isCodable="false">
+   <Code guid="a0000000-0000-0000-0000-000000000002" name="Learning" isCodable="true">
+    <Description>Definition: Talk about learning from data.
+Example: We learn from the numbers every month.</Description>
+   </Code>
+  </Code>
+  <Code guid="a0000000-0000-0000-0000-000000000004" name="Trust" isCodable="true"/>
+ </Codes>
+</CodeBook>""", encoding="utf-8")
+    import_qdc(qdc, tmp_path / "team.yaml")
+    code, out, err = run_cli("codebook", "check", str(tmp_path / "team.yaml"))
+    assert code == 2 and "OK" not in out + err
+    lines = out.strip().splitlines()
+    assert [ln.split(": ")[1] for ln in lines] == ["data_use.learning.rules", "trust.rules"]  # not the category
+    assert all("no rules yet: add phrases or patterns before auto-coding" in ln for ln in lines)
+    assert err.strip() == (f"error: {tmp_path / 'team.yaml'}: 2 code(s) have no rules: add phrases or patterns "
+                           "before auto-coding (a codebook imported from a .qdc starts without any)")
+    code, out, _ = run_cli("codebook", "check", str(tmp_path / "team.yaml"), "--json")
+    assert code == 2 and json.loads(out)["codes_without_rules"] == ["data_use.learning", "trust"]
+    code, _, err = run_cli("codebook", "check", "hls-theory")
+    assert code == 0 and "OK" in err
+
+
+# -- case links that QualCoder keeps; Windows line ends ------------------------------------------------------
+def test_sources_carry_their_case_as_variables(doc, tmp_path):
+    """QualCoder's importer (refi.py @ c3204641) ignores SourceRef inside a named Case but reads VariableValue on a
+    TextSource as the file's attributes; so every source also says which case and group it belongs to."""
+    out = write_qdpx(codings_for(doc), "hls-theory", [doc], tmp_path / "p.qdpx")
+    with zipfile.ZipFile(out) as z:
+        root = etree.fromstring(z.read("project.qde"))
+    assert schema("Project-mrt2019.xsd").validate(root.getroottree()), schema("Project-mrt2019.xsd").error_log
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    variables = {v.get("guid"): v.get("name") for v in root.xpath("//q:Variables/q:Variable", namespaces=ns)}
+    case_vars = {variables[r] for r in root.xpath("//q:Case/q:VariableValue/q:VariableRef/@targetGUID",
+                                                  namespaces=ns)}
+    # what QualCoder does with a TextSource's VariableValue: one file attribute per value, named by its Variable
+    attrs = {}
+    for vv in root.xpath("//q:TextSource/q:VariableValue", namespaces=ns):
+        name = variables[vv.find("q:VariableRef", ns).get("targetGUID")]
+        attrs[name] = vv.find("q:TextValue", ns).text
+    assert attrs == {"case": "P1", "case group": "north-partnership"}
+    assert not set(attrs) & case_vars  # distinct names: QualCoder turns a variable used on a Case into a case one
+    case = root.xpath("//q:Case[@name='P1']", namespaces=ns)[0]
+    assert case.xpath("q:SourceRef/@targetGUID", namespaces=ns) == root.xpath("//q:TextSource/@guid", namespaces=ns)
+    back = read_qdpx(out)
+    meta = back.sources[0].metadata
+    assert meta["case"] == "P1" and meta["group"] == "north-partnership" and "case group" not in meta
+    assert back.documents()[0].case == "P1"
+
+
+@pytest.mark.parametrize("name, origin", [("maxqda_crlf.qdpx", "MAXQDA"), ("atlasti_crlf.qdpx", "ATLAS.ti")])
+def test_windows_line_ends_land_on_the_same_text(name, origin):
+    """Both conventions (see tests/data/refi/make_crlf_fixtures.py): MAXQDA counts \\r\\n as two positions, ATLAS.ti
+    as one. Read either way, codings select the same words at the same offsets of the \\n text."""
+    path = REFI / name
+    with zipfile.ZipFile(path) as z:
+        assert schema("Project-mrt2019.xsd").validate(etree.fromstring(z.read("project.qde")).getroottree())
+        stored = next(z.read(n) for n in z.namelist() if n.startswith("sources/"))
+    assert b"\r\n" in stored
+    project = read_qdpx(path)
+    assert project.origin.startswith(origin) and project.warnings == []
+    text = project.sources[0].text
+    assert "\r" not in text and text == stored.decode("utf-8").replace("\r\n", "\n")
+    got = {r.code: (r.start, r.end, r.text) for r in project.codings.itertuples()}
+    for code, phrase in (("sensemaking", "work out what the numbers say about the whole system"),
+                         ("learning_culture", "We hold a learning review, not a blame session.\nNobody gets named.")):
+        start = text.index(phrase)
+        assert got[code] == (start, start + len(phrase), phrase)
+    assert project.sources[0].metadata["role"] == "manager"
+    if origin == "MAXQDA":  # document variable on the TextSource, unnamed Case = one source's variables
+        assert project.sources[0].metadata == {"role": "manager", "interview date": "2026-04-28"}
+    else:
+        assert project.sources[0].metadata == {"case": "INT09", "role": "manager"}
+
+
+def test_position_map_cases():
+    from toolkit.coding.refi.qdpx import position_map
+
+    text, where = position_map("a\r\nb\rc", crlf_counts_two=True)
+    assert text == "a\nb\nc" and [where[i] for i in range(7)] == [0, 1, 2, 2, 3, 4, 5]
+    text, where = position_map("a\r\nb", crlf_counts_two=False)
+    assert text == "a\nb" and list(where) == [0, 1, 2, 3]
+    text, where = position_map("Cafe\u0301 ok", crlf_counts_two=True)  # decomposed é becomes one code point
+    assert text == "Caf\u00e9 ok" and where[6] == 5 and where[8] == 7

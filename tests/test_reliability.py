@@ -113,10 +113,44 @@ def test_instrument_missing_codes_and_range_match_psych(data_dir):
     assert abs(plain["alpha"] - ref["sensemaking"]["alpha"]) > 1e-3
 
 
-def test_out_of_range_values_warn_when_range_is_declared(data_dir):
+def test_out_of_range_values_are_reported_then_excluded(data_dir):
+    """A 9 on a declared 1..5 scale is warned about and counts in no statistic: the result equals psych on the
+    data with 9 -> NA (issue 11: the 9s were reverse-keyed with max 9 before)."""
+    ref = json.loads((data_dir / "reliability_mini_psych.json").read_text())["sensemaking"]
     df = pd.read_csv(data_dir / "reliability_mini.csv")
+    before = df.copy()
     res = toolkit.reliability(df, "sensemaking=SM1,SM2,-SM3", min=1, max=5)
-    assert any("outside the response range 1..5" in w and "(e.g. 9)" in w for w in res.warnings)
+    pd.testing.assert_frame_equal(df, before)  # the input is never modified
+    s = res.to_dict()["scales"][0]
+    assert abs(s["alpha"] - ref["alpha"]) < TOL and [i["n"] for i in s["items"]] == ref["item_n"]
+    assert (s["min"], s["max"]) == (1, 5)
+    note = res.warnings[0]
+    assert note.startswith("7 of 171 answers were set to missing before the analysis: 7 were outside the declared "
+                           "response range (SM1 3 outside 1..5, e.g. 9;")
+    assert res.to_dict()["screening"]["out_of_range"] == 7
+
+
+def test_missing_code_option_treats_dont_know_as_missing(data_dir, run_cli):
+    """--scale with --missing-code 9 equals the instrument run (psych on 9 -> NA); without it the 9s are data, the
+    numbers are wrong, and a hint names the likely code."""
+    ref = json.loads((data_dir / "reliability_mini_psych.json").read_text())
+    df = pd.read_csv(data_dir / "reliability_mini.csv")
+    res = toolkit.reliability(df, ["sensemaking=SM1,SM2,-SM3", "deliberation=DR1,DR2,-DR3"], missing_codes=[9])
+    for s in res.to_dict()["scales"]:
+        assert abs(s["alpha"] - ref[s["name"]]["alpha"]) < TOL
+        assert (s["min"], s["max"]) == (1, 5)        # reverse keying uses 1..5, not 1..9
+    assert res.warnings[0] == ("20 of 342 answers were set to missing before the analysis: 20 had a missing-value "
+                               "code (9; SM1 3, SM2 3, SM3 1, DR1 3, DR2 6, DR3 4)")
+    plain = toolkit.reliability(df, "sensemaking=SM1,SM2,-SM3")
+    assert plain.scales.loc[0, "max"] == 9 and abs(plain.scales.loc[0, "alpha"] - ref["sensemaking"]["alpha"]) > 1e-3
+    assert plain.warnings[0].startswith("9 looks like a missing-value code") and "--missing-code 9" in plain.warnings[0]
+    code, out, err = run_cli("analyze", "reliability", str(data_dir / "reliability_mini.csv"), "--scale",
+                             "sensemaking=SM1,SM2,-SM3", "--missing-code", "9", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert abs(d["scales"][0]["alpha"] - ref["sensemaking"]["alpha"]) < TOL
+    assert d["screening"]["missing_code"] == 7 and d["screening"]["by_item"]["SM1"]["missing_code"] == 3
+    assert "had a missing-value code" in err
 
 
 # ------------------------------------------------------------------------------------------ behaviour
@@ -211,7 +245,8 @@ def test_cli_json_shape(run_cli, data_dir):
                              "--scale", "consc=C1,C2,C3,-C4,-C5", "--json")
     assert code == 0, err
     d = json.loads(out)
-    assert list(d) == ["scales"] and [s["name"] for s in d["scales"]] == ["agree", "consc"]
+    assert list(d) == ["scales", "warnings", "screening"] and [s["name"] for s in d["scales"]] == ["agree", "consc"]
+    assert d["warnings"] == [] and d["screening"]["missing_code"] == 0 and d["screening"]["out_of_range"] == 0
     for s in d["scales"]:
         assert REQUIRED_SCALE_KEYS <= set(s)
         assert len(s["alpha_ci_feldt"]) == 2 and len(s["alpha_ci_duhachek"]) == 2

@@ -31,6 +31,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -152,8 +153,24 @@ KINDS = {  # what a file of each kind is called in messages
 }
 
 
+def ole_is_encrypted(path) -> bool:
+    """True when an OLE2 compound file holds an ``EncryptedPackage`` stream (a password-protected .xlsx/.docx)."""
+    return _ole_encrypted(path)
+
+
 def _ole_message(path, kind: str) -> str:
     """What an OLE2 compound file (the pre-2007 Office container) given as a zip-based file is."""
+    encrypted = _ole_encrypted(path)
+    if kind == "document":
+        return ("password-protected Word document: remove the password in Word and save it again" if encrypted
+                else "a Word 97-2003 .doc file, not .docx: save it as .docx in Word")
+    if encrypted:
+        return ("password-protected workbook: remove the password in Excel (File > Info > Protect Workbook) "
+                "and save it again")
+    return "an Excel 97-2003 (.xls) workbook, not .xlsx: save it as .xlsx"
+
+
+def _ole_encrypted(path) -> bool:
     encrypted = False
     try:
         with open(path, "rb") as fh:
@@ -168,13 +185,7 @@ def _ole_message(path, kind: str) -> str:
                 tail = chunk[-len(_ENCRYPTED_STREAM):]
     except OSError:
         pass
-    if kind == "document":
-        return ("password-protected Word document: remove the password in Word and save it again" if encrypted
-                else "a Word 97-2003 .doc file, not .docx: save it as .docx in Word")
-    if encrypted:
-        return ("password-protected workbook: remove the password in Excel (File > Info > Protect Workbook) "
-                "and save it again")
-    return "an Excel 97-2003 (.xls) workbook, not .xlsx: save it as .xlsx"
+    return encrypted
 
 
 class SafeZip:
@@ -287,7 +298,7 @@ class SafeZip:
                     if seen > cap:
                         self._fail("member is larger than its header says (corrupt or hostile archive)", stored)
                     yield chunk
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError, zlib.error) as exc:
             self._fail(f"corrupt archive member ({exc.__class__.__name__})", stored)
 
     def read(self, name: str) -> bytes:

@@ -19,8 +19,9 @@ T = TypeVar("T")
 #: verbosity: -1 quiet, 0 normal, 1 verbose (set once by the CLI's global options)
 _state = {"level": 0}
 
-# C0/C1 control characters other than tab and newline, and ANSI escape sequences: never echoed raw
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters other than tab and newline, ANSI escape sequences, and the bidirectional overrides
+# and isolates that reorder what a terminal shows: never echoed raw
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def set_verbosity(quiet: bool = False, verbose: bool = False) -> None:

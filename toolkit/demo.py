@@ -98,14 +98,15 @@ def step_survey(demo: Demo) -> list[Path]:
 
 
 def step_reliability(demo: Demo) -> list[Path]:
-    """Alpha with CIs, omega and item statistics of every construct."""
+    """Alpha with CIs, ordinal alpha, omega and item statistics of every construct."""
     out = demo.folder("reliability")
     inst, data = demo.load_survey()
-    res = toolkit.reliability(data, instrument=inst)
+    res = toolkit.reliability(data, instrument=inst, ordinal=True)
     for row in res.scales.itertuples(index=False):
         omega = "-" if row.omega_total != row.omega_total else f"{row.omega_total:.3f}"
         demo.echo(f"   {row.scale}: alpha {row.alpha:.3f} [{row.alpha_ci_feldt_lower:.3f}, "
-                  f"{row.alpha_ci_feldt_upper:.3f}], omega {omega}, {row.n_items} items, N = {row.n}")
+                  f"{row.alpha_ci_feldt_upper:.3f}], ordinal alpha {row.alpha_ordinal:.3f}, omega {omega}, "
+                  f"{row.n_items} items, N = {row.n}")
     for w in res.warnings:
         demo.echo(f"   warning: {w}")
     res.to_excel(out / "reliability.xlsx")
@@ -177,6 +178,42 @@ def step_aggregate(demo: Demo) -> list[Path]:
     return paths
 
 
+def step_network(demo: Demo) -> list[Path]:
+    """Roster networks of the sample partnerships: the roster forms, measures per partnership and relation,
+    plots, and the network measures as partnership-level columns next to the construct scores."""
+    out = demo.folder("network")
+    members = demo.inputs / "survey" / f"{INSTRUMENT}-members.csv"
+    edges = demo.inputs / "survey" / f"{INSTRUMENT}-network.csv"
+    # fielding: an XLSForm with a per-partnership member list, an entry workbook with one column per member,
+    # and one member's personalised questionnaire with its roster grid
+    paths = [toolkit.build_form(INSTRUMENT, "xlsform", out / "roster-xlsform.xlsx", members=members),
+             toolkit.build_form(INSTRUMENT, "entry", out / "roster-entry.xlsx", members=members),
+             toolkit.build_form(INSTRUMENT, "xlsx", out / "roster-questionnaire-P07-R0070.xlsx", members=members,
+                                member="P07:R0070")]
+    # the answers as a tidy edge list -> density, reciprocity, centralization per partnership and relation
+    net = toolkit.network(edges, members=members, instrument=INSTRUMENT)
+    paths += [net.write(out / "networks.xlsx"), net.write(out / "networks.json"), net.write(out / "networks.csv")]
+    paths += net.plot(out / "plots", groups=["P04"])  # below 80% response: non-respondents drawn hollow
+    inst, data = demo.load_survey()
+    agg = toolkit.aggregate(data, group=inst.group_column, instrument=inst, network=net)
+    agg.write_groups(out / "partnerships-with-networks.csv")
+    paths.append(out / "partnerships-with-networks.csv")
+    parts = net.partnerships
+    demo.echo(f"   {len(parts)} partnerships, {int(parts['members'].sum())} members, roster response "
+              f"{parts['respondents'].sum() / parts['members'].sum():.0%}; {int(parts['low_response'].sum())} "
+              "below 80%")
+    for rel, sub in net.networks.groupby("relation", sort=False):
+        demo.echo(f"   {rel}: mean density {sub['density'].mean():.2f}, reciprocity {sub['reciprocity'].mean():.2f}, "
+                  f"in-degree centralization {sub['indegree_centralization'].mean():.2f} "
+                  f"({int(sub['indegree_centralization'].notna().sum())} fully answered networks)")
+    g = agg.groups
+    demo.echo(f"   r(connectedness score, exchange density) = {g['connectedness'].corr(g['exchange_density']):.2f} "
+              f"over {len(g)} partnerships")
+    for w in net.warnings[:2]:
+        demo.echo(f"   warning: {w}")
+    return paths
+
+
 def step_coding(demo: Demo) -> list[Path]:
     """The six interviews auto-coded against the theory codebook: review workbook, CSV, JSON."""
     out = demo.folder("coding")
@@ -243,6 +280,7 @@ STEPS: list[tuple[str, Callable[[Demo], list[Path]]]] = [
     ("efa", step_efa),
     ("cfa", step_cfa),
     ("aggregate", step_aggregate),
+    ("network", step_network),
     ("coding", step_coding),
     ("refi", step_refi),
 ]

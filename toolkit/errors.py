@@ -45,7 +45,9 @@ class ToolkitError(Exception):
 
     def __str__(self) -> str:
         where = str(self.location)
-        return f"{where}: {self.message}" if where else self.message
+        from .console import printable  # a message quoting a user's file never drives the terminal
+
+        return printable(f"{where}: {self.message}" if where else self.message)
 
 
 class ProblemsError(ToolkitError):

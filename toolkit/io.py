@@ -173,9 +173,9 @@ def _workbook_origin(path: Path) -> tuple[str | None, str]:
 
 def _filled_in(path: Path, kind: str) -> str | None:
     """Human input in a workbook of ours: review decisions, questionnaire or data-entry answers."""
-    from .spreadsheets import open_workbook
+    from .spreadsheets import load_openpyxl
 
-    wb = open_workbook(path, read_only=True, data_only=True)
+    wb = load_openpyxl(path, read_only=True, data_only=True)
     try:
         names = wb.sheetnames
         if "Codings" in names:  # review workbook
@@ -190,7 +190,8 @@ def _filled_in(path: Path, kind: str) -> str | None:
             return None
         from .survey.readers.questionnaire import read_answer_map
 
-        meta, cells = read_answer_map(wb, path) if _has_answer_map(wb) else (_meta_pairs(wb), [])
+        meta, cells = (read_answer_map(list(wb["_meta"].iter_rows(values_only=True)), path)
+                       if _has_answer_map(wb) else (_meta_pairs(wb), []))
         form = str(meta.get("form_type", "")).casefold()
         if form == "entry" and "Data" in names:
             for k, row in enumerate(wb["Data"].iter_rows(values_only=True)):
@@ -198,7 +199,7 @@ def _filled_in(path: Path, kind: str) -> str | None:
                     return "a data-entry workbook holding answers"
         if form == "questionnaire" and cells:
             wb.close()
-            wb = open_workbook(path, read_only=False, data_only=True)
+            wb = load_openpyxl(path, read_only=False, data_only=True)
             for c in cells:
                 if c["sheet"] in wb.sheetnames and wb[c["sheet"]][c["cell"]].value not in (None, ""):
                     return "a filled questionnaire"
@@ -421,22 +422,59 @@ def unescape_text(value: object) -> object:
     return value
 
 
+#: the most characters Excel keeps in one cell
+EXCEL_CELL_MAX = 32767
+
+
+def excel_text(text: str) -> tuple[str, int, bool]:
+    """*text* as a spreadsheet cell can hold it: ``(text, characters replaced, cut)``.
+
+    Characters XML cannot carry (NUL, ESC and other control characters, lone surrogates) become U+FFFD, so the
+    text keeps its length and offsets into it stay valid; text over Excel's 32,767 characters a cell is cut,
+    with a trailing ``…``. Every xlsx writer goes through here (:func:`write_cell`, the table writer).
+
+    >>> excel_text("a\x00b\x1bc")
+    ('a\ufffdb\ufffdc', 2, False)
+    """
+    n = 0
+    if ILLEGAL_XML_CHARS.search(text):
+        text, n = ILLEGAL_XML_CHARS.subn(XML_REPLACEMENT, text)
+    cut = len(text) > EXCEL_CELL_MAX
+    if cut:
+        text = text[:EXCEL_CELL_MAX - 1] + "…"
+    return text, n, cut
+
+
 def write_cell(ws, row: int, column: int, value: object):
     """Write *value* into an openpyxl worksheet cell, never as a formula.
 
     Text is stored as a string cell with Excel's quote-prefix flag set when it looks like a formula, so the
     visible text is unchanged but Excel and LibreOffice treat it as text even after editing. Characters a
-    cell cannot hold (control characters) become U+FFFD.
+    workbook cannot hold are replaced (:func:`excel_text`); the first such cell of a workbook gives one warning.
     """
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
-        value = ILLEGAL_XML_CHARS.sub(XML_REPLACEMENT, value)
+        value, replaced, cut = excel_text(value)
+        if replaced or cut:
+            _cleaned(ws, cell)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
         if is_formula_like(value):
             cell.quotePrefix = True
     return cell
+
+
+def _cleaned(ws, cell) -> None:
+    """One warning per workbook, at its first cell whose text had to change."""
+    wb = ws.parent
+    if getattr(wb, "_hls_cleaned", False):
+        return
+    wb._hls_cleaned = True
+    from .console import warn
+
+    warn(f"characters that a spreadsheet cell cannot hold (control characters) were replaced by "
+         f"{XML_REPLACEMENT!r}, or text over 32,767 characters was cut, first at {ws.title}!{cell.coordinate}")
 
 
 def safe_frame_for_csv(df):
@@ -581,4 +619,10 @@ def dumps_json(obj) -> str:
             pass
         return x
 
-    return json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
+    text = json.dumps(clean(obj), indent=2, ensure_ascii=False, default=_json_default)
+    # json escapes C0 controls itself; C1 controls and bidi overrides (only ever inside strings) too, so JSON
+    # printed on a terminal never carries a raw control character
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

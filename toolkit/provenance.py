@@ -139,9 +139,9 @@ def apply_to_workbook(wb, record: dict | None) -> None:
 
 def read_from_workbook(path: str | Path) -> dict:
     """The provenance record stored in a workbook by :func:`apply_to_workbook` (``{}`` when there is none)."""
-    from .spreadsheets import open_workbook
+    from .spreadsheets import load_openpyxl
 
-    wb = open_workbook(path)
+    wb = load_openpyxl(path)
     try:
         return {p.name[4:]: p.value for p in wb.custom_doc_props if p.name.startswith("hls:")}
     finally:

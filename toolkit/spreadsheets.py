@@ -35,7 +35,7 @@ def _guard(path: Path) -> None:
     check_archive(path, kind="workbook")
 
 
-def open_workbook(path: str | Path, read_only: bool = True, data_only: bool = True):
+def load_openpyxl(path: str | Path, read_only: bool = True, data_only: bool = True):
     """An openpyxl workbook, after the archive guard; a broken workbook is one located :class:`DataError`."""
     from openpyxl import load_workbook
 

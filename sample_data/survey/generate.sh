@@ -12,3 +12,7 @@ hls survey simulate collective-data-use -n 400 --groups 40 --seed 1 --missing 0.
 # 5 filled xlsx questionnaires, a KoboToolbox CSV (labels), an ODK Central CSV and a Qualtrics CSV
 rm -rf questionnaires
 python -m toolkit.survey.samples collective-data-use .
+# the roster sample: a members file (every respondent plus 10 non-respondents in six partnerships) and the
+# answers to the three roster questions, following each partnership's connectedness, power-imbalance and
+# distributed-leadership scores
+python -m toolkit.networks.samples .

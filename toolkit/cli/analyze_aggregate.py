@@ -23,6 +23,8 @@ NULL_CHOICES = ("uniform", "slight-skew", "moderate-skew", "heavy-skew")
 @click.option("--min-size", type=int, default=3, show_default=True, help="Flag groups with fewer respondents.")
 @click.option("--min-share", type=float, default=2 / 3,
               help="Share of a scale's items a respondent must answer to get a score [default: 2/3].")
+@click.option("--missing-code", "missing_codes", type=float, multiple=True, metavar="CODE",
+              help="A value meaning 'missing', e.g. 9 for Don't know (repeatable); added to the instrument's codes.")
 @click.option("--listwise", is_flag=True,
               help="rwg(j): drop respondents with any missing item (multilevel 2.7) instead of pairwise (>= 2.8).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -30,8 +32,15 @@ NULL_CHOICES = ("uniform", "slight-skew", "moderate-skew", "heavy-skew")
               help="Write the result: .xlsx (constructs, groups, agreement, notes) or .csv (constructs).")
 @click.option("--groups-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the group-level dataset (one row per group) as .csv or .xlsx.")
-def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min_size, min_share, listwise,
-              as_json, out, groups_out):
+@click.option("--network", "network_edges", type=click.Path(dir_okay=False, path_type=Path), metavar="EDGES.csv",
+              help="Roster edge list (group, ego, alter, relation, weight): adds each partnership's network "
+                   "measures (density, reciprocity, centralizations, ...) to the group-level dataset.")
+@click.option("--members", type=click.Path(dir_okay=False, path_type=Path), metavar="MEMBERS.csv",
+              help="Members file for --network (see 'hls analyze network').")
+@click.option("--reconstruct", is_flag=True, help="With --network: reconstruct non-respondents' ties for the "
+                                                   "centralizations.")
+def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min_size, min_share, missing_codes,
+              listwise, as_json, out, groups_out, network_edges, members, reconstruct):
     """Within-group agreement (rwg, rwg(j), awg), ICC(1), ICC(2) and the group-level dataset.
 
     For each construct: ICC(1) and ICC(2) of the respondents' construct scores (one-way ANOVA, as R's
@@ -44,6 +53,8 @@ def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min
           --groups-out partnerships.csv
       hls analyze aggregate lq2002.csv --group COMPID --options 5 \\
           --scale "lead=LEAD01,LEAD02,LEAD03,LEAD04,LEAD05" --json
+      hls analyze aggregate answers.csv -i collective-data-use --groups-out partnerships.csv \\
+          --network edges.csv --members members.csv
     """
     from toolkit.errors import DataError
     from toolkit.io import dumps_json, refuse_overwriting
@@ -56,11 +67,20 @@ def aggregate(data, group, instrument, scale_specs, options, null, with_awg, min
         if target is not None and target.suffix.lower() not in (".csv", ".xlsx"):
             raise DataError(f"cannot write '{target.suffix or target.name}' files (use .csv or .xlsx)",
                             file=str(target), field=flag)
-    refuse_overwriting([data], {"-o": out, "--groups-out": groups_out})
+    if (members is not None or reconstruct) and network_edges is None:
+        raise DataError("--members and --reconstruct go with --network EDGES.csv", field="--members")
+    refuse_overwriting([data] + [p for p in (network_edges, members) if p is not None],
+                       {"-o": out, "--groups-out": groups_out})
+    net = None
+    if network_edges is not None:
+        from toolkit.networks.analysis import network as run_network
+
+        net = run_network(network_edges, members=members, reconstruct=reconstruct, instrument=instrument)
     df = read_table(data)
     scales = resolve_scales(instrument=instrument, scale_specs=scale_specs, columns=df.columns)
     result = run(df, group=group, scales=None if instrument else scales, instrument=instrument, options=options,
-                 null=null, min_size=min_size, awg=with_awg, min_share=min_share, listwise=listwise)
+                 null=null, min_size=min_size, awg=with_awg, min_share=min_share, listwise=listwise,
+                 missing_codes=missing_codes, network=net)
     if out is not None:
         result.write(out)
     if groups_out is not None:

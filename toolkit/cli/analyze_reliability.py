@@ -18,21 +18,28 @@ import click
               "[default: the instrument's scale, else the observed maximum over the scale's items].")
 @click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True,
               help="pairwise: psych's pairwise-complete covariances; listwise: complete cases per scale.")
+@click.option("--missing-code", "missing_codes", type=float, multiple=True, metavar="CODE",
+              help="A value meaning 'missing', e.g. 9 for Don't know (repeatable); added to the instrument's codes.")
+@click.option("--ordinal", is_flag=True,
+              help="Also report ordinal alpha: alpha of the polychoric correlations (psych::alpha(polychoric(x)$rho)).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an .xlsx workbook (sheets Scales, Items, Frequencies).")
-def reliability(data, instrument, scale_specs, min_, max_, missing, as_json, output):
+def reliability(data, instrument, scale_specs, min_, max_, missing, missing_codes, ordinal, as_json, output):
     """Internal consistency of scales, as R psych::alpha and omega.
 
     Per scale: alpha with Feldt and Duhachek 95% intervals, standardized alpha, G6(smc), average and median
-    inter-item r, S/N, omega total; per item: n, mean, sd, raw/std r, r.cor, r.drop, alpha if deleted and
-    response frequencies. Items with a negative item-rest correlation are flagged as likely mis-keyed.
+    inter-item r, S/N, omega total (and ordinal alpha with --ordinal); per item: n, mean, sd, raw/std r, r.cor,
+    r.drop, alpha if deleted and response frequencies. Items with a negative item-rest correlation are flagged
+    as likely mis-keyed. Missing codes and answers outside the declared range (--min/--max or the instrument's
+    scale) are set to missing first, and reported.
 
     \b
     Example:
       hls analyze reliability answers.csv --instrument collective-data-use
       hls analyze reliability bfi.csv --scale "agree=-A1,A2,A3,A4,A5" --scale "consc=C1,C2,C3,-C4,-C5"
       hls analyze reliability bfi.csv --scale "agree=-A1,A2,A3,A4,A5" --missing listwise --json
+      hls analyze reliability survey.csv --scale "trust=T1,T2,-T3" --missing-code 9 --ordinal
       hls analyze reliability answers.xlsx --instrument collective-data-use -o reliability.xlsx
     """
     from toolkit.errors import ToolkitError
@@ -51,7 +58,8 @@ def reliability(data, instrument, scale_specs, min_, max_, missing, as_json, out
         raise ToolkitError(f"item column(s) not in the data: {', '.join(absent)}", file=data,
                            field="--scale" if scale_specs else "--instrument")
     try:
-        result = run(df, scales, instrument=instrument, min=min_, max=max_, missing=missing)
+        result = run(df, scales, instrument=instrument, min=min_, max=max_, missing=missing,
+                     missing_codes=missing_codes, ordinal=ordinal)
     except ToolkitError as exc:  # name the data file (and the option) in errors about these data
         if exc.location.file is None:
             exc.location.file = str(data)

@@ -9,6 +9,7 @@ COMMANDS = {
     "agreement": ("toolkit.cli.code_agreement:agreement", "Inter-coder agreement: Krippendorff's alpha, Cohen's kappa."),
     "evaluate": ("toolkit.cli.code_agreement:evaluate", "Precision, recall and F1 of auto-coding against a gold coding."),
     "export": ("toolkit.cli.code_refi:export", "Export codebook (.qdc) or project (.qdpx) for NVivo, ATLAS.ti, MAXQDA."),
+    "redact": ("toolkit.cli.code_redact:redact", "De-identify transcripts: stable pseudonyms, key in a separate file."),
 }
 
 
@@ -18,6 +19,7 @@ def code():
 
     \b
     Example:
+      hls code redact interviews/ -o redacted/ --names names.txt --key secure/key.csv
       hls code run interviews/ --codebook hls-theory --skip-speaker Interviewer -o review.xlsx --csv codings.csv
       hls code apply-review review.xlsx -o final.csv
       hls code agreement gold.csv final.csv --transcripts interviews/ --skip-speaker Interviewer

@@ -39,6 +39,7 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
 
     from toolkit.coding.outputs import CsvCodingsWriter, write_review_workbook
     from toolkit.coding.run import CODING_COLUMNS, CodingResult, CodingRun
+    from toolkit.console import printable, warn
     from toolkit.errors import ToolkitError
     from toolkit.io import dumps_json, refuse_overwriting
 
@@ -52,6 +53,9 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
     keep = out is not None or as_json
     rows: list[dict] = []
     n_rows = 0
+    result = None
+    # every output is committed only when all of them are written: a run that fails (or reads nothing) leaves
+    # no CSV behind without its workbook
     with contextlib.ExitStack() as stack:
         writer = stack.enter_context(CsvCodingsWriter(csv_out)) if csv_out else None
         for _, doc_rows in runner:
@@ -60,32 +64,37 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
                 writer.write_rows(doc_rows)
             if keep:
                 rows.extend(doc_rows)
-    stats = runner.stats
-    if keep:
-        import pandas as pd
-    result = CodingResult(
-        codings=pd.DataFrame(rows, columns=CODING_COLUMNS), frequencies=stats.frequencies(),
-        speaker_frequencies=stats.speaker_frequencies(), cooccurrence=stats.cooccurrence(),
-        documents=pd.DataFrame(stats.documents, columns=["document", "case", "group", "path", "turns", "units",
-                                                         "coded_units", "words"]),
-        codebook=runner.codebook, unit=unit, errors=runner.errors) if keep else None
-    if out is not None:
-        write_review_workbook(out, result)
+        stats = runner.stats
+        skipped = [printable(getattr(e, "transcript", None) or e.location.file or e) for e in runner.errors]
+        for err, name in zip(runner.errors, skipped):
+            # a broken sidecar or cases.csv is named in the error; say which transcript it cost
+            click.echo(f"error: {err} (skipped{'' if name == printable(err.location.file) else ' ' + name})",
+                       err=True)
+        if not stats.documents:
+            raise ToolkitError("no transcript could be used, so nothing was written; "
+                               f"{len(runner.errors)} file(s) skipped: {', '.join(skipped)}")
+        if keep:
+            import pandas as pd
+
+            result = CodingResult(
+                codings=pd.DataFrame(rows, columns=CODING_COLUMNS), frequencies=stats.frequencies(),
+                speaker_frequencies=stats.speaker_frequencies(), cooccurrence=stats.cooccurrence(),
+                documents=pd.DataFrame(stats.documents, columns=["document", "case", "group", "path", "turns",
+                                                                 "units", "coded_units", "words"]),
+                codebook=runner.codebook, unit=unit, errors=runner.errors)
+        if out is not None:
+            write_review_workbook(out, result)
     if as_json:
         click.echo(dumps_json(result.to_dict()))
-    skipped = [str(getattr(e, "transcript", None) or e.location.file or e) for e in runner.errors]
-    for err, name in zip(runner.errors, skipped):
-        # a broken sidecar or cases.csv is named in the error; say which transcript it cost
-        click.echo(f"error: {err} (skipped{'' if name == err.location.file else ' ' + name})", err=True)
     missing = runner.unmatched_skips()
-    if missing and stats.documents:
-        click.echo(f"warning: --skip-speaker {', '.join(missing)}: no such speaker in the transcripts (typo?); "
-                   "their turns were not skipped", err=True)
+    if missing:
+        warn(f"--skip-speaker {', '.join(missing)}: no such speaker in the transcripts (typo?); their turns were "
+             "not skipped")
     secs = time.perf_counter() - t0
     rate = stats.words / secs if secs > 0 else float("nan")
     click.echo(f"coded {len(stats.documents)} document(s), {stats.units_coded} {unit}(s) with codes, {n_rows} "
                f"coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
-               + "".join(f"; wrote {p}" for p in (out, csv_out) if p), err=True)
+               + "".join(f"; wrote {printable(p)}" for p in (out, csv_out) if p), err=True)
     if runner.errors:
         names = ", ".join(skipped)
         err = ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")

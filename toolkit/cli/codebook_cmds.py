@@ -74,8 +74,11 @@ def show(codebook, only, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.pass_context
 def check(ctx, codebook, as_json):
-    """Validate a codebook: structure, duplicate ids, spaCy patterns, and that each code's rules match its own
-    example quote. Exits non-zero when anything is wrong.
+    """Validate a codebook: structure, duplicate ids, spaCy patterns, that every codable code has rules and
+    that each code's rules match its own example quote. Exits non-zero when anything is wrong.
+
+    A codebook imported from a REFI-QDA .qdc ('hls codebook import') has codes, hierarchy and guidance but no
+    rules: check lists every such code and says it needs rules before auto-coding.
 
     \b
     Example:
@@ -84,9 +87,18 @@ def check(ctx, codebook, as_json):
     from toolkit.coding.codebook import check_codebook
     from toolkit.io import dumps_json
 
+    from toolkit.coding.codebook import NO_RULES
+
     problems = check_codebook(codebook)
+    ruleless = [p for p in problems if p.message == NO_RULES]
+    summary = None
+    if ruleless:
+        summary = (f"{len(ruleless)} code(s) have no rules: add phrases or patterns before auto-coding (a codebook "
+                   "imported from a .qdc starts without any)"
+                   + ("" if len(ruleless) == len(problems) else f"; {len(problems) - len(ruleless)} other problem(s)"))
     if as_json:
-        click.echo(dumps_json({"codebook": codebook, "ok": not problems, "problems": [str(p) for p in problems]}))
+        click.echo(dumps_json({"codebook": codebook, "ok": not problems, "problems": [str(p) for p in problems],
+                               "codes_without_rules": [p.location.field.rsplit(".rules", 1)[0] for p in ruleless]}))
     else:
         for p in problems:
             click.echo(str(p))
@@ -95,4 +107,4 @@ def check(ctx, codebook, as_json):
     if problems:
         from toolkit.errors import ToolkitError
 
-        raise ToolkitError(f"{len(problems)} problem(s) in the codebook", file=codebook)
+        raise ToolkitError(summary or f"{len(problems)} problem(s) in the codebook", file=codebook)

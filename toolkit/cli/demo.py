@@ -39,7 +39,8 @@ def demo(outdir: Path, only: tuple[str, ...]):
 @click.option("--force", is_flag=True, help="Replace files in OUT that differ from the samples.")
 def sample_data(outdir: Path, force: bool):
     """Copy the bundled sample inputs (a 400-respondent survey, filled questionnaires, Kobo/ODK/Qualtrics
-    exports, six interview transcripts and their gold coding) into a folder to try every command on.
+    exports, the partnerships' members file and roster answers, six interview transcripts and their gold
+    coding) into a folder to try every command on.
 
     \b
     Example:

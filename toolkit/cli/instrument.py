@@ -102,7 +102,8 @@ def check(file: str):
     n_rev = sum(i.reverse for i in inst.items)
     click.echo(f"ok: {inst.id} {inst.version}: {len(inst.sections)} section(s), {len(inst.constructs)} construct(s), "
                f"{len(inst.items)} item(s) ({n_rev} reverse-keyed), {len(inst.context)} context question(s), "
-               f"{len(inst.attention_checks)} attention check(s), {len(inst.scales)} response scale(s); "
+               f"{len(inst.attention_checks)} attention check(s), {len(inst.scales)} response scale(s), "
+               f"{len(inst.roster_questions)} roster question(s); "
                f"languages: {', '.join(inst.languages)}")
 
 
@@ -111,12 +112,25 @@ def check(file: str):
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True,
               help="xlsx = questionnaire to fill in Excel/LibreOffice; xlsform = KoboToolbox/ODK form; "
                    "entry = data-entry workbook for paper questionnaires.")
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output .xlsx file.")
+@click.option("-o", "--out", required=True, type=click.Path(),
+              help="Output .xlsx file (with --members and --format xlsx: a folder, one questionnaire per member).")
 @click.option("--lang", default=None, metavar="CODE",
               help="Language of xlsx/entry forms (default: the instrument's first); an XLSForm carries all "
                    "languages and this only sets its default.")
-def build(name: str, fmt: str, out: str, lang: str | None):
+@click.option("--members", default=None, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Members file (group, member_id, name, organisation, expertise): adds the roster questions "
+                   "(a grid about every other member of the respondent's partnership).")
+@click.option("--member", default=None, metavar="ID",
+              help="With --members and --format xlsx: build only this member's questionnaire (ID or GROUP:ID) "
+                   "into the .xlsx file -o.")
+def build(name: str, fmt: str, out: str, lang: str | None, members: str | None, member: str | None):
     """Build a form from an instrument (shipped name or YAML file).
+
+    With --members the instrument's roster questions are added: the xlsx questionnaire becomes one
+    personalised file per member (-o is then a folder) with a Roster sheet listing the other members of their
+    partnership; the XLSForm lets respondents pick their partnership and name and shows one question per other
+    member (choice_filter on a per-partnership member list); the entry workbook gets a sheet per partnership
+    with one column per member.
 
     \b
     Example:
@@ -124,13 +138,28 @@ def build(name: str, fmt: str, out: str, lang: str | None):
       hls instrument build performance-attraction --format xlsform -o pa-kobo.xlsx
       hls instrument build performance-attraction --format xlsx --lang de -o pa-de.xlsx
       hls instrument build my-survey.yaml --format entry -o my-entry.xlsx
+      hls instrument build collective-data-use --format xlsx --members members.csv -o questionnaires/
+      hls instrument build collective-data-use --format xlsform --members members.csv -o cdu-kobo.xlsx
     """
-    from toolkit.instruments.forms import build_form
+    from pathlib import Path
+
+    from toolkit.instruments.forms import build_form, build_roster_questionnaires
     from toolkit.io import refuse_overwriting
 
-    refuse_overwriting([name], {"-o": out})  # a YAML instrument given as a path is an input too
-    path = build_form(name, fmt, out, lang=lang)
+    refuse_overwriting([name] + ([members] if members else []), {"-o": out})
+    if members is not None and fmt == "xlsx" and Path(out).suffix.lower() != ".xlsx":
+        paths = build_roster_questionnaires(name, members, out, lang=lang, only=[member] if member else None)
+        click.echo(f"wrote {len(paths)} questionnaire(s) to {out}")
+        return
+    path = build_form(name, fmt, out, lang=lang, members=members, member=member)
     click.echo(f"wrote {path}")
+    if members is None:
+        from toolkit.instruments.loader import load_instrument
+
+        n = len(load_instrument(name).roster_questions)
+        if n:
+            click.echo(f"note: the {n} roster question(s) are left out; give --members FILE to ask them about "
+                       "the other members of each respondent's partnership", err=True)
 
 
 @instrument.command()

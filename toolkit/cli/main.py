@@ -157,7 +157,9 @@ def main(argv=None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback reaches the user
         if os.environ.get("HLS_DEBUG"):
             raise
-        click.echo(f"error: {type(exc).__name__}: {exc} (set HLS_DEBUG=1 for the traceback)", err=True)
+        from toolkit.console import printable
+
+        click.echo(f"error: {type(exc).__name__}: {printable(exc)} (set HLS_DEBUG=1 for the traceback)", err=True)
         return 1
     finally:
         if previous is not None:

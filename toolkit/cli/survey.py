@@ -35,7 +35,7 @@ def _instrument_option(f):
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_instrument_option
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Tidy data file to write: .csv, .xlsx or .sav (labelled for SPSS).")
+              help="Tidy data file to write: .csv, .xlsx, .sav (SPSS) or .dta (Stata), the last two labelled.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Validation report: .csv (issues) or .xlsx (summary, issues, missingness, files).")
 @click.option("--format", "fmt", default=None,
@@ -46,14 +46,21 @@ def _instrument_option(f):
 @click.option("--keep-missing-codes", is_flag=True,
               help="Keep declared missing codes (e.g. 9 = Don't know) as codes instead of blanks "
                    "(.sav marks them user-missing).")
+@click.option("--qsf", "qsf", type=click.Path(dir_okay=False, path_type=Path),
+              help="The Qualtrics survey file (.qsf) of a numeric Qualtrics export: its recode values and choice "
+                   "labels turn the exported numbers back into answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the validation report as JSON.")
-def import_(sources, instrument, output, report_path, fmt, straightline_min, keep_missing_codes, as_json):
-    """Read answers from filled xlsx questionnaires, the entry workbook, KoboToolbox, ODK Central, Qualtrics or
-    plain CSV/XLSX/SAV into ONE tidy table, validate them and write data and report.
+def import_(sources, instrument, output, report_path, fmt, straightline_min, keep_missing_codes, qsf, as_json):
+    """Read answers from filled questionnaires (.xlsx, or saved by LibreOffice as .ods, or by old Excel as .xls),
+    the entry workbook, KoboToolbox, ODK Central (.csv or .csv.zip), Qualtrics or plain tables (CSV, workbook,
+    SAV, DTA) into ONE tidy table, validate them and write data and report.
 
-    SOURCES are files or folders (every .xlsx/.csv/.tsv/.sav inside). Labels are recoded to the response
-    scale's values in any language; declared missing codes become blank; invalid answers are reported with
-    their file and row (or cell) and left blank. Inputs are never modified.
+    SOURCES are files or folders (every .xlsx/.ods/.xls/.csv/.tsv/.zip/.sav/.dta inside). Labels are recoded to
+    the response scale's values in any language; declared missing codes become blank; invalid answers are
+    reported with their file and row (or cell) and left blank. Inputs are never modified.
+
+    A numeric Qualtrics export carries Qualtrics' own recode values: give the survey's .qsf with --qsf (or
+    export with "Use choice text"); without it, numbers that do not fit the instrument stop the import.
 
     Exit status: 0 when every file was read (validation findings are in the report), 3 when some files were
     skipped (unreadable, wrong instrument or version, blank) - the data of the others are still written -
@@ -67,15 +74,20 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
     from ..errors import DataError
     from ..io import dumps_json, refuse_overwriting
     from ..survey.importer import expand_sources, read_survey
-    from ..survey.output import write_survey
+    from ..survey.output import check_output_suffix, write_survey
 
-    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    check_output_suffix(output)
     if report_path is not None:
         _check_suffix(report_path, (".csv", ".xlsx"), "--report")
     files = expand_sources(list(sources))
-    refuse_overwriting(files, {"--output": output, "--report": report_path})
+    refuse_overwriting(files + ([qsf] if qsf else []), {"--output": output, "--report": report_path})
+    survey_file = None
+    if qsf is not None:
+        from ..survey.qsf import load_qsf
+
+        survey_file = load_qsf(qsf)
     data, report = read_survey(files, instrument, format=fmt, straightline_min=straightline_min,
-                               keep_missing_codes=keep_missing_codes)
+                               keep_missing_codes=keep_missing_codes, qsf=survey_file)
     if report_path is not None:
         report.write(report_path)
     if as_json:
@@ -138,7 +150,7 @@ def validate(data, instrument, report_path, straightline_min, as_json):
 @click.argument("data", type=click.Path(path_type=Path))
 @_instrument_option
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Scored data to write: .csv, .xlsx or .sav.")
+              help="Scored data to write: .csv, .xlsx, .sav or .dta.")
 @click.option("--min-share", default=2 / 3, show_default="0.667", type=click.FloatRange(0, 1, min_open=True),
               help="Share of a construct's items that must be answered for a score.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-construct summaries as JSON.")
@@ -152,12 +164,12 @@ def score(data, instrument, output, min_share, as_json):
       hls survey score sample_data/survey/collective-data-use.csv -i collective-data-use -o scored.csv
     """
     from ..io import dumps_json, refuse_overwriting
-    from ..survey.output import write_survey
+    from ..survey.output import check_output_suffix, write_survey
     from ..survey.score import score as score_df
     from ..survey.table import read_table
     from ..survey.variables import as_instrument
 
-    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    check_output_suffix(output)
     refuse_overwriting([data], {"--output": output})
     inst = as_instrument(instrument)
     df = read_table(data)
@@ -196,7 +208,7 @@ def score(data, instrument, output, min_share, as_json):
 @click.option("--icc-individual", default=0.05, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Factor ICC for individual-referent constructs.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Data file to write: .csv, .xlsx or .sav.")
+              help="Data file to write: .csv, .xlsx, .sav or .dta.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the true model (loadings, factor correlations, ICCs, thresholds) as JSON.")
 @click.option("--json", "as_json", is_flag=True, help="Print the true model as JSON.")
@@ -211,10 +223,10 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
       hls survey simulate collective-data-use -n 400 --groups 40 --seed 1 -o simulated.csv
     """
     from ..io import dumps_json, refuse_overwriting, write_json
-    from ..survey.output import write_survey
+    from ..survey.output import check_output_suffix, write_survey
     from ..survey.simulate import simulate as sim
 
-    _check_suffix(output, (".csv", ".xlsx", ".sav"), "--output")
+    check_output_suffix(output)
     refuse_overwriting([], {"--output": output, "--model": model_path})
     from ..survey.variables import as_instrument
 
@@ -229,3 +241,8 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
         click.echo(dumps_json(model))
     else:
         click.echo(f"simulated {len(df)} respondent(s) in {groups} group(s) (seed {seed}) -> {output}")
+
+
+from .survey_roster import roster  # noqa: E402 - the roster command lives in its own module
+
+survey.add_command(roster)

@@ -376,8 +376,12 @@ def list_codebooks() -> list[dict]:
     return out
 
 
+NO_RULES = "no rules yet: add phrases or patterns before auto-coding ('hls code run' cannot suggest this code)"
+
+
 def check_codebook(name_or_path: str | Path, nlp=None) -> list[ToolkitError]:
-    """Every problem in a codebook: structure, duplicate ids, invalid spaCy patterns, unmatched examples.
+    """Every problem in a codebook: structure, duplicate ids, invalid spaCy patterns, unmatched examples, and
+    codable codes without rules (a codebook imported from a REFI ``.qdc`` has none until you add them).
 
     Returns a list of :class:`~toolkit.errors.ToolkitError` (empty when the codebook is sound).
     """
@@ -399,14 +403,14 @@ def check_codebook(name_or_path: str | Path, nlp=None) -> list[ToolkitError]:
         nlp = build_nlp()
     coder = Coder(cb, nlp, skip_invalid=True)
     for code in cb.codes:
-        if not code.codable or not code.example:
-            if code.codable and not code.example and code.rules:
-                problems.append(ToolkitError("no example quote to test the rules on", file=path, line=code.line,
-                                             field=f"{code.id}.example"))
+        if not code.codable:
             continue
-        if not code.rules:
-            problems.append(ToolkitError("code has an example but no rules, so nothing can suggest it",
-                                         file=path, line=code.line, field=f"{code.id}.rules"))
+        if not code.rules:  # e.g. every code of a codebook imported from a REFI .qdc
+            problems.append(ToolkitError(NO_RULES, file=path, line=code.line, field=f"{code.id}.rules"))
+            continue
+        if not code.example:
+            problems.append(ToolkitError("no example quote to test the rules on", file=path, line=code.line,
+                                         field=f"{code.id}.example"))
             continue
         if any(f and f.startswith(code.id + ".") for f in bad_rules):
             continue  # already reported as an invalid pattern

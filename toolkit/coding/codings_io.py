@@ -44,6 +44,7 @@ class CodingSet:
     documents: dict = field(default_factory=dict)
     coverage: set | None = None
     warnings: list = field(default_factory=list)
+    missing_texts: dict = field(default_factory=dict)  # document -> archive member that should hold its text
 
     def __repr__(self):
         return f"CodingSet({self.name!r}, kind={self.kind!r}, rows={len(self.codings)})"
@@ -149,12 +150,13 @@ def _read_qdpx(path: Path, name: str, codebook=None) -> list[CodingSet]:
 
     project = read_qdpx(path, codebook=codebook)
     docs = {d.id: d for d in project.documents() if d.text}
-    coverage = set(docs)
+    coverage = {s.name for s in project.sources}  # a source without text is covered once --transcripts gives it
     out = []
     for coder in project.coders:
         rows = project.for_coder(coder)
         out.append(CodingSet(coder, _frame(rows), "qdpx", path, documents=docs, coverage=coverage,
-                             warnings=list(project.warnings)))
+                             warnings=list(project.warnings),
+                             missing_texts={s.name: s.missing for s in project.sources if s.missing}))
     if not out:
         raise DataError("the project holds no text codings to compare" + (
             f" ({'; '.join(project.warnings[:3])})" if project.warnings else ""), file=path)
@@ -190,6 +192,16 @@ def read_codings(source, name: str | None = None, codebook=None) -> list[CodingS
     if name and len(sets) == 1:
         sets[0].name = name
     return sets
+
+
+def missing_text(sets: list[CodingSet], doc_id: str) -> DataError | None:
+    """The error for a document whose text a ``.qdpx`` should carry but does not, naming archive and member."""
+    for cs in sets:
+        member = cs.missing_texts.get(doc_id)
+        if member:
+            return DataError(f"the text of document '{doc_id}' is missing from the archive; pass the transcripts "
+                             "the project was made from (--transcripts DIR)", file=cs.source, field=member)
+    return None
 
 
 # -- units ----------------------------------------------------------------------------------------------------
@@ -282,6 +294,8 @@ def unit_table(sets: list[CodingSet], unit: str = "sentence", transcripts=None, 
                 sent2unit[doc_id] = [s.turn for s in doc.sentences]
             continue
         listing = next((cs.listed for cs, listed_docs in zip(sets, listed_sets) if doc_id in listed_docs), None)
+        if listing is None and missing_text(sets, doc_id) is not None:
+            raise missing_text(sets, doc_id)
         if listing is None or unit != "sentence":
             raise DataError(f"cannot tell which {unit}s document '{doc_id}' has: pass the transcripts folder "
                             "(--transcripts DIR)" + ("" if listing is None else

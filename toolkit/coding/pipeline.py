@@ -149,8 +149,73 @@ def _one_line(exc: Exception) -> str:
     return text[:300]
 
 
+# -- REGEX in token patterns -------------------------------------------------------------------------------
+# spaCy's Matcher runs {"REGEX": ...} with Python's backtracking `re`, where a pattern such as (a+)+$ takes
+# exponential time on a short token. We run every REGEX in RE2 instead (linear in the token's length, no
+# backreferences or look-around): the predicate becomes a boolean token extension computed with RE2.
+
+def compile_regex(pattern: str):
+    """Compile a codebook REGEX with RE2 (linear time); ``ValueError`` with a readable reason if RE2 cannot run
+    it (backreferences, look-around and the like need backtracking)."""
+    import re2
+
+    if not isinstance(pattern, str):
+        raise ValueError(f"REGEX must be text, not {type(pattern).__name__}")
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own message on stderr
+    try:
+        return re2.compile(pattern, options=options)
+    except Exception as exc:  # noqa: BLE001 - re2.error
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(f"REGEX {pattern!r} cannot run in linear time ({reason}); backreferences and look-around "
+                         "are not supported, so patterns cannot backtrack catastrophically: rewrite it without them"
+                         ) from None
+
+
+_TOKEN_TEXT = {"TEXT": "text", "ORTH": "text", "MORPH": "morph"}
+
+
+def _regex_extension(attr: str, pattern: str) -> str:
+    import hashlib
+
+    from spacy.tokens import Token
+
+    regex = compile_regex(pattern)
+    name = "hls_re_" + hashlib.sha1(f"{attr}\0{pattern}".encode()).hexdigest()[:16]
+    if not Token.has_extension(name):
+        field = _TOKEN_TEXT.get(attr, attr.lower() + "_")
+        Token.set_extension(name, getter=lambda tok: regex.search(str(getattr(tok, field))) is not None)
+    return name
+
+
+def linear_regex(pattern: list) -> list:
+    """A token pattern whose ``REGEX`` predicates run in RE2 (see :func:`compile_regex`) instead of ``re``."""
+    out = []
+    for tok in pattern:
+        if not isinstance(tok, dict) or "REGEX" not in str(tok):
+            out.append(tok)
+            continue
+        tok = dict(tok)
+        ext = dict(tok.get("_") or {})
+        if any(isinstance(v, dict) and "REGEX" in v for v in ext.values()):
+            raise ValueError("REGEX on a custom attribute ('_') is not supported")
+        for key in [k for k in tok if k != "_"]:
+            value = tok[key]
+            if isinstance(value, dict) and "REGEX" in value:
+                rest = {k: v for k, v in value.items() if k != "REGEX"}
+                ext[_regex_extension(str(key).upper(), value["REGEX"])] = True
+                if rest:
+                    tok[key] = rest
+                else:
+                    del tok[key]
+        tok["_"] = ext
+        out.append(tok)
+    return out
+
+
 def pattern_problems(codebook: Codebook) -> list[ToolkitError]:
-    """Invalid Matcher token patterns (bad dicts, unknown token attributes, bad operators), located."""
+    """Invalid Matcher token patterns (bad dicts, unknown token attributes, bad operators) and REGEX predicates
+    RE2 cannot run in linear time, located."""
     import spacy
     from spacy.matcher import Matcher
 
@@ -164,6 +229,13 @@ def pattern_problems(codebook: Codebook) -> list[ToolkitError]:
                 for j, pat in enumerate(rule.terms):
                     try:
                         Matcher(vocab, validate=True).add("x", [pat])
+                        for tok in pat:
+                            for value in tok.values() if isinstance(tok, dict) else ():
+                                if isinstance(value, dict) and "REGEX" in value:
+                                    compile_regex(value["REGEX"])
+                                elif isinstance(value, dict) and any(isinstance(v, dict) and "REGEX" in v
+                                                                     for v in value.values()):
+                                    raise ValueError("REGEX on a custom attribute ('_') is not supported")
                     except Exception as exc:  # noqa: BLE001 - spaCy raises ValueError/MatchPatternError/...
                         out.append(ToolkitError(f"invalid token pattern: {_one_line(exc)}",
                                                 file=codebook.path, line=rule.line,
@@ -207,7 +279,7 @@ class Coder:
                         idx = len(self.entries)
                         if rule.kind == "patterns":
                             try:
-                                pats = [self._lemmatise_pattern(p) for p in terms]
+                                pats = [linear_regex(self._lemmatise_pattern(p)) for p in terms]
                                 self.matcher.add(key, pats)
                             except Exception as exc:  # noqa: BLE001
                                 if skip_invalid:
@@ -331,29 +403,57 @@ class Coder:
             if u >= 0 and h[2] <= bounds[u][1]:  # the whole match inside the unit, never across two
                 per_unit.setdefault(u, []).append(h)
         for u, uh in per_unit.items():
-            ustart = bounds[u][0]
-            suppressed = {self.entries[i][0].id for i, _, _ in uh if self.entries[i][3]}
-            found: dict[str, tuple[list, list]] = {}
-            near: dict[int, tuple[list, list]] = {}
-            for i, s, e in uh:
-                code, rule, side, is_unless = self.entries[i]
-                if is_unless or code.id in suppressed:
-                    continue
-                if (rule.negation or code.negation) and self._negated(doc, s, ustart):
-                    continue
-                if rule.kind == "near":
-                    near.setdefault(id(rule), ([], []))[side].append((i, s, e))
-                    continue
-                self._add(found, code, rule, doc[s:e].text)
-            for sides in near.values():
-                pair = self._pair(*sides)
-                if pair:
-                    a, b = pair
-                    code, rule = self.entries[a[0]][0], self.entries[a[0]][1]
-                    self._add(found, code, rule, doc[a[1]:a[2]].text)
-                    self._add(found, code, rule, doc[b[1]:b[2]].text)
-            results[u] = dict(sorted(found.items(), key=lambda kv: self.order[kv[0]]))
+            results[u] = self._decide(doc, uh, bounds[u][0])[0]
         return results
+
+    def code_piece(self, doc, first_token: int = 0) -> tuple[dict, set]:
+        """One piece of a long unit (a turn coded in pieces): ``(found, suppressed codes)`` for :meth:`merge`.
+
+        Matches that end before *first_token* lie wholly in the context repeated from the previous piece and
+        were counted there.
+        """
+        hits = [h for h in self.hits(doc) if h[2] > first_token]
+        return self._decide(doc, hits, 0) if hits else ({}, set())
+
+    def merge(self, parts: list[tuple[dict, set]]) -> dict[str, tuple[list[str], list[str]]]:
+        """The codes of a unit coded in pieces: every piece's codes, less those an ``unless`` rule suppressed
+        in any piece."""
+        if len(parts) == 1:
+            return parts[0][0]
+        suppressed = set().union(*(s for _, s in parts))
+        out: dict[str, tuple[list, list]] = {}
+        for found, _ in parts:
+            for code, (rules, matched) in found.items():
+                if code in suppressed:
+                    continue
+                r, m = out.setdefault(code, ([], []))
+                r.extend(x for x in rules if x not in r)
+                m.extend(x for x in matched if x not in m)
+        return dict(sorted(out.items(), key=lambda kv: self.order[kv[0]]))
+
+    def _decide(self, doc, uh: list, ustart: int) -> tuple[dict, set]:
+        """Codes of one unit from its raw hits: ``unless`` rules, negation and proximity applied."""
+        suppressed = {self.entries[i][0].id for i, _, _ in uh if self.entries[i][3]}
+        found: dict[str, tuple[list, list]] = {}
+        near: dict[int, tuple[list, list]] = {}
+        for i, s, e in uh:
+            code, rule, side, is_unless = self.entries[i]
+            if is_unless or code.id in suppressed:
+                continue
+            if (rule.negation or code.negation) and self._negated(doc, s, ustart):
+                continue
+            if rule.kind == "near":
+                near.setdefault(id(rule), ([], []))[side].append((i, s, e))
+                continue
+            self._add(found, code, rule, doc[s:e].text)
+        for sides in near.values():
+            pair = self._pair(*sides)
+            if pair:
+                a, b = pair
+                code, rule = self.entries[a[0]][0], self.entries[a[0]][1]
+                self._add(found, code, rule, doc[a[1]:a[2]].text)
+                self._add(found, code, rule, doc[b[1]:b[2]].text)
+        return dict(sorted(found.items(), key=lambda kv: self.order[kv[0]])), suppressed
 
     def _pair(self, left: list, right: list):
         for a in left:

@@ -49,12 +49,12 @@ def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
     """Read a review workbook written by ``hls code run -o`` and apply the human decisions."""
     import pandas as pd
 
-    from ..spreadsheets import open_workbook
+    from ..spreadsheets import load_openpyxl
 
     path = Path(path)
     if undecided not in UNDECIDED:
         raise DataError(f"undecided must be one of {', '.join(UNDECIDED)}", field="--undecided")
-    wb = open_workbook(path)  # zip-bomb guard first; a broken workbook is one located error
+    wb = load_openpyxl(path)  # zip-bomb guard first; a broken workbook is one located error
     if "Codings" not in wb.sheetnames:
         raise DataError("no 'Codings' sheet (is this a review workbook from 'hls code run -o'?)", file=path)
     known = _known_codes(wb)

@@ -1,4 +1,5 @@
-"""Code transcripts against a codebook: documents stream through ``nlp.pipe``; rows come out per document.
+"""Code transcripts against a codebook: documents stream turn by turn through ``nlp.pipe``; rows come out in
+document order.
 
 >>> import toolkit
 >>> res = toolkit.code_documents(["sample_data/transcripts"], "hls-theory",      # doctest: +SKIP
@@ -7,20 +8,43 @@
 """
 from __future__ import annotations
 
+import bisect
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import ToolkitError
+from ..errors import DataError, ToolkitError
 from .codebook import Codebook, load_codebook
-from .transcripts import READERS, Document, Sentence, iter_documents, transcript_paths
+from .transcripts import READERS, Document, Turn, TurnStream, iter_streams, transcript_paths
+from .transcripts.sentences import Piece, sentences_from_doc, turn_pieces
 
 #: the codings schema (the agreement, evaluation and REFI-QDA modules rely on these names)
 CODING_COLUMNS = ["document", "case", "group", "speaker", "unit", "unit_index", "start", "end", "text", "code",
                   "rule", "matched"]
 UNITS = ("sentence", "turn")
 BATCH_SIZE = 256
+
+
+@dataclass
+class DocumentCounts:
+    """One document's code counts, gathered while its units stream past (a bounded number of counters)."""
+
+    codes: Counter = field(default_factory=Counter)        # code -> units
+    speakers: dict = field(default_factory=dict)           # speaker -> Counter
+    pairs: Counter = field(default_factory=Counter)        # (code_a, code_b) -> units
+    coded_units: int = 0
+
+    def add(self, speaker: str, codes: list[str]) -> None:
+        """One unit that received *codes* (at least one)."""
+        self.codes.update(codes)
+        self.speakers.setdefault(speaker, Counter()).update(codes)
+        for i, a in enumerate(codes):
+            for b in codes[i:]:
+                self.pairs[(a, b)] += 1
+                if a != b:
+                    self.pairs[(b, a)] += 1
+        self.coded_units += 1
 
 
 @dataclass
@@ -35,23 +59,17 @@ class CodingStats:
     units_coded: int = 0
     words: int = 0
 
-    def add_document(self, doc: Document, units: int, coded: list[tuple[str, list[str]]]) -> None:
-        """*coded*: (speaker, [codes]) for every unit that received at least one code."""
-        dc = self.doc_counts.setdefault(doc.id, Counter())
-        for speaker, codes in coded:
-            dc.update(codes)
-            self.speaker_counts.setdefault((doc.id, speaker), Counter()).update(codes)
-            for i, a in enumerate(codes):
-                for b in codes[i:]:
-                    self.pairs[(a, b)] += 1
-                    if a != b:
-                        self.pairs[(b, a)] += 1
-        self.units_coded += len(coded)
-        words = doc.words
+    def add_document(self, doc, counts: DocumentCounts, turns: int, units: int, words: int) -> None:
+        """A finished document (a :class:`TurnStream` or :class:`Document`) and its counts."""
+        self.doc_counts.setdefault(doc.id, Counter()).update(counts.codes)
+        for speaker, c in counts.speakers.items():
+            self.speaker_counts.setdefault((doc.id, speaker), Counter()).update(c)
+        self.pairs.update(counts.pairs)
+        self.units_coded += counts.coded_units
         self.words += words
         self.documents.append({"document": doc.id, "case": doc.case, "group": doc.group,
-                               "path": str(doc.path or ""), "turns": len(doc.turns), "units": units,
-                               "coded_units": len(coded), "words": words})
+                               "path": str(doc.path or ""), "turns": turns, "units": units,
+                               "coded_units": counts.coded_units, "words": words})
 
     def frequencies(self):
         """Codes x documents: number of units coded, with a total column."""
@@ -116,11 +134,45 @@ class CodingResult:
         }
 
 
-class CodingRun:
-    """A streaming coding run: iterate to get ``(document, rows)`` per document; ``stats`` fills as you go.
+@dataclass
+class _DocState:
+    """A document being coded: where its numbering stands, its counts and rows not yet handed out."""
 
-    Unreadable files are skipped and collected in ``errors`` (a :class:`ToolkitError` each).
+    stream: TurnStream
+    turns: int = 0
+    units: int = 0
+    words: int = 0
+    next_sentence: int = 0
+    counts: DocumentCounts = field(default_factory=DocumentCounts)
+    rows: list = field(default_factory=list)
+    flushed: bool = False
+    error: ToolkitError | None = None
+    parts: list = field(default_factory=list)  # pieces of the current turn (turn units)
+
+
+@dataclass
+class _Job:
+    """One piece of one turn on its way through spaCy."""
+
+    state: _DocState
+    turn: Turn
+    piece: Piece
+    first: bool
+    last: bool
+
+
+class CodingRun:
+    """A streaming coding run: iterate to get ``(document, rows)`` batches in document order (a long document's
+    rows come in several batches); ``stats`` fills as documents finish.
+
+    Documents are read turn by turn (``.txt``/``.md`` files are never held whole), long turns are coded in
+    pieces (:func:`~toolkit.coding.transcripts.sentences.turn_pieces`), so memory stays bounded whatever the
+    size of a transcript. Unreadable files, and files that cannot be coded, are skipped and collected in
+    ``errors`` (a :class:`ToolkitError` each, naming the file).
     """
+
+    #: a document's rows are handed out when it ends, or in batches of this many while a long one runs
+    flush_rows = 5000
 
     def __init__(self, paths_or_documents: Iterable, codebook, unit: str = "sentence",
                  skip_speakers: Iterable[str] = (), model: str | None = None, jobs: int = 1,
@@ -154,77 +206,148 @@ class CodingRun:
         """``skip_speakers`` names that matched no speaker of the documents coded so far (typos)."""
         return sorted(name for key, name in self._skip_names.items() if key not in self.speakers)
 
-    def _turns(self, pending: deque) -> Iterator:
-        from .transcripts.sentences import TextView
+    # -- the stream ------------------------------------------------------------------------------------------
+    def _feed(self, events: deque) -> Iterator[str]:
+        """Texts for spaCy, one piece at a time; *events* gets a ``_Job`` per piece and the document ends."""
+        for stream in iter_streams(self.sources, self.errors):
+            state = _DocState(stream)
+            try:
+                for turn in stream.turns():
+                    state.turns += 1
+                    state.words += len(turn.text.split())
+                    self.speakers.add(turn.speaker.casefold())
+                    pieces = turn_pieces(turn.text)
+                    for k, piece in enumerate(pieces):
+                        events.append(_Job(state, turn, piece, k == 0, k == len(pieces) - 1))
+                        yield piece.view.text
+            except Exception as exc:  # noqa: BLE001 - reading failed half-way: skip the file, code the others
+                state.error = _cannot_code(stream, exc, "cannot be read")
+            events.append(state)
 
-        for doc in iter_documents(self.sources, self.errors):
-            views = [TextView(t.text) for t in doc.turns]  # line breaks, tabs, double spaces -> one space
-            pending.append((doc, views))
-            for turn, view in zip(doc.turns, views):
-                yield view.text, (id(doc), turn.index)
+    def _processed(self, events: deque) -> Iterator[tuple[object, Exception | None]]:
+        """``(spaCy Doc, None)`` per piece in order, or ``(None, error)`` for a piece spaCy fails on."""
+        feed = self._feed(events)
+        in_flight: deque = deque()
 
-    def __iter__(self) -> Iterator[tuple[Document, list[dict]]]:
-        pending: deque = deque()
-        stream = self.nlp.pipe(self._turns(pending), as_tuples=True, batch_size=self.batch_size,
-                               n_process=self.jobs)
-        current: list = []  # spaCy docs of the front document's turns
-        for sdoc, (doc_key, turn_index) in stream:
-            while pending and id(pending[0][0]) != doc_key:  # finished documents (incl. ones without turns)
-                yield self._finish(*pending.popleft(), current)
-                current = []
-            current.append(sdoc)
-        while pending:
-            yield self._finish(*pending.popleft(), current)
-            current = []
+        def tracked():
+            for text in feed:
+                in_flight.append(text)
+                yield text
 
-    def _finish(self, doc: Document, views: list, sdocs: list) -> tuple[Document, list[dict]]:
-        from .transcripts.sentences import sentences_from_doc
+        while True:
+            try:
+                for sdoc in self.nlp.pipe(tracked(), batch_size=self.batch_size, n_process=self.jobs):
+                    in_flight.popleft()
+                    yield sdoc, None
+                return
+            except Exception:  # noqa: BLE001 - a batch failed: find the piece, then carry on with a new pipe
+                while in_flight:
+                    text = in_flight.popleft()
+                    try:
+                        sdoc = self.nlp(text)
+                    except Exception as exc:  # noqa: BLE001
+                        yield None, exc
+                    else:
+                        yield sdoc, None
 
-        if len(sdocs) != len(doc.turns):  # pragma: no cover - defensive
-            raise RuntimeError(f"internal error: {doc.id}: {len(sdocs)} processed turns for {len(doc.turns)}")
-        token_bounds: dict[int, list] = {}  # turn index -> token range of each sentence, when known
-        if self.contract and doc._sentences is None:
-            sents: list[Sentence] = []
-            for turn, view, sdoc in zip(doc.turns, views, sdocs):
-                sents.extend(sentences_from_doc(sdoc, turn, len(sents), token_bounds.setdefault(turn.index, []),
-                                                view))
-            doc.set_sentences(sents)
-        self.speakers.update(t.speaker.casefold() for t in doc.turns)
-        rows: list[dict] = []
-        coded: list[tuple[str, list[str]]] = []
-        units = 0
-        by_turn: dict[int, list[Sentence]] = {}
-        if self.unit == "sentence":
-            for s in doc.sentences:
-                by_turn.setdefault(s.turn, []).append(s)
-        for turn, view, sdoc in zip(doc.turns, views, sdocs):
-            if self.unit == "turn":
-                segs = [(turn.index, turn.start, turn.end, turn.text)]
-            else:
-                segs = [(s.index, s.start, s.end, s.text) for s in by_turn.get(turn.index, [])]
-            units += len(segs)
-            if turn.speaker.casefold() in self.skip or not segs:
+    def __iter__(self) -> Iterator[tuple[TurnStream, list[dict]]]:
+        events: deque = deque()
+        for sdoc, exc in self._processed(events):
+            job = events.popleft()
+            while isinstance(job, _DocState):  # documents that ended before this piece (or had no turns)
+                yield from self._finish(job)
+                job = events.popleft()
+            state = job.state
+            if state.error is None:
+                try:
+                    if exc is not None:
+                        raise exc
+                    self._code(job, sdoc)
+                except Exception as err:  # noqa: BLE001 - this file cannot be coded: skip it, code the others
+                    state.error = _cannot_code(state.stream, err, "cannot be coded")
+            if len(state.rows) >= self.flush_rows and state.error is None:
+                state.flushed = True
+                yield state.stream, state.rows
+                state.rows = []
+        while events:
+            yield from self._finish(events.popleft())
+
+    def _finish(self, state: _DocState) -> Iterator[tuple[TurnStream, list[dict]]]:
+        if state.error is not None:
+            if state.flushed:  # rows of its first turns are already out: say so, keep its counts
+                state.error.message += f" (stopped after {state.turns} turn(s); rows for the turns before were kept)"
+                self.stats.add_document(state.stream, state.counts, state.turns, state.units, state.words)
+            self.errors.append(state.error)
+            return
+        self.stats.add_document(state.stream, state.counts, state.turns, state.units, state.words)
+        if state.rows:
+            yield state.stream, state.rows
+        state.rows = []
+
+    # -- coding one piece --------------------------------------------------------------------------------------
+    def _code(self, job: _Job, sdoc) -> None:
+        state, turn, piece = job.state, job.turn, job.piece
+        skipped = turn.speaker.casefold() in self.skip
+        if self.unit == "turn":
+            if job.first:
+                state.units += 1
+                state.parts = []
+            if skipped:
+                return
+            first_token = 0
+            if piece.own:
+                from spacy.attrs import IDX
+
+                first_token = bisect.bisect_left(sdoc.to_array(IDX).tolist(), piece.own)
+            state.parts.append(self.coder.code_piece(sdoc, first_token))
+            if job.last:
+                found = self.coder.merge(state.parts)
+                state.parts = []
+                if found:
+                    self._rows(state, turn, [(turn.index, turn.start, turn.end, turn.text)], [found])
+            return
+        bounds: list = []
+        if self.contract:
+            sents = sentences_from_doc(sdoc, turn, state.next_sentence, bounds, piece=piece)
+        else:  # a trained pipeline's own sentences differ: units are still the contract's sentences
+            from .transcripts.sentences import sentencizer_nlp
+
+            sents = sentences_from_doc(sentencizer_nlp()(piece.view.text), turn, state.next_sentence, piece=piece)
+            view, base = piece.view, turn.start + piece.context
+            for s in sents:
+                span = sdoc.char_span(view.to_view(s.start - base), view.to_view(s.end - base - 1) + 1,
+                                      alignment_mode="expand")
+                bounds.append((span.start, span.end) if span is not None else (0, 0))
+        state.next_sentence += len(sents)
+        state.units += len(sents)
+        if skipped or not sents:
+            return
+        self._rows(state, turn, [(s.index, s.start, s.end, s.text) for s in sents],
+                   self.coder.code_units(sdoc, bounds))
+
+    def _rows(self, state: _DocState, turn: Turn, segs: list, founds: list) -> None:
+        doc = state.stream
+        for (index, start, end, text), found in zip(segs, founds):
+            if not found:
                 continue
-            if self.unit == "turn":
-                bounds = [(0, len(sdoc))]
-            elif turn.index in token_bounds:
-                bounds = token_bounds[turn.index]
-            else:
-                bounds = []
-                for _, start, end, _ in segs:
-                    span = sdoc.char_span(view.to_view(start - turn.start), view.to_view(end - turn.start - 1) + 1,
-                                          alignment_mode="expand")
-                    bounds.append((span.start, span.end) if span is not None else (0, 0))
-            for (index, start, end, text), found in zip(segs, self.coder.code_units(sdoc, bounds)):
-                if not found:
-                    continue
-                coded.append((turn.speaker, list(found)))
-                for code, (rules, matched) in found.items():
-                    rows.append({"document": doc.id, "case": doc.case, "group": doc.group, "speaker": turn.speaker,
-                                 "unit": self.unit, "unit_index": index, "start": start, "end": end, "text": text,
-                                 "code": code, "rule": ", ".join(rules), "matched": " | ".join(matched)})
-        self.stats.add_document(doc, units, coded)
-        return doc, rows
+            state.counts.add(turn.speaker, list(found))
+            for code, (rules, matched) in found.items():
+                state.rows.append({"document": doc.id, "case": doc.case, "group": doc.group,
+                                   "speaker": turn.speaker, "unit": self.unit, "unit_index": index, "start": start,
+                                   "end": end, "text": text, "code": code, "rule": ", ".join(rules),
+                                   "matched": " | ".join(matched)})
+
+
+def _cannot_code(stream: TurnStream, exc: Exception, what: str) -> ToolkitError:
+    """A located error for a file that fails half-way (reading or coding), naming the file."""
+    where = stream.path or stream.id
+    if isinstance(exc, ToolkitError):
+        err = exc
+    else:
+        detail = " ".join(str(exc).split())[:200]
+        err = DataError(f"{what} ({type(exc).__name__}{': ' + detail if detail else ''})", file=where)
+    err.transcript = where
+    return err
 
 
 def code_documents(paths_or_documents, codebook, unit: str = "sentence", skip_speakers: Iterable[str] = (),

@@ -7,7 +7,8 @@ from .model import Instrument, text_in
 def summary(inst: Instrument) -> dict:
     """``{"id", "title", "version", "languages", "constructs", "items"}`` (counts) for ``hls instrument list``."""
     return {"id": inst.id, "title": inst.text(inst.title), "version": inst.version,
-            "languages": list(inst.languages), "constructs": len(inst.constructs), "items": len(inst.items)}
+            "languages": list(inst.languages), "constructs": len(inst.constructs), "items": len(inst.items),
+            "roster_questions": len(inst.roster_questions)}
 
 
 def describe(inst: Instrument, lang: str | None = None) -> dict:
@@ -40,6 +41,8 @@ def describe(inst: Instrument, lang: str | None = None) -> dict:
         "attention_checks": [{"id": a.id, "text": t(a.text), "scale": a.scale,
                               "expected": int(a.expected) if float(a.expected).is_integer() else a.expected,
                               "after_section": a.after_section} for a in inst.attention_checks],
+        "roster": [{"id": q.id, "text": t(q.text), "scale": q.scale, "antecedent": q.antecedent,
+                    "source": q.source} for q in inst.roster_questions],
     }
 
 
@@ -70,5 +73,9 @@ def render(info: dict) -> str:
         lines += ["", "Attention checks:"]
         for a in info["attention_checks"]:
             lines.append(f"  {a['id']} (right answer {a['expected']} on {a['scale']})  {a['text']}")
+    if info.get("roster"):
+        lines += ["", "Roster questions (asked about every other member of the partnership):"]
+        for q in info["roster"]:
+            lines.append(f"  {q['id']} ({q['scale']}; measures {q['antecedent']})  {q['text']}")
     lines += ["", "(R) = reverse-keyed"]
     return "\n".join(lines)

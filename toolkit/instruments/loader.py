@@ -12,6 +12,7 @@ from ..errors import InstrumentError, ToolkitError
 from ..resources import instruments_dir, resolve, shipped
 from .model import (AttentionCheck, Choice, Construct, ContextQuestion, Instrument, Item, Reference, ResponseScale,
                     ScalePoint, Section)
+from .roster import check_roster
 from .yamlsrc import LineDict, LineList, load_yaml
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -23,7 +24,7 @@ CONTEXT_TYPES = ("text", "integer", "select_one")
 CONTEXT_ROLES = ("group", "respondent", "role", "sector", "organisation")
 
 TOP_KEYS = {"id", "title", "version", "languages", "description", "references", "response_scales", "sections",
-            "context", "attention_checks", "instructions", "consent"}
+            "context", "attention_checks", "instructions", "consent", "roster"}
 SCALE_KEYS = {"kind", "labels", "missing"}
 SECTION_KEYS = {"id", "title", "intro", "constructs"}
 CONSTRUCT_KEYS = {"id", "label", "definition", "source", "referent", "scale", "items"}
@@ -397,8 +398,9 @@ class _Checker:
         sections = self.sections(root, scales, lookup)
         context = self.context(root)
         checks = self.attention(root, scales, {s.id for s in sections})
+        roster = check_roster(self, root, scales, lookup, {c.id for s in sections for c in s.constructs})
         return Instrument(iid, title, version, self.languages, description, tuple(refs), scales, tuple(sections),
-                          tuple(context), tuple(checks), instructions, consent, str(self.path))
+                          tuple(context), tuple(checks), instructions, consent, str(self.path), roster)
 
 
 def _parse(path: Path) -> tuple[Instrument | None, list[ToolkitError]]:

@@ -144,6 +144,35 @@ class AttentionCheck:
 
 
 @dataclass(frozen=True)
+class RosterQuestion:
+    """A sociometric (roster) question, answered by each member about every other member of the partnership.
+
+    ``scale`` is a binary or frequency response scale whose lowest value (0) means "no tie"; ``antecedent`` names
+    what the network measures (a construct id of the instrument or one of Kroll's antecedents); ``source`` is
+    the resolved citation of the measure the question follows.
+    """
+
+    id: str
+    text: Text
+    scale: str
+    antecedent: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The roster block of an instrument: a title and intro for the grid, and its questions in order."""
+
+    title: Text
+    intro: Text
+    questions: tuple[RosterQuestion, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [q.id for q in self.questions]
+
+
+@dataclass(frozen=True)
 class Reference:
     key: str
     citation: str
@@ -164,6 +193,12 @@ class Instrument:
     instructions: Text = field(default_factory=dict)
     consent: Text = field(default_factory=dict)
     source_path: str | None = None
+    roster: Roster | None = None
+
+    @property
+    def roster_questions(self) -> tuple[RosterQuestion, ...]:
+        """The roster (sociometric) questions; empty when the instrument has none."""
+        return self.roster.questions if self.roster else ()
 
     @property
     def default_language(self) -> str:

@@ -419,6 +419,13 @@ def agreement_label(value: float) -> str:
     return "very strong agreement"
 
 
+def negative_icc2_note(i2: float) -> str:
+    """Plain-language reading of a negative ICC(2) = (MSB - MSW) / MSB."""
+    return (f"ICC(2) is negative ({_fmt(i2)}) because the group means differ less than chance alone would make "
+            "them differ (the between-group mean square is below the within-group one); it cannot be a "
+            "reliability, so read it as 0: the groups show no reliable differences")
+
+
 def verdict(icc: dict, median_agreement: float, index: str = "rwg(j)") -> str:
     """A plain-language aggregation verdict following Bliese (2000) and LeBreton & Senter (2008).
 
@@ -433,7 +440,7 @@ def verdict(icc: dict, median_agreement: float, index: str = "rwg(j)") -> str:
                 "aggregation cannot be judged")
     if not (i1 > 0 and np.isfinite(p) and p < 0.05):
         return (f"{head}: groups do not differ beyond chance, so group means add nothing beyond individual "
-                f"scores; aggregation is not supported ({agree})")
+                f"scores; aggregation is not supported ({agree})" + (f"; {negative_icc2_note(i2)}" if i2 < 0 else ""))
     problems = []
     if not (np.isfinite(i2) and i2 >= CUTOFF):
         problems.append(f"ICC(2) {_fmt(i2)} < .70: group means are unreliable, so relations with them will be "
@@ -462,6 +469,7 @@ class AggregationResult:
     group_column: str
     settings: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    screening: object = None   # what screening set to missing (missing codes, out-of-range answers)
 
     def to_dict(self) -> dict:
         """The ``--json`` shape: ``{"constructs": [{"name", "icc1", "icc2", "rwg_j_median", ..., "groups"}]}``.
@@ -483,8 +491,11 @@ class AggregationResult:
             cols = ["group", "n", "mean", "sd", "agreement"] + (["awg"] if "awg" in sub else [])
             d["groups"] = sub[cols].rename(columns={"agreement": idx}).to_dict("records")
             constructs.append(d)
-        return {"group_column": self.group_column, **self.settings, "constructs": constructs,
-                "warnings": list(self.warnings), "caveat": CAVEAT}
+        out = {"group_column": self.group_column, **self.settings, "constructs": constructs,
+               "warnings": list(self.warnings), "caveat": CAVEAT}
+        if self.screening is not None:
+            out["screening"] = self.screening.to_dict()
+        return out
 
     def __repr__(self) -> str:
         cols = ["construct", "index", "icc1", "icc2", "agreement_median", "agreement_share_ge_70"]
@@ -600,16 +611,20 @@ def _scales_and_settings(data, scales, instrument, options):
 
 def aggregate(data, group: str | None = None, scales=None, instrument=None, options: int | None = None,
               null: str = "uniform", min_size: int = 3, awg: bool = False, min_share: float = 2 / 3,
-              listwise: bool = False, scale_range: tuple[float, float] | None = None) -> AggregationResult:
+              listwise: bool = False, scale_range: tuple[float, float] | None = None,
+              missing_codes=(), network=None) -> AggregationResult:
     """Everything needed to justify and build a group-level (partnership, team) dataset from member answers.
 
     Per construct: construct scores (mean of reverse-keyed items, :func:`toolkit.survey.score.score_scales`),
     ICC(1)/ICC(2) of those scores (:func:`anova_icc`), within-group agreement per group (:func:`rwg_j` for
     multi-item scales, :func:`rwg` for single items, optionally :func:`awg`), their median and share >= .70, and
     a verdict (:func:`verdict`). *options* (A) defaults to the instrument's response scale; answers coded as
-    'missing' in the instrument (e.g. 9 = Don't know) are treated as missing. Rows without a group id are
-    dropped (and counted in ``warnings``); groups smaller than *min_size* are kept but flagged. awg uses the
-    instrument's response range, or *scale_range*, or 1..A.
+    'missing' in the instrument (e.g. 9 = Don't know) or given as *missing_codes*, and answers outside the
+    instrument's response range, are set to missing and reported (:mod:`toolkit.psychometrics.screening`). Rows
+    without a group id are dropped (and counted in ``warnings``); groups smaller than *min_size* are kept but
+    flagged. awg uses the instrument's response range, or *scale_range*, or 1..A. A negative ICC(2) is
+    explained in the verdict and the warnings. *network* (a :func:`toolkit.network` result, or an edge-list
+    file) adds the partnerships' roster-network measures to ``groups`` as ``<relation>_<measure>`` columns.
 
     >>> import pandas as pd, toolkit
     >>> lq = pd.read_csv("tests/data/lq2002.csv")                                  # doctest: +SKIP
@@ -649,25 +664,14 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     # sort respondents by group once, so every per-group sum below is a contiguous np.add.reduceat
     order = np.argsort(pd.factorize(keys, sort=True)[0], kind="stable")
     keys = keys.iloc[order].reset_index(drop=True)
-    numeric, recoded = {}, {}
-    for s in specs:
-        for c in s.items:
-            if c in numeric:
-                continue
-            x = _numeric(data, c)[ok][order]
-            miss = info[s.name]["missing"]
-            if miss:
-                coded = np.isin(x, miss)
-                if coded.any():
-                    recoded[c] = (int(coded.sum()), tuple(miss))
-                    x = np.where(coded, np.nan, x)
-            numeric[c] = x
-    if recoded:
-        codes = sorted({v for _, m in recoded.values() for v in m})
-        per_item = [f"{c} {n}" for c, (n, _) in recoded.items()]
-        notes.append(f"{sum(n for n, _ in recoded.values())} answer(s) with the instrument's missing code(s) "
-                     f"{', '.join(map(str, codes))} were treated as missing ({', '.join(per_item[:6])}"
-                     f"{', ...' if len(per_item) > 6 else ''})")
+    from .screening import Screening, item_rules
+
+    rules = item_rules(items, instrument=inst, missing_codes=missing_codes)
+    screening = Screening()
+    numeric = {}
+    for c in items:
+        numeric[c] = screening.record(c, _numeric(data, c)[ok][order], rules.get(c))
+    notes.extend(screening.warnings())
     g = _Groups(keys)
     size = g.size.astype(int)
     groups = pd.DataFrame({group: g.labels, "n": size})
@@ -732,6 +736,8 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
             row["awg_mean"] = float(fin.mean()) if fin.size else np.nan
             row["awg_range"] = f"{low:g}-{high:g}"
         row["verdict"] = verdict(stats_, row["agreement_median"], "rwg(j)" if index == "rwg_j" else "rwg")
+        if np.isfinite(stats_["icc2"]) and stats_["icc2"] < 0:
+            notes.append(f"{s.name}: {negative_icc2_note(stats_['icc2'])}")
         if not np.isfinite(stats_["icc1"]):
             notes.append(f"{s.name}: ICC(1)/ICC(2) undefined ({stats_['groups']} group(s) with a score, "
                          f"{stats_['N']} respondent(s))")
@@ -746,10 +752,14 @@ def aggregate(data, group: str | None = None, scales=None, instrument=None, opti
     small = int((size < int(min_size)).sum())
     if small and int(min_size) > 1:
         notes.append(f"{small} group(s) have fewer than {int(min_size)} respondents (flagged in small_group)")
+    if network is not None:  # roster-network measures as extra group-level columns (toolkit.networks)
+        from ..networks.analysis import join_network
+
+        groups = join_network(groups, str(group), network, notes)
     settings = {"n_respondents": int(size.sum()), "n_groups": len(g), "dropped_rows_missing_group": dropped,
                 "null": null, "min_size": int(min_size), "min_share": min_share,
                 "missing_items": "listwise" if listwise else "pairwise"}
-    return AggregationResult(groups=groups, constructs=pd.DataFrame(rows),
+    return AggregationResult(screening=screening, groups=groups, constructs=pd.DataFrame(rows),
                              detail=pd.concat(detail, ignore_index=True), group_column=str(group),
                              settings=settings, warnings=notes)
 

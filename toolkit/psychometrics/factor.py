@@ -64,13 +64,19 @@ def _item_frame(data, items=None) -> pd.DataFrame:
     return df.loc[df.notna().any(axis=1)]
 
 
-def select_items(data: pd.DataFrame, items=None, instrument=None) -> pd.DataFrame:
+def select_items(data: pd.DataFrame, items=None, instrument=None, missing_codes=()) -> pd.DataFrame:
     """The item columns of *data*: the named *items*, or every item of *instrument* (a name, YAML path or
-    :class:`~toolkit.instruments.model.Instrument`), whose declared missing codes (e.g. 9 = Don't know)
-    become NaN. Exactly one of *items* and *instrument* must be given."""
+    :class:`~toolkit.instruments.model.Instrument`). Exactly one of *items* and *instrument* must be given.
+
+    Answers are screened (:mod:`toolkit.psychometrics.screening`): the instrument's declared missing codes
+    (e.g. 9 = Don't know) and *missing_codes* become NaN, and so do answers outside the instrument's response
+    range; what was set to missing is kept in ``out.attrs["screening"]`` and reported by :func:`efa`."""
+    from .screening import item_rules, screen
+
     source = data.attrs.get("source")
     if (items is None) == (instrument is None):
         raise DataError("give exactly one of --items A1,A2,... or --instrument NAME", field="--items")
+    inst = None
     if items is not None:
         cols = [c.strip() for c in items.split(",") if c.strip()] if isinstance(items, str) else list(items)
         if len(set(cols)) != len(cols):
@@ -78,7 +84,6 @@ def select_items(data: pd.DataFrame, items=None, instrument=None) -> pd.DataFram
         absent = [c for c in cols if c not in data.columns]
         if absent:
             raise DataError(f"item column(s) not in the data: {', '.join(absent)}", file=source, field="--items")
-        out = data[cols].copy()
     else:
         from ..instruments import load_instrument
 
@@ -88,12 +93,9 @@ def select_items(data: pd.DataFrame, items=None, instrument=None) -> pd.DataFram
         if absent:
             raise DataError(f"instrument '{inst.id}' item column(s) not in the data: {', '.join(absent)}",
                             file=source, field="--instrument")
-        out = data[cols].copy()
-        for c in cols:
-            codes = list(inst.scale_of(c).missing_values)
-            if codes:
-                out[c] = out[c].mask(pd.to_numeric(out[c], errors="coerce").isin(codes))
-    out.attrs["source"] = source
+    out, screening = screen(data, cols, item_rules(cols, instrument=inst, missing_codes=missing_codes),
+                            source=source)
+    out.attrs["screening"] = screening
     return out
 
 
@@ -176,6 +178,32 @@ def _corr_input(data, missing="pairwise", items=None):
             R = R.loc[list(items), list(items)]
         return R.astype(float), None, None
     return correlations(_item_frame(data, items), missing)
+
+
+def _poly_input(data, missing="pairwise", items=None):
+    """Polychoric correlations of the item columns, as ``psych::fa(x, cor = "poly")`` computes them
+    (``polychoric(x, correct = .5)``, smoothed when not positive definite) -> (R, n, min pairwise n, warnings)."""
+    from .samplestats.polychoric import polychoric_matrix
+
+    if missing not in MISSING:
+        raise AnalysisError(f"missing must be one of {', '.join(MISSING)}, not {missing!r}")
+    if _is_corr(data):
+        raise AnalysisError("polychoric correlations need the answers, not a correlation matrix")
+    df = _item_frame(data, items)
+    if missing == "listwise":
+        df = df.dropna()
+        if len(df) < 3:
+            raise AnalysisError(f"only {len(df)} complete rows: too few for listwise deletion "
+                                "(use missing='pairwise')")
+    res = polychoric_matrix(df.to_numpy(dtype=float), [str(c) for c in df.columns], correct=0.5,
+                            source=data.attrs.get("source") if isinstance(data, pd.DataFrame) else None)
+    if len(res.items) < 3:
+        raise AnalysisError("factor analysis needs at least 3 items with two or more categories")
+    warns = [f"polychoric correlations: {w}" for w in res.warnings]
+    if res.rho.isna().to_numpy().any():
+        raise AnalysisError("some polychoric correlations cannot be estimated (see the warnings: items never "
+                            "answered together); factor analysis needs every correlation")
+    return res.rho, len(df), int(res.n_pairs.to_numpy().min()), warns, res.smoothed
 
 
 def _not_pd_warning(R: np.ndarray) -> str | None:
@@ -322,6 +350,8 @@ class EFAResult:
     converged: bool = True
     warnings: list = field(default_factory=list)
     parallel: object = None
+    correlation_type: str = "pearson"   # or "polychoric" (ordinal=True)
+    screening: object = None
 
     def sorted_loadings(self, cutoff: float | None = None) -> pd.DataFrame:
         """Items grouped by their main factor (largest absolute loading) and sorted by it within a factor, as
@@ -364,8 +394,11 @@ class EFAResult:
             "eigenvalues": self.eigenvalues["R"].tolist(),
             "min_pairwise_n": self.min_pairwise_n,
             "converged": self.converged,
+            "correlation_type": self.correlation_type,
             "warnings": list(self.warnings),
         }
+        if self.screening is not None:
+            d["screening"] = self.screening.to_dict()
         if self.parallel is not None:
             d["parallel"] = self.parallel.to_dict()
         return d
@@ -374,6 +407,8 @@ class EFAResult:
         """Plain-text report: KMO, Bartlett, sorted loadings (blank below *cutoff*), variance, Phi, warnings."""
         lines = [f"Exploratory factor analysis: {self.n_factors} factor(s), {self.method} extraction, "
                  f"{self.rotation} rotation, {self.missing} deletion, n = {self.n}"]
+        if self.correlation_type == "polychoric":
+            lines[0] = lines[0].replace("factor analysis:", "factor analysis of polychoric correlations:")
         if self.min_pairwise_n is not None and self.missing == "pairwise" and self.min_pairwise_n != self.n:
             lines[0] += f" (smallest pairwise n = {self.min_pairwise_n})"
         if self.kmo is not None:
@@ -503,7 +538,7 @@ def _heywood_warnings(items, h2, ext: fafit.Extraction) -> list[str]:
 
 def efa(data, n_factors: int | str = 1, method: str = "minres", rotation: str = "oblimin",
         missing: str = "pairwise", items=None, n_obs: int | None = None, iterations: int = 20,
-        seed: int | None = None) -> EFAResult:
+        seed: int | None = None, ordinal: bool = False, missing_codes=()) -> EFAResult:
     """Exploratory factor analysis, as ``psych::fa(x, nfactors, fm=method, rotate=rotation)``.
 
     Steps (psych 2.2.9):
@@ -522,6 +557,12 @@ def efa(data, n_factors: int | str = 1, method: str = "minres", rotation: str = 
     (simulated data, *iterations*, *seed*). Heywood cases and non-positive-definite matrices are reported in
     ``result.warnings``, not raised.
 
+    ``ordinal=True`` factors the polychoric correlations instead, as ``psych::fa(x, nfactors, cor = "poly")``
+    (``polychoric(x, correct = .5)``, pairwise; smoothed as psych when not positive definite; items with a
+    single category are left out, as psych). With ``n_factors="auto"`` the parallel analysis compares the
+    polychoric eigenvalues with those of simulated normal data of the same size. *missing_codes* are set to
+    missing first (answers screened by :func:`select_items` are reported, too).
+
     Example::
 
         >>> import toolkit, pandas as pd
@@ -530,25 +571,39 @@ def efa(data, n_factors: int | str = 1, method: str = "minres", rotation: str = 
         >>> res.loadings.round(2).head(3)        # doctest: +SKIP
         >>> res.to_dict()["variance_explained"]  # doctest: +SKIP
     """
+    screening = data.attrs.get("screening") if isinstance(data, pd.DataFrame) else None
+    if missing_codes and isinstance(data, pd.DataFrame) and not _is_corr(data):
+        data = select_items(data, items=list(items) if items is not None else list(data.columns),
+                            missing_codes=missing_codes)
+        items, screening = None, data.attrs["screening"]
     with fafit.small_blas():
-        return _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, seed)
+        res = _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, seed, ordinal)
+    if screening is not None:
+        res.screening = screening
+        res.warnings[:0] = screening.warnings()
+    return res
 
 
-def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, seed) -> EFAResult:
+def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, seed, ordinal=False) -> EFAResult:
     if method not in fafit.EXTRACTORS:
         raise AnalysisError(f"unknown method {method!r} (choose from {', '.join(fafit.EXTRACTORS)})",
                             field="--method")
     if rotation not in rotation_registry():
         raise AnalysisError(f"unknown rotation {rotation!r} (choose from {', '.join(rotation_registry())})",
                             field="--rotation")
-    Rdf, n, npair = _corr_input(data, missing, items)
+    warns: list[str] = []
+    smoothed = False
+    if ordinal:
+        Rdf, n, npair, poly_warns, smoothed = _poly_input(data, missing, items)
+        warns.extend(poly_warns)
+    else:
+        Rdf, n, npair = _corr_input(data, missing, items)
     if n_obs is not None:
         n = n_obs
     names = list(map(str, Rdf.columns))
     R = Rdf.to_numpy()
     p = R.shape[0]
-    warns: list[str] = []
-    pd_warn = _not_pd_warning(R)
+    pd_warn = None if smoothed else _not_pd_warning(R)   # a smoothed matrix was already reported
     if pd_warn:
         warns.append(pd_warn)
 
@@ -645,7 +700,8 @@ def _efa(data, n_factors, method, rotation, missing, items, n_obs, iterations, s
         uniquenesses=pd.Series(u2, index=names, name="u2"),
         complexity=pd.Series(com, index=names, name="com"),
         variance=var, eigenvalues=eig, kmo=kmo_res, bartlett=bart, correlation=Rdf,
-        min_pairwise_n=npair, converged=bool(ext.converged and rot.converged), warnings=warns, parallel=par)
+        min_pairwise_n=npair, converged=bool(ext.converged and rot.converged), warnings=warns, parallel=par,
+        correlation_type="polychoric" if ordinal else "pearson")
 
 
 def rotation_registry():

@@ -100,12 +100,14 @@ def _simulated_corr(rng, n: int, p: int, chunk: int = 50_000) -> np.ndarray:
 
 def parallel_analysis(data, iterations: int = 20, seed: int | None = None, quantile: float = 0.95,
                       method: str = "minres", missing: str = "pairwise", items=None,
-                      n_obs: int | None = None) -> ParallelResult:
+                      n_obs: int | None = None, ordinal: bool = False) -> ParallelResult:
     """Horn's parallel analysis, as ``psych::fa.parallel(x, fm="minres", n.iter=20, quant=.95)``.
 
     *data* is a DataFrame of answers (correlations pairwise by default; the simulated samples have
     ``n`` = number of rows, as psych) or a correlation matrix with *n_obs*. Seeded runs are reproducible
     (``numpy.random.default_rng(seed)``); the simulated values differ from R's, whose generator differs.
+    ``ordinal=True`` takes the observed eigenvalues from the polychoric correlations (as ``fa(cor = "poly")``)
+    and compares them with those of simulated normal data of the same size.
 
     Example::
 
@@ -115,12 +117,16 @@ def parallel_analysis(data, iterations: int = 20, seed: int | None = None, quant
         >>> parallel_analysis(df, seed=1).n_factors
         6
     """
+    screening = data.attrs.get("screening") if isinstance(data, pd.DataFrame) else None
     with fafit.small_blas():
-        return _parallel(data, iterations, seed, quantile, method, missing, items, n_obs)
+        res = _parallel(data, iterations, seed, quantile, method, missing, items, n_obs, ordinal)
+    if screening is not None:
+        res.warnings[:0] = screening.warnings()
+    return res
 
 
-def _parallel(data, iterations, seed, quantile, method, missing, items, n_obs) -> ParallelResult:
-    from .factor import _corr_input, _not_pd_warning
+def _parallel(data, iterations, seed, quantile, method, missing, items, n_obs, ordinal=False) -> ParallelResult:
+    from .factor import _corr_input, _not_pd_warning, _poly_input
 
     if method not in ("minres", "ml", "pa"):
         raise AnalysisError(f"parallel analysis method must be minres, ml or pa, not {method!r}")
@@ -130,14 +136,20 @@ def _parallel(data, iterations, seed, quantile, method, missing, items, n_obs) -
         raise AnalysisError(f"quantile must be between 0 and 1, not {quantile}", field="--quantile")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise AnalysisError(f"seed must be a whole number >= 0, not {seed!r}", field="--seed")
-    Rdf, n, _ = _corr_input(data, missing, items)
+    warns = []
+    if ordinal:
+        Rdf, n, _, warns, smoothed = _poly_input(data, missing, items)
+    else:
+        Rdf, n, _ = _corr_input(data, missing, items)
+        smoothed = False
     if n_obs is not None:
         n = n_obs
     if n is None:
         raise AnalysisError("parallel analysis of a correlation matrix needs n_obs (the number of respondents)")
     R = Rdf.to_numpy()
     p = R.shape[0]
-    warns = [w for w in [_not_pd_warning(R)] if w]
+    if not smoothed:
+        warns += [w for w in [_not_pd_warning(R)] if w]
     pc_obs = np.sort(np.linalg.eigvalsh(R))[::-1]
     fa_obs = fa_values(R, method)
     rng = np.random.default_rng(seed)

@@ -45,7 +45,9 @@ class ReliabilityResult:
 
     ``scales``: one row per scale; ``items``: one row per scale x item; ``frequencies``: one row per
     scale x item x response category (proportions of the item's answers; category ``"miss"`` is the share
-    of rows without an answer); ``warnings``: messages about mis-keyed, dropped or out-of-range items.
+    of rows without an answer); ``warnings``: the screening notes (answers set to missing because they carried
+    a missing-value code or lay outside the declared range), then messages about mis-keyed or dropped items,
+    prefixed with their scale; ``screening``: the counts behind the screening note.
     """
 
     scales: "pd.DataFrame"  # noqa: F821
@@ -53,10 +55,16 @@ class ReliabilityResult:
     frequencies: "pd.DataFrame"  # noqa: F821
     warnings: list[str] = field(default_factory=list)
     _records: list[dict] = field(default_factory=list, repr=False)
+    notes: list[str] = field(default_factory=list)
+    screening: object = None
 
     def to_dict(self) -> dict:
-        """``{"scales": [{"name", "n", "alpha", "alpha_ci_feldt", ..., "items": [...]}]}`` (the ``--json`` output)."""
-        return {"scales": [dict(r) for r in self._records]}
+        """``{"scales": [{"name", "n", "alpha", "alpha_ci_feldt", ..., "items": [...]}], "warnings", "screening"}``
+        (the ``--json`` output; ``alpha_ordinal`` per scale with ``ordinal=True``)."""
+        out = {"scales": [dict(r) for r in self._records], "warnings": list(self.notes)}
+        if self.screening is not None:
+            out["screening"] = self.screening.to_dict()
+        return out
 
     def to_text(self, digits: int = 3) -> str:
         """A readable report: one block per scale with its item table, frequencies and warnings."""
@@ -74,7 +82,8 @@ class ReliabilityResult:
         return f"ReliabilityResult({len(self.scales)} scale(s))\n{self.scales.to_string(index=False)}"
 
 
-def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing: str = "pairwise"):  # noqa: A002
+def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing: str = "pairwise",  # noqa: A002
+                missing_codes=(), ordinal: bool = False):
     """Reliability of multi-item scales, as ``psych::alpha`` (psych 2.2.9) plus ``psych::omega(nfactors=1)``.
 
     Parameters
@@ -88,6 +97,12 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
         the observed range over all the scale's items (as psych).
     missing : ``"pairwise"`` (psych's default: pairwise-complete covariances, N = all rows) or ``"listwise"``
         (rows complete on the scale's items).
+    missing_codes : values meaning "missing" for every item (e.g. ``[9]`` for "Don't know"), on top of the
+        instrument's declared codes. Answers with a missing code, and answers outside a declared response range
+        (the instrument's, or *min*..*max*), are set to missing before any statistic and reported once in
+        ``warnings`` (see :mod:`toolkit.psychometrics.screening`).
+    ordinal : also report ordinal alpha (``alpha_ordinal``): alpha of the polychoric correlation matrix,
+        ``psych::alpha(polychoric(x)$rho, keys)`` (Zumbo, Gadermann & Zeisser 2007).
 
     Zero-variance items are dropped from the statistics with a warning (as psych); a scale left with fewer than
     two usable items, an all-missing item, an unknown column or non-numeric data raise a :class:`ToolkitError`.
@@ -130,7 +145,18 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
 
     import numpy as np
 
-    columns = _NumericColumns(df, inst, source)
+    from .screening import ItemRule, Screening, item_rules
+
+    rules: dict[str, ItemRule] = {}
+    for s in specs:
+        lo = lo_override if lo_override is not None else s.min
+        hi = hi_override if hi_override is not None else s.max
+        for item, rule in item_rules(s.items, instrument=inst, missing_codes=missing_codes).items():
+            if item not in rules:  # an item in two scales keeps its first scale's range
+                rules[item] = ItemRule(rule.codes, lo, hi, rule.labels) if lo is not None and hi is not None \
+                    else ItemRule(rule.codes, labels=rule.labels)
+    screening = Screening()
+    columns = _NumericColumns(df, rules, screening, source)
     records, warnings = [], []
     # a statistic that is undefined on these data (a division by zero variance, the square root of a negative
     # estimate) comes out as NaN and is reported once per scale below, not as numpy's RuntimeWarning
@@ -139,7 +165,7 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
         for s in specs:
             lo = lo_override if lo_override is not None else s.min
             hi = hi_override if hi_override is not None else s.max
-            rec = _scale_reliability(s, columns, lo, hi, missing)
+            rec = _scale_reliability(s, columns, lo, hi, missing, ordinal)
             if len(df) < 3:
                 rec["warnings"].insert(0, f"only {len(df)} respondent(s): correlations are +-1 or undefined, so "
                                           "these statistics say nothing about reliability")
@@ -148,7 +174,8 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
                 rec["warnings"].append(f"undefined on these data (left blank): {', '.join(undefined)}")
             records.append(rec)
             warnings.extend(f"{s.name}: {w}" for w in rec["warnings"])
-    return _assemble(records, warnings)
+    notes = screening.warnings()
+    return _assemble(records, notes + warnings, notes, screening, ordinal)
 
 
 def _undefined_statistics(rec: dict) -> list[str]:
@@ -233,14 +260,12 @@ def _with_instrument_range(s: ScaleSpec, inst) -> ScaleSpec:
 
 
 class _NumericColumns:
-    """Item columns as float arrays (converted once), with the instrument's missing codes set to NaN.
+    """Item columns as float arrays (converted and screened once): missing codes and answers outside a declared
+    range become NaN (:mod:`.screening`); ``range(item)`` gives the observed (min, max), NaN when the column has
+    no answers. Float columns are used without copying unless screening changes them."""
 
-    Float columns are used without copying (they are never written to); ``range(item)`` gives the observed
-    (min, max), NaN when the column has no answers.
-    """
-
-    def __init__(self, df, inst, source):
-        self.df, self.inst, self.source = df, inst, source
+    def __init__(self, df, rules, screening, source):
+        self.df, self.rules, self.screening, self.source = df, rules, screening, source
         self._cache: dict[str, tuple[np.ndarray, float, float]] = {}
 
     def __call__(self, item: str) -> np.ndarray:
@@ -251,47 +276,12 @@ class _NumericColumns:
 
     def _get(self, item: str):
         if item not in self._cache:
-            self._cache[item] = self._convert(item)
+            from .screening import numeric_values
+
+            values = numeric_values(self.df[item], source=self.source, item=item)
+            values = self.screening.record(item, values, self.rules.get(item))
+            self._cache[item] = (values, *nan_range(values))
         return self._cache[item]
-
-    def _convert(self, item: str):
-        import pandas as pd
-
-        col = self.df[item]
-        if isinstance(col, pd.DataFrame):
-            raise DataError("the column name appears more than once in the data", file=self.source, field=item)
-        owned = True
-        if col.dtype == np.float64:
-            values, owned = col.to_numpy(), False  # a read-only view: copied before any change
-        elif pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
-            values = col.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            text = col.astype("string").str.strip()
-            values_s = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
-            bad = values_s.isna() & text.notna() & (text != "")
-            if bad.any():
-                pos = int(np.flatnonzero(bad.to_numpy())[0])
-                raise DataError(f"non-numeric value {str(col.iloc[pos])!r} ({int(bad.sum())} such cell(s) in this "
-                                "column); item responses must be numeric codes", file=self.source, line=pos + 2,
-                                field=item, kind="row")
-            values = values_s.to_numpy(dtype=float, na_value=np.nan)
-        lo, hi = nan_range(values)
-        if np.isinf(lo) or np.isinf(hi):
-            values = values.copy() if not owned else values
-            owned = True
-            values[np.isinf(values)] = np.nan
-            lo, hi = nan_range(values)
-        if self.inst is not None:
-            try:
-                codes = self.inst.scale_of(item).missing_values
-            except KeyError:
-                codes = ()
-            hits = np.isin(values, np.asarray(codes, dtype=float)) if codes else None
-            if hits is not None and hits.any():
-                values = values.copy() if not owned else values
-                values[hits] = np.nan
-                lo, hi = nan_range(values)
-        return values, lo, hi
 
 
 # ----------------------------------------------------------------------------------------------- statistics
@@ -385,7 +375,7 @@ def _response_frequencies(pat: Patterns, cols, answered, n_rows: float) -> tuple
     return [category_label(v) for v in cats] + ["miss"], np.column_stack([props, miss])
 
 
-def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missing: str) -> dict:
+def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missing: str, ordinal: bool) -> dict:
     items = list(spec.items)
     warnings: list[str] = []
     pat = response_patterns([columns(i) for i in items], [columns.range(i) for i in items])
@@ -433,17 +423,8 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
     rev = np.array([n in spec.reversed for n in names])
     n_j = answered[good]
 
-    declared = lo is not None and hi is not None
-    lo = float(item_lo[good].min()) if lo is None else float(lo)
-    hi = float(item_hi[good].max()) if hi is None else float(hi)
-    if declared:
-        for j, name in zip(good, names):
-            if item_lo[j] < lo or item_hi[j] > hi:
-                col = xt[j]
-                out = (col < lo) | (col > hi)
-                warnings.append(f"item {name} has {int(w[out].sum())} value(s) outside the response range "
-                                f"{category_label(lo)}..{category_label(hi)} (e.g. {category_label(col[out][0])});"
-                                " declare or recode missing-value codes")
+    lo = float(item_lo[good].min()) if lo is None else float(lo)   # answers outside a declared range were
+    hi = float(item_hi[good].max()) if hi is None else float(hi)   # screened out before (see screening.py)
 
     # keyed item j = sign_j * x_j + shift_j, with x_j = shift_x_j + X0_j on the rows that answer it; every
     # per-row quantity below is one matrix product with mx = [M; X0] (dropped items get weight 0)
@@ -515,6 +496,10 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
             warnings.append(f"item {name} correlates negatively with the rest of the scale (r.drop = {rd:.3f}): "
                             f"likely mis-keyed; {hint}")
     freq = _response_frequencies(pat, good, n_j, n_rows)
+    alpha_ord = None
+    if ordinal:
+        alpha_ord, ord_warn = _ordinal_alpha(names, rev, columns, items, missing)
+        warnings.extend(ord_warn)
 
     item_recs = []
     for j, name in enumerate(names):
@@ -536,22 +521,49 @@ def _scale_reliability(spec: ScaleSpec, columns: _NumericColumns, lo, hi, missin
         "alpha_ci_duhachek": [alpha - Z_975 * ase, alpha + Z_975 * ase], "ase": ase,
         "std_alpha": float(whole["std"]), "g6": float(whole["g6"]), "average_r": float(whole["av_r"]),
         "median_r": float(whole["med_r"]), "sn": float(whole["sn"]), "omega_total": omega,
+        **({"alpha_ordinal": alpha_ord} if ordinal else {}),
         "mean": t_mean, "sd": t_sd,
         "dropped": dropped, "warnings": warnings, "items": item_recs,
     }
+
+
+def _ordinal_alpha(names, rev, columns, items, missing) -> tuple[float | None, list[str]]:
+    """Ordinal alpha (Zumbo, Gadermann & Zeisser 2007): alpha of the polychoric correlations, as
+    ``psych::alpha(polychoric(x)$rho, keys)``: polychoric correlations of the raw answers (psych's default
+    ``correct = .5``), reverse-keyed items' correlations negated, then n/(n-1) (1 - n / sum R)."""
+    from .samplestats.polychoric import polychoric_matrix
+
+    x = np.column_stack([columns(i) for i in names])
+    if missing == "listwise":
+        x = x[~np.isnan(np.column_stack([columns(i) for i in items])).any(axis=1)]
+    try:
+        res = polychoric_matrix(x, list(names), correct=0.5)
+    except ToolkitError as exc:
+        return None, [f"ordinal alpha not computed: {exc.message}"]
+    notes = [f"polychoric correlations: {w}" for w in res.warnings]
+    kept = res.items
+    if len(kept) < 2:
+        return None, notes + ["ordinal alpha needs at least two items with two or more categories"]
+    sign = np.array([-1.0 if rev[names.index(i)] else 1.0 for i in kept])
+    R = res.rho.to_numpy() * np.outer(sign, sign)
+    if np.isnan(R).any():
+        return None, notes + ["ordinal alpha not computed: a polychoric correlation is missing"]
+    k = len(kept)
+    return float(k / (k - 1) * (1 - k / R.sum())), notes
 
 
 # ----------------------------------------------------------------------------------------------- output
 
 SCALE_COLUMNS = ["scale", "n", "n_complete", "n_items", "alpha", "alpha_ci_feldt_lower", "alpha_ci_feldt_upper",
                  "alpha_ci_duhachek_lower", "alpha_ci_duhachek_upper", "ase", "std_alpha", "g6", "average_r",
-                 "median_r", "sn", "omega_total", "mean", "sd", "min", "max", "missing", "dropped"]
+                 "median_r", "sn", "omega_total", "alpha_ordinal", "mean", "sd", "min", "max", "missing", "dropped"]
 ITEM_COLUMNS = ["scale", "item", "reversed", "n", "mean", "sd", "raw_r", "std_r", "r_cor", "r_drop",
                 "alpha_if_deleted", "std_alpha_if_deleted", "g6_if_deleted", "average_r_if_deleted",
                 "median_r_if_deleted", "miskeyed"]
 
 
-def _assemble(records: list[dict], warnings: list[str]) -> ReliabilityResult:
+def _assemble(records: list[dict], warnings: list[str], notes: list[str], screening, ordinal: bool
+              ) -> ReliabilityResult:
     import pandas as pd
 
     srows, irows, frows = [], [], []
@@ -566,8 +578,10 @@ def _assemble(records: list[dict], warnings: list[str]) -> ReliabilityResult:
             irows.append({"scale": rec["name"], **{k: it[k] for k in ITEM_COLUMNS[1:]}})
             for cat, p in it.get("response_freq", {}).items():
                 frows.append({"scale": rec["name"], "item": it["item"], "category": cat, "proportion": p})
-    scales = pd.DataFrame(srows, columns=SCALE_COLUMNS)
+    scales = pd.DataFrame(srows, columns=[c for c in SCALE_COLUMNS if ordinal or c != "alpha_ordinal"])
     scales["omega_total"] = scales["omega_total"].astype(float)
+    if ordinal:
+        scales["alpha_ordinal"] = scales["alpha_ordinal"].astype(float)
     items = pd.DataFrame(irows, columns=ITEM_COLUMNS)
     freqs = pd.DataFrame(frows, columns=["scale", "item", "category", "proportion"])
-    return ReliabilityResult(scales, items, freqs, warnings, records)
+    return ReliabilityResult(scales, items, freqs, warnings, records, notes, screening)

@@ -28,7 +28,9 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def format_text(result, digits: int = 3) -> str:
     """The console report of :func:`reliability`: one block per scale."""
-    out = []
+    out = [f"note: {n}" for n in result.notes]
+    if out:
+        out.append("")
     for rec in result._records:
         f = lambda v: _fmt(v, digits)  # noqa: E731
         out.append(f"Scale {rec['name']}: {rec['n_items']} items, N = {rec['n']} ({rec['missing']}; "
@@ -38,6 +40,9 @@ def format_text(result, digits: int = 3) -> str:
         dl, dh = rec["alpha_ci_duhachek"]
         out.append(f"  alpha {f(rec['alpha'])}  95% CI Feldt [{f(fl)}, {f(fh)}]  Duhachek [{f(dl)}, {f(dh)}]"
                    f"  (ase {_fmt(rec['ase'], 4)})")
+        if "alpha_ordinal" in rec:
+            out.append(f"  ordinal alpha {f(rec['alpha_ordinal'])}  (alpha of the polychoric correlations, Zumbo et al. "
+                       "2007: the reliability if the answers were continuous; the sum score's own is the alpha above)")
         out.append(f"  std alpha {f(rec['std_alpha'])}  G6(smc) {f(rec['g6'])}  omega total {f(rec['omega_total'])}"
                    f"  average r {f(rec['average_r'])}  median r {f(rec['median_r'])}  S/N {_fmt(rec['sn'], 2)}")
         out.append(f"  scale score mean {f(rec['mean'])}  sd {f(rec['sd'])}")

@@ -24,9 +24,8 @@ from xml.sax.saxutils import escape as _xml_escape
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-from ..io import ILLEGAL_XML_CHARS as _ILLEGAL
 from ..io import XML_REPLACEMENT as REPLACEMENT
-MAX_CELL_TEXT = 32767  # Excel's limit on the characters in one cell
+from ..io import excel_text
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "@": 49}
 
 
@@ -158,12 +157,9 @@ class CellText:
         self.truncated = 0
 
     def __call__(self, text: str) -> str:
-        if _ILLEGAL.search(text):
-            text, n = _ILLEGAL.subn(REPLACEMENT, text)
-            self.replaced += n
-        if len(text) > MAX_CELL_TEXT:
-            self.truncated += 1
-            text = text[: MAX_CELL_TEXT - 1] + "…"
+        text, n, cut = excel_text(text)  # the one place that decides what a cell can hold
+        self.replaced += n
+        self.truncated += cut
         return _xml_escape(text)
 
 

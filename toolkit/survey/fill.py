@@ -38,13 +38,14 @@ def fill_questionnaire(form, answers: dict, out, instrument) -> Path:
     >>> fill_questionnaire("form.xlsx", {"respondent_id": "R1", "CON1": 4}, "R1.xlsx",
     ...                    "collective-data-use")   # doctest: +SKIP
     """
-    from ..spreadsheets import open_workbook
+    from ..spreadsheets import load_openpyxl
     from .readers.questionnaire import read_answer_map
 
     inst = as_instrument(instrument)
     vars_ = {v.id: v for v in variables(inst)}
-    wb = open_workbook(form, read_only=False, data_only=False)
-    meta, cells = read_answer_map(wb, Path(form))
+    wb = load_openpyxl(form, read_only=False, data_only=False)
+    rows = list(wb["_meta"].iter_rows(values_only=True)) if "_meta" in wb.sheetnames else None
+    meta, cells = read_answer_map(rows, Path(form))
     lang = meta.get("language") or inst.default_language
     for c in cells:
         name = c["variable"]

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from ..errors import DataError
 from .readers import SUFFIXES, read_source
+from .readers.qualtrics import ExportSettingsError
 from .validate import DEFAULT_STRAIGHTLINE_MIN, ValidationReport, issue, validate_survey
 from .variables import as_instrument, recode_frame, variables
 
@@ -63,13 +64,16 @@ def _all_blank(df) -> bool:
 
 def read_survey(sources, instrument, format: str | None = None,
                 straightline_min: int = DEFAULT_STRAIGHTLINE_MIN, keep_missing_codes: bool = False,
-                min_share: float | None = None) -> SurveyImport:
+                min_share: float | None = None, qsf=None) -> SurveyImport:
     """Read filled questionnaires, entry workbooks, Kobo/ODK/Qualtrics exports or plain tables into one table.
 
     Returns ``(data, report)``. *data* has one row per respondent and the columns respondent id, group id,
     other context, items, attention checks (labels recoded to the scale's values; declared missing codes and
     invalid answers missing, or kept as codes with *keep_missing_codes*), then ``_source`` (file) and ``_row``
     (row in that file; empty for one-respondent questionnaires). *format* forces a reader for every file.
+    *qsf* is the Qualtrics survey file (path or :class:`~toolkit.survey.qsf.QsfSurvey`) that turns the numbers of
+    a numeric Qualtrics export back into answer labels. A numeric Qualtrics export that does not fit the
+    instrument without one stops the import (:class:`~toolkit.survey.readers.qualtrics.ExportSettingsError`).
 
     Example::
 
@@ -78,20 +82,35 @@ def read_survey(sources, instrument, format: str | None = None,
         ...                                    "collective-data-use")      # doctest: +SKIP
         >>> print(report.summary())                                        # doctest: +SKIP
     """
-    import pandas as pd
-
     from .readers import READERS
 
     if format is not None and format not in READERS:
         raise DataError(f"unknown format '{format}' (use one of {', '.join(READERS)})", field="--format")
+    from .workbook import close_workbooks
+
     inst = as_instrument(instrument)
     paths = expand_sources(sources)
+    try:
+        return _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_share, qsf)
+    finally:
+        close_workbooks()  # release the files the readers opened
+
+
+def _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_share, qsf) -> SurveyImport:
+    import pandas as pd
+
+    if qsf is not None and not hasattr(qsf, "questions"):
+        from .qsf import load_qsf
+
+        qsf = load_qsf(qsf)
     file_rows, file_issues, frames, cells = [], [], [], []
     unchecked: dict[str, set] = {}  # attention check id -> files without its column (nothing to check there)
     for path in paths:
         name = str(path)
         try:
-            src = read_source(path, inst, format)
+            src = read_source(path, inst, format, qsf=qsf)
+        except ExportSettingsError:
+            raise  # the export must be redone (or the .qsf given): reading the other files would hide it
         except DataError as exc:
             file_rows.append({"file": name, "format": format or "", "status": "unreadable", "respondents": 0,
                               "message": exc.message})
@@ -103,8 +122,8 @@ def read_survey(sources, instrument, format: str | None = None,
                               "message": msg})
             file_issues.append(issue("unreadable_file", msg, file=name))
             continue
-        for note in src.notes:
-            file_issues.append(issue(**note))
+        for found in src.read_issues:  # how the file was read: lines decoded as cp1252, formulas without value
+            file_issues.append(issue(**found))
         meta = src.meta or {}
         iid, iver = meta.get("instrument_id"), meta.get("instrument_version")
         problem = None
@@ -140,8 +159,10 @@ def read_survey(sources, instrument, format: str | None = None,
         data["_row"] = pd.array(src.rows, dtype="Int64")
         frames.append(data)
         cells.extend(src.cells)
+        for note in src.notes:
+            file_issues.append(issue("table_not_used", note, file=name))
         file_rows.append({"file": name, "format": src.format, "status": "ok", "respondents": len(data),
-                          "message": ""})
+                          "message": "; ".join(src.notes)})
     files = pd.DataFrame(file_rows, columns=["file", "format", "status", "respondents", "message"])
     order = [v.id for v in variables(inst)]
     if frames:

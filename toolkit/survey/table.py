@@ -1,4 +1,5 @@
-"""Read a rectangular data file (CSV, TSV, XLSX, SAV) into a DataFrame, with located errors.
+"""Read a rectangular data file (CSV, TSV, a workbook - XLSX, ODS, XLS -, SPSS SAV or Stata DTA) into a DataFrame,
+with located errors.
 
 This is the entry point every analysis command uses for its DATA argument; richer sources (filled
 questionnaires, KoboToolbox, ODK, Qualtrics) are read by :mod:`toolkit.survey.readers`.
@@ -86,8 +87,9 @@ def unescape_frame(df):
 
 
 def read_table(path: str | Path, sheet: str | int | None = 0):
-    """Read CSV/TSV (delimiter sniffed; UTF-8 with or without BOM, a non-UTF-8 line as cp1252, with a
-    warning naming the lines), XLSX (through :func:`toolkit.spreadsheets.read_sheet`) or SAV.
+    """Read CSV/TSV (delimiter sniffed; UTF-8 with or without BOM, a line that is not UTF-8 as cp1252 with a
+    warning naming the lines), a workbook's sheet (.xlsx, .xlsm, LibreOffice .ods, Excel 97-2003 .xls; the first
+    by default), SPSS .sav or Stata .dta.
 
     Column names are stripped of surrounding white space; in CSV/TSV text, the ``'`` that keeps formula-like
     text (``=x``, ``-P1``) from becoming a spreadsheet formula is removed again. Raises :class:`DataError`
@@ -96,7 +98,6 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
     import pandas as pd
 
     from ..errors import warn
-    from ..spreadsheets import SHEET_READERS, read_sheet
 
     path = Path(path)
     if not path.exists():
@@ -105,15 +106,22 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
         raise DataError("is a folder, not a data file", file=path)
     suffix = path.suffix.lower()
     try:
-        if suffix in SHEET_READERS:
-            df = read_sheet(path, sheet if sheet is not None else 0, typed=True)
-            for ref in df.attrs.get("formula_cells", [])[:20]:
-                warn("formula with no calculated value: it reads as empty (open and save the file in Excel or "
-                     "LibreOffice to calculate it)", file=path, field=f"{df.attrs.get('sheet', '')}!{ref}")
+        if suffix in (".xlsx", ".xlsm", ".ods", ".xls"):
+            from .workbook import open_workbook
+
+            with open_workbook(path) as book:
+                df = book.frame(sheet if sheet is not None else 0)
+                for ref in df.attrs.get("formula_cells", [])[:20]:
+                    warn("formula with no calculated value: it reads as empty (open and save the file in Excel or "
+                         "LibreOffice to calculate it)", file=path, field=f"{df.attrs.get('sheet', '')}!{ref}")
         elif suffix == ".sav":
             import pyreadstat
 
             df, _ = pyreadstat.read_sav(str(path))
+        elif suffix == ".dta":
+            import pyreadstat
+
+            df, _ = pyreadstat.read_dta(str(path))
         elif suffix in (".csv", ".tsv", ".txt"):
             import io
 
@@ -123,7 +131,8 @@ def read_table(path: str | Path, sheet: str | int | None = 0):
             sep = "\t" if suffix == ".tsv" else _sniff_delimiter(path, text=text)
             df = unescape_frame(pd.read_csv(io.StringIO(text), sep=sep))
         else:
-            raise DataError(f"unsupported file type '{suffix}' (use .csv, .tsv, .xlsx or .sav)", file=path)
+            raise DataError(f"unsupported file type '{suffix}' (use .csv, .tsv, .xlsx, .ods, .xls, .sav or .dta)",
+                            file=path)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one located line

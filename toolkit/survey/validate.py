@@ -21,8 +21,8 @@ check                      severity  meaning
 ``attention_failed``       warning   an attention check answered wrongly or not at all
 ``respondent_missing``     warning   too few answers to score one or more constructs (at the min share)
 ``item_missing``           info      an item left unanswered by some respondents (count and share)
+``table_not_used``         info      a repeat-group table (ODK zip, Kobo workbook sheet) the instrument does not use
 =========================  ========  =====================================================================
-
 
 Invalid answers (``non_numeric``, ``out_of_range``) become missing in the imported data; the report keeps the
 original value. Per-item and per-respondent missingness are also given as full tables.
@@ -42,6 +42,7 @@ SEVERITY = {
     "non_numeric": "error", "out_of_range": "error", "unknown_choice": "warning", "duplicate_id": "error",
     "missing_id": "warning", "missing_group": "warning", "straightlining": "warning",
     "attention_failed": "warning", "respondent_missing": "warning", "item_missing": "info",
+    "table_not_used": "info",
 }
 ISSUE_COLUMNS = ["severity", "check", "file", "row", "cell", "respondent", "column", "value", "message"]
 _MESSAGES = {
@@ -120,6 +121,8 @@ class ValidationReport:
             lines.append(f"files: {ok} read, {len(self.files) - ok} skipped")
             for _, f in self.files[self.files["status"] != "ok"].iterrows():
                 lines.append(f"  skipped {f['file']}: {f['message']}")
+            for _, f in self.files[(self.files["status"] == "ok") & (self.files["message"] != "")].iterrows():
+                lines.append(f"  note {f['file']}: {f['message']}")
         for check, n in self.counts.items():
             lines.append(f"  {check:<20} {n:>5}  ({SEVERITY[check]})")
         shown = self.issues[self.issues["severity"] != "info"].head(max_lines)

@@ -58,7 +58,7 @@ def export_project(coded, codebook, out, transcripts=None, coders=None, name=Non
     import pandas as pd
 
     from ..codebook import load_codebook
-    from ..codings_io import load_documents, read_codings
+    from ..codings_io import load_documents, missing_text, read_codings
     from .qdpx import DEFAULT_CODER, write_qdpx
 
     cb = load_codebook(codebook)
@@ -86,6 +86,9 @@ def export_project(coded, codebook, out, transcripts=None, coders=None, name=Non
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     used = list(dict.fromkeys(codings["document"])) if len(codings) else []
     missing = [d for d in used if d not in docs]
+    for d in missing:
+        if missing_text(sets, d) is not None:
+            raise missing_text(sets, d)
     if missing:
         raise DataError(f"no transcript for document(s) {', '.join(missing[:5])}: pass the folder the codings were "
                         "made on with --transcripts", field="--transcripts")

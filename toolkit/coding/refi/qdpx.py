@@ -54,14 +54,20 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
     cb_el = ET.SubElement(root, "CodeBook")
     cb_el.append(codes_element(codebook))
 
-    # variables from the documents' metadata (case attributes)
+    # variables from the documents' metadata (case attributes), plus the source-level variables that carry each
+    # source's case and group on the TextSource itself (see SOURCE_VARIABLES)
     keys = sorted({k for d in documents for k, v in d.metadata.items()
                    if k not in SKIP_VARIABLES and isinstance(v, (str, int, float)) and str(v) != ""})
     var_guid = {k: guid("variable", k) for k in keys}
-    if keys:
+    source_vars = source_variable_names(keys, any(d.group for d in documents))
+    if keys or source_vars:
         vars_el = ET.SubElement(root, "Variables")
         for k in keys:
             ET.SubElement(vars_el, "Variable", {"guid": var_guid[k], "name": k, "typeOfVariable": "Text"})
+        for what, name in source_vars.items():
+            var_el = ET.SubElement(vars_el, "Variable", {"guid": guid("source-variable", what), "name": name,
+                                                          "typeOfVariable": "Text"})
+            ET.SubElement(var_el, "Description").text = SOURCE_VARIABLES[what]
     cases: dict[str, list] = {}
     for d in documents:
         cases.setdefault(d.case, []).append(d)
@@ -96,10 +102,32 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
                 ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
 
     spans = _spans(codings, docs)
-    yield from _chunks(root, documents, spans, users, codebook, description)
+    yield from _chunks(root, documents, spans, users, codebook, source_vars, description)
 
 
-def _chunks(root, documents, spans, users, codebook, description=None):
+#: variables written on every TextSource (REFI allows VariableValue there): the case it belongs to and its group.
+#: Tools that ignore ``SourceRef`` inside ``Case`` (QualCoder) keep these as the file's attributes, so the
+#: source still says which case it is.
+SOURCE_VARIABLES = {"case": "The case (interview) this source belongs to; the Case element lists its sources too.",
+                    "group": "The group (partnership) of this source's case."}
+
+
+def source_variable_names(keys, with_group: bool) -> dict:
+    """``{"case": name, "group": name}``: ``case`` / ``case group``, made distinct from the case variables (a tool
+    that meets one variable on cases and on sources may treat it as a case variable only)."""
+    taken = set(keys)
+    out = {}
+    for what, name in (("case", "case"), ("group", "case group")):
+        if what == "group" and not with_group:
+            continue
+        while name in taken:
+            name += " (source)"
+        taken.add(name)
+        out[what] = name
+    return out
+
+
+def _chunks(root, documents, spans, users, codebook, source_vars=None, description=None):
     """Serialise the head once, then one ``TextSource`` at a time (memory flat in the number of codings)."""
     ET.indent(root)
     head = ET.tostring(root, encoding="unicode")
@@ -120,6 +148,11 @@ def _chunks(root, documents, spans, users, codebook, description=None):
                 c_el = ET.SubElement(sel, "Coding", {"guid": guid("coding", d.id, coder, start, end, code),
                                                      "creatingUser": users[coder]})
                 ET.SubElement(c_el, "CodeRef", {"targetGUID": code_guid(codebook.id, code)})
+        for what, value in (("case", d.case), ("group", d.group)):  # the schema puts them after the selections
+            if source_vars and what in source_vars and value:
+                vv = ET.SubElement(src, "VariableValue")
+                ET.SubElement(vv, "VariableRef", {"targetGUID": guid("source-variable", what)})
+                ET.SubElement(vv, "TextValue").text = str(value)
         ET.indent(src, level=2)
         yield b"    " + ET.tostring(src, encoding="unicode").encode("utf-8") + b"\n"
     tail = b"  </Sources>\n"
@@ -226,6 +259,7 @@ class QdpxSource:
     text: str
     origin: str  # where the text came from: "plain text", "PlainTextContent", "docx (plain text empty)", ""
     metadata: dict = field(default_factory=dict)
+    missing: str = ""  # without text: the archive member (or path) that should have held it
 
 
 @dataclass
@@ -308,7 +342,8 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits | None = None) -> 
                 _case_metadata(el, q, var_names, case_meta)
                 el.clear()
             elif tag == q("TextSource"):
-                _text_source(el, z, q, root, users, by_guid, case_meta, names_seen, sources, rows, warnings, limits)
+                _text_source(el, z, q, root, users, by_guid, case_meta, var_names, names_seen, sources, rows,
+                             warnings, limits)
                 el.clear()
             elif tag in other_kinds:
                 others[other_kinds[tag]] = others.get(other_kinds[tag], 0) + 1
@@ -323,8 +358,10 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits | None = None) -> 
                        codings, warnings)
 
 
-def _text_source(src, z, q, root, users, by_guid, case_meta, names_seen, sources, rows, warnings, limits):
-    """Read one ``TextSource``: its text (plain, inline or .docx fallback) and its positioned codings."""
+def _text_source(src, z, q, root, users, by_guid, case_meta, var_names, names_seen, sources, rows, warnings,
+                 limits):
+    """Read one ``TextSource``: its text (plain, inline or .docx fallback, line ends normalised to ``\n``), its
+    variables and its positioned codings (positions moved onto the normalised text, see :func:`position_map`)."""
     sg = _g(src.get("guid"))
     name = src.get("name") or sg
     if name in names_seen:
@@ -332,8 +369,22 @@ def _text_source(src, z, q, root, users, by_guid, case_meta, names_seen, sources
         name = f"{name} ({names_seen[name]})"
     else:
         names_seen[name] = 1
-    text, origin = _source_text(z, src, q, name, warnings, limits)
-    sources.append(QdpxSource(sg, name, text, origin, case_meta.get(sg, {})))
+    raw, origin = _source_text(z, src, q, name, warnings, limits)
+    text, where = position_map(raw, crlf_counts_two=not counts_line_end_once(root.get("origin")))
+    missing = ""
+    if not text:
+        uri = src.get("plainTextPath") or src.get("richTextPath") or ""
+        missing = "sources/" + uri[len("internal://"):] if uri.lower().startswith("internal://") else uri
+    metadata = dict(case_meta.get(sg, {}))
+    own = {guid("source-variable", what): what for what in SOURCE_VARIABLES}
+    for vv in src.findall(q("VariableValue")):  # document variables (MAXQDA) and our case/group variables
+        ref = vv.find(q("VariableRef"))
+        value_el = next((c for c in vv if c is not ref), None)
+        if ref is None or value_el is None or value_el.text is None:
+            continue
+        target = _g(ref.get("targetGUID"))
+        metadata.setdefault(own.get(target) or var_names.get(target, target), value_el.text)
+    sources.append(QdpxSource(sg, name, text, origin, metadata, (missing or "(no text given)") if not text else ""))
     default_user = _g(root.get("creatingUserGUID"))
     for sel in src.findall(q("PlainTextSelection")):
         try:
@@ -341,10 +392,12 @@ def _text_source(src, z, q, root, users, by_guid, case_meta, names_seen, sources
         except (TypeError, ValueError):
             warnings.append(f"{name}: selection {sel.get('guid')} has no valid positions; skipped")
             continue
-        if not 0 <= start <= end or (text and end > len(text)):
-            warnings.append(f"{name}: selection {start}-{end} lies outside the text ({len(text)} characters); "
+        if not 0 <= start <= end or (raw and end > len(where) - 1):
+            warnings.append(f"{name}: selection {start}-{end} lies outside the text ({len(where) - 1} characters); "
                             "skipped")
             continue
+        if raw:  # without the text (a missing member) positions stay as exported, for --transcripts to place
+            start, end = where[start], where[end]
         sel_user = _g(sel.get("creatingUser")) or default_user
         for coding in sel.findall(q("Coding")):
             ref = coding.find(q("CodeRef"))
@@ -365,8 +418,10 @@ def _g(value: str | None) -> str:
 
 
 def _case_metadata(case, q, var_names: dict, out: dict) -> None:
-    """Add ``{"case": name, variable: value, ...}`` for every source the ``Case`` refers to, into *out*."""
-    meta = {"case": case.get("name") or _g(case.get("guid"))}
+    """Add ``{"case": name, variable: value, ...}`` for every source the ``Case`` refers to, into *out*.
+
+    A ``Case`` without a name (MAXQDA and Quirkos write them) only carries variables of its one source."""
+    meta = {"case": case.get("name")} if case.get("name") else {}
     for vv in case.findall(q("VariableValue")):
         ref = vv.find(q("VariableRef"))
         value_el = next((c for c in vv if c is not ref), None)
@@ -374,9 +429,79 @@ def _case_metadata(case, q, var_names: dict, out: dict) -> None:
             meta[var_names.get(_g(ref.get("targetGUID")), _g(ref.get("targetGUID")))] = value_el.text
     for sr in case.findall(q("SourceRef")):
         src = out.setdefault(_g(sr.get("targetGUID")), {})
-        case_name = src.get("case", meta["case"])  # a source in several cases (interview, partnership): first
+        case_name = src.get("case", meta.get("case"))  # a source in several cases (interview, partnership): first
         src.update(meta)
-        src["case"] = case_name
+        if case_name is not None:
+            src["case"] = case_name
+
+
+def counts_line_end_once(origin: str | None) -> bool:
+    """True for projects whose positions count a ``\r\n`` line end as ONE character although the source file
+    stores two: ATLAS.ti does this (QualCoder's importer, ``refi.py``, special-cases origin "ATLAS" the same way).
+    Other tools (MAXQDA, NVivo for Windows) count the characters of the file as stored."""
+    return "atlas" in (origin or "").lower()
+
+
+def position_map(raw: str, crlf_counts_two: bool = True) -> tuple[str, list[int]]:
+    """``(text, where)``: *raw* with line ends normalised to ``\n`` and composed to NFC (as our transcripts are),
+    and ``where[p]`` = the position in *text* of position *p* as the exporting tool counted it.
+
+    With *crlf_counts_two* positions count every code point of *raw* (``\r\n`` = 2); otherwise each ``\r\n``
+    counts once (ATLAS.ti). ``where`` has one entry more than the counted text, for end positions.
+    """
+    import unicodedata
+
+    from ..transcripts.text import normalise
+
+    base = raw if crlf_counts_two else raw.replace("\r\n", "\n")
+    if "\r" not in base and unicodedata.is_normalized("NFC", base):
+        return base, range(len(base) + 1)  # the common case: nothing moves
+    out: list[str] = []
+    where = [0] * (len(base) + 1)
+    n, i, size = 0, 0, len(base)
+    while i < size:
+        ch = base[i]
+        if ch == "\r":
+            where[i] = n
+            out.append("\n")
+            n += 1
+            if i + 1 < size and base[i + 1] == "\n":
+                where[i + 1] = n
+                i += 2
+            else:
+                i += 1
+            continue
+        j = i + 1
+        while j < size and unicodedata.combining(base[j]):
+            j += 1
+        seg = unicodedata.normalize("NFC", base[i:j])
+        for k in range(i, j):
+            where[k] = n + min(k - i, len(seg))
+        out.append(seg)
+        n += len(seg)
+        i = j
+    where[size] = n
+    text = "".join(out)
+    if text != normalise(base):  # a composition across segments (rare scripts): keep line ends only
+        lf = base.replace("\r\n", "\n").replace("\r", "\n")
+        if len(lf) == len(base):
+            return lf, range(len(base) + 1)
+        return position_map(lf, True)[0], _lf_only_map(base)
+    return text, where
+
+
+def _lf_only_map(base: str) -> list[int]:
+    where, n, i = [0] * (len(base) + 1), 0, 0
+    while i < len(base):
+        where[i] = n
+        if base[i] == "\r" and i + 1 < len(base) and base[i + 1] == "\n":
+            where[i + 1] = n + 1
+            i += 2
+        else:
+            i += 1
+        n += 1
+    where[len(base)] = n
+    return where
 
 
 def _internal(z: SafeZip, uri: str | None) -> str | None:

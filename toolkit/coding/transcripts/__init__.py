@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ...errors import DataError, ToolkitError
-from .model import Document, Sentence, Turn
+from .model import Document, Sentence, Turn, TurnStream
 
 
 def _txt(path):
@@ -47,6 +47,18 @@ READERS: dict[str, Callable[[Path], Document]] = {
 }
 
 
+def _txt_stream(path):
+    from .txt import open_stream
+
+    return open_stream(path)
+
+
+#: file extension -> opener(path) -> TurnStream, for formats that can be read turn by turn; the others are
+#: read whole (:data:`READERS`) and then handed out turn by turn
+STREAMERS: dict[str, Callable[[Path], TurnStream]] = {".txt": _txt_stream, ".md": _txt_stream,
+                                                       ".markdown": _txt_stream}
+
+
 def read_transcript(path: str | Path) -> Document:
     """Read one transcript (.txt, .md, .docx, .vtt, .srt) into a :class:`Document`.
 
@@ -81,6 +93,29 @@ def transcript_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def iter_documents(paths: Iterable[str | Path | Document], errors: list | None = None) -> Iterator[Document]:
     """Read documents lazily; unreadable files are appended to *errors* (if given) instead of stopping."""
+    return _iter(paths, errors, read_transcript)
+
+
+def open_stream(item: str | Path | Document) -> TurnStream:
+    """A document as a :class:`TurnStream`: ``.txt``/``.md`` files are read turn by turn (only the current turn
+    in memory), other formats are read whole first; a :class:`Document` is wrapped."""
+    if isinstance(item, Document):
+        return TurnStream.of(item)
+    path = Path(item)
+    opener = STREAMERS.get(path.suffix.lower())
+    if opener is None:
+        return TurnStream.of(read_transcript(path))
+    if not path.exists():
+        raise DataError("file not found", file=path)
+    return opener(path)
+
+
+def iter_streams(paths: Iterable[str | Path | Document], errors: list | None = None) -> Iterator[TurnStream]:
+    """Like :func:`iter_documents`, as :class:`TurnStream` objects (what a coding run reads)."""
+    return _iter(paths, errors, open_stream)
+
+
+def _iter(paths, errors, opener) -> Iterator:
     items = list(paths)
     expanded: list = []
     files: set = set()
@@ -96,7 +131,7 @@ def iter_documents(paths: Iterable[str | Path | Document], errors: list | None =
     seen: dict[str, object] = {}  # document id -> where it came from: codings point at documents by id
     for item in expanded:
         try:
-            doc = item if isinstance(item, Document) else read_transcript(item)
+            doc = opener(item) if not isinstance(item, Document) or opener is open_stream else item
             if doc.id in seen:
                 raise DataError(f"document id '{doc.id}' is already used by {seen[doc.id]}: codings refer to "
                                 "documents by file stem, so rename one of the files", file=doc.path or doc.id)
@@ -110,4 +145,5 @@ def iter_documents(paths: Iterable[str | Path | Document], errors: list | None =
         yield doc
 
 
-__all__ = ["Document", "Turn", "Sentence", "READERS", "read_transcript", "transcript_paths", "iter_documents"]
+__all__ = ["Document", "Turn", "Sentence", "TurnStream", "READERS", "STREAMERS", "read_transcript", "open_stream",
+           "transcript_paths", "iter_documents", "iter_streams"]

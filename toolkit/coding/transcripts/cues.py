@@ -16,6 +16,8 @@ TIMING_RE = re.compile(r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+
 VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>(.*?)(?:</v>|(?=<v[\s.])|$)", re.S)
 DASH_RE = re.compile(r"^[ \t]*-[ \t]+", re.M)  # subtitle dialogue dashes: "- Hi.\n- Hello."
 TAG_RE = re.compile(r"</?[^>]+>")
+# a timing line TIMING_RE cannot read: an arrow, or a line that starts like a time stamp
+BROKEN_TIMING_RE = re.compile(r"-->|^\s*\d{1,2}:\d{2}[:.,]\d")
 
 
 def _seconds(stamp: str) -> float:
@@ -42,26 +44,68 @@ def _cue_pairs(payload: str) -> list[tuple[str, str]]:
     return [("", text)]
 
 
-def parse_cues(text: str, path: Path, vtt: bool) -> list[tuple[float, str, str]]:
-    blocks = re.split(r"\n[ \t]*\n", text.strip("\n"))
-    cues = []
-    for n, block in enumerate(blocks):
-        lines = block.split("\n")
+def _blocks(text: str, first_line: int) -> list[tuple[int, list[str]]]:
+    """Blocks of non-blank lines, each with the line number of its first line."""
+    blocks: list[tuple[int, list[str]]] = []
+    cur: list[str] = []
+    start = first_line
+    for n, line in enumerate(text.split("\n"), start=first_line):
+        if not line.strip():
+            if cur:
+                blocks.append((start, cur))
+                cur = []
+            continue
+        if not cur:
+            start = n
+        cur.append(line)
+    if cur:
+        blocks.append((start, cur))
+    return blocks
+
+
+def parse_cues(text: str, path: Path, vtt: bool, first_line: int = 1) -> list[tuple[float, str, str]]:
+    """``(time, speaker, text)`` of every cue. A cue whose timing line is broken, or text outside any cue, is
+    kept (placed after the previous cue) with a located warning: subtitle text is never dropped silently."""
+    cues: list[tuple[float, str, str]] = []
+
+    def add(t: float, payload: list[str]) -> None:
+        for speaker, piece in _cue_pairs("\n".join(payload)):
+            cues.append((t, speaker, piece))
+
+    def orphan(line_no: int, payload: list[str], why: str) -> None:
+        if not _cue_pairs("\n".join(payload)):
+            return
+        from ...console import warn
+
+        warn(str(DataError(f"{why}; its text is kept, after the previous cue", file=path, line=line_no)))
+        add(cues[-1][0] if cues else 0.0, payload)
+
+    for n, (line_no, lines) in enumerate(_blocks(text, first_line)):
         if n == 0 and vtt:
             if not lines[0].startswith("WEBVTT"):
-                raise DataError("not a WebVTT file (first line must start with 'WEBVTT')", file=path, line=1)
-            lines = lines[1:]
+                raise DataError("not a WebVTT file (first line must start with 'WEBVTT')", file=path, line=line_no)
+            lines, line_no = lines[1:], line_no + 1
             if not any("-->" in ln for ln in lines):
                 continue
         if vtt and lines and lines[0].split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
             continue
-        for i, line in enumerate(lines):
-            m = TIMING_RE.match(line)
-            if m:
-                payload = "\n".join(lines[i + 1:])
-                for speaker, piece in _cue_pairs(payload):
-                    cues.append((_seconds(m.group(1)), speaker, piece))
-                break
+        timings = [i for i, line in enumerate(lines) if TIMING_RE.match(line)]
+        if not timings:
+            broken = next((i for i, line in enumerate(lines) if BROKEN_TIMING_RE.search(line)), None)
+            if broken is not None:
+                orphan(line_no + broken, lines[broken + 1:],
+                       f"malformed cue timing line '{lines[broken].strip()[:60]}'")
+            else:
+                body = lines[1:] if len(lines) > 1 and lines[0].strip().isdigit() else lines
+                orphan(line_no, body, "text without a cue timing line")
+            continue
+        if timings[0] > 1:  # text before the cue id and timing line (a missing blank line)
+            orphan(line_no, lines[:timings[0] - 1], "text before a cue's timing line")
+        for k, i in enumerate(timings):
+            payload = lines[i + 1:timings[k + 1] if k + 1 < len(timings) else len(lines)]
+            if k + 1 < len(timings) and payload and payload[-1].strip().isdigit():
+                payload = payload[:-1]  # the next cue's number (a missing blank line between cues)
+            add(_seconds(TIMING_RE.match(lines[i]).group(1)), payload)
     return cues
 
 
@@ -79,8 +123,8 @@ def _read(path: Path, vtt: bool) -> Document:
     from .metadata import gather
 
     raw = read_text_file(path)
-    meta, body, _ = split_front_matter(raw, path) if not vtt else ({}, raw, 1)
-    cues = parse_cues(body, path, vtt)
+    meta, body, first_line = split_front_matter(raw, path) if not vtt else ({}, raw, 1)
+    cues = parse_cues(body, path, vtt, first_line)
     if not cues and body.strip() and not (vtt and body.strip() == "WEBVTT"):
         raise DataError(f"no subtitle cues found (expected '00:00:01{'.' if vtt else ','}000 --> ...' lines)",
                         file=path)

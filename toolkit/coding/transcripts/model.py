@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,22 @@ class Sentence:
     text: str
 
 
+def case_of(doc_id: str, metadata: dict) -> str:
+    """The case a document belongs to: metadata ``interview_id`` (or ``case``), else the document id."""
+    for key in ("interview_id", "case"):
+        if metadata.get(key) not in (None, ""):
+            return str(metadata[key])
+    return doc_id
+
+
+def group_of(metadata: dict) -> str:
+    """The partnership or group: metadata ``group`` (or ``partnership``, ``group_id``, ``partnership_id``)."""
+    for key in ("group", "partnership", "group_id", "partnership_id"):
+        if metadata.get(key) not in (None, ""):
+            return str(metadata[key])
+    return ""
+
+
 @dataclass
 class Document:
     """A transcript: id (file stem), source path, normalised text, metadata and turns.
@@ -47,21 +64,8 @@ class Document:
     metadata: dict = field(default_factory=dict)
     _sentences: list[Sentence] | None = field(default=None, repr=False)
 
-    @property
-    def case(self) -> str:
-        """The case the document belongs to: metadata ``interview_id`` (or ``case``), else the document id."""
-        for key in ("interview_id", "case"):
-            if self.metadata.get(key) not in (None, ""):
-                return str(self.metadata[key])
-        return self.id
-
-    @property
-    def group(self) -> str:
-        """The partnership or group: metadata ``group`` (or ``partnership``, ``group_id``, ``partnership_id``)."""
-        for key in ("group", "partnership", "group_id", "partnership_id"):
-            if self.metadata.get(key) not in (None, ""):
-                return str(self.metadata[key])
-        return ""
+    case = property(lambda self: case_of(self.id, self.metadata), doc="metadata ``interview_id``/``case`` or the id")
+    group = property(lambda self: group_of(self.metadata), doc="metadata ``group`` (or ``partnership``, ...)")
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -79,3 +83,27 @@ class Document:
     def words(self) -> int:
         """Number of whitespace-separated words in the turns (used for throughput figures)."""
         return sum(len(t.text.split()) for t in self.turns)
+
+
+@dataclass
+class TurnStream:
+    """A document read turn by turn (the coding run's input): id, path and metadata up front, turns on demand.
+
+    ``turns()`` reads the turns again on every call; for ``.txt``/``.md`` files only the current turn is held
+    in memory (see :func:`toolkit.coding.transcripts.open_stream`).
+    """
+
+    id: str
+    path: Path | None
+    metadata: dict
+    read_turns: Callable[[], Iterator[Turn]] = field(repr=False)
+
+    case = property(lambda self: case_of(self.id, self.metadata), doc="as :attr:`Document.case`")
+    group = property(lambda self: group_of(self.metadata), doc="as :attr:`Document.group`")
+
+    def turns(self) -> Iterator[Turn]:
+        return self.read_turns()
+
+    @classmethod
+    def of(cls, doc: Document) -> "TurnStream":
+        return cls(doc.id, doc.path, doc.metadata, lambda: iter(doc.turns))

@@ -30,18 +30,20 @@ HEADER_RE = re.compile(r"^[ \t]*(?P<name>" + TITLE + r"[^\s:.!?;,\"“”*\[\]()
 
 def decode(data: bytes, path: str | Path) -> str:
     """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8", "cp1252"]
-    for enc in encodings:
+    for enc in _encodings(data):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
     raise DataError("cannot decode text (tried UTF-8 and Windows-1252)", file=path)
+
+
+def _encodings(head: bytes) -> list[str]:
+    if head.startswith(b"\xef\xbb\xbf"):
+        return ["utf-8-sig"]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ["utf-16"]
+    return ["utf-8", "cp1252"]
 
 
 def normalise(text: str) -> str:
@@ -50,16 +52,33 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def read_text_file(path: Path) -> str:
+def _check_head(head: bytes, path) -> None:
+    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("not a text file (binary content)", file=path)
+
+
+def _read_bytes(path: Path, n: int = -1) -> bytes:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read(n)
     except FileNotFoundError:
         raise DataError("file not found", file=path) from None
     except OSError as exc:
         raise DataError(f"cannot read file ({exc.strerror or exc.__class__.__name__})", file=path) from None
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("not a text file (binary content)", file=path)
+
+
+def read_text_file(path: Path) -> str:
+    data = _read_bytes(path)
+    _check_head(data, path)
     return normalise(decode(data, path))
+
+
+def sniff_encodings(path: Path) -> list[str]:
+    """The encodings :func:`decode` would try for this file, in order, from its first bytes (binary files and
+    unreadable paths raise a located :class:`DataError`)."""
+    head = _read_bytes(path, 4096)
+    _check_head(head, path)
+    return _encodings(head)
 
 
 def split_front_matter(text: str, path: Path | None = None) -> tuple[dict, str, int]:
@@ -112,58 +131,90 @@ def parse_turns(body: str) -> list[Turn]:
     Offsets are into *body*. Text before the first label becomes a turn with an empty speaker; markdown
     headings (``# ...``) end the current turn and are not part of any turn.
     """
-    turns: list[Turn] = []
-    cur: list = []  # [speaker, start, end]
     lines = body.split("\n")
+    return list(iter_turns(lines, count_labels(lines)))
+
+
+def count_labels(lines) -> dict[str, int]:
+    """How often each speaker label occurs (casefolded): a one-off label inside a wrapped turn is prose."""
     labels: dict[str, int] = {}
     for line in lines:
         m = speaker_of(line)
         if m:
             key = m.group("name").strip().casefold()
             labels[key] = labels.get(key, 0) + 1
+    return labels
 
-    def close():
-        if cur and cur[1] is not None and cur[2] > cur[1]:
-            turns.append(Turn(len(turns), cur[0], cur[1], cur[2], body[cur[1]:cur[2]]))
 
+def iter_turns(lines, labels: dict[str, int]):
+    """Turns from an iterable of body lines (without their ``\\n``), as :func:`parse_turns` describes; only
+    the current turn's lines are held, so a long transcript can be read line by line (*labels*: from
+    :func:`count_labels` over the same lines)."""
+    cur: list = []  # [speaker, start, end]
+    seg: list[str] = []  # the current turn's lines, from the one its text starts on
+    col = last = 0  # where the text starts in seg[0]; index in seg of the last line holding text
+    index = 0
     pos = 0
     previous_blank = True
+
+    def close():
+        if not cur or cur[1] is None or cur[2] <= cur[1]:
+            return None
+        kept = seg[:last + 1]
+        if len(kept) == 1:
+            text = kept[0][col:len(kept[0].rstrip())]
+        else:
+            text = "\n".join([kept[0][col:], *kept[1:-1], kept[-1].rstrip()])
+        return Turn(index, cur[0], cur[1], cur[2], text)
+
     for line in lines:
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
         was_blank, previous_blank = previous_blank, not line.strip()
+        opened = None  # (speaker, column where the text starts or None)
         if line.lstrip().startswith("#") and re.match(r"^\s*#{1,6}\s", line):
-            close()
-            cur = []
+            opened = ()
+        else:
+            h = HEADER_RE.match(line)
+            if h and len(h.group("name").split()) <= 5:
+                opened = (h.group("name").strip(), None)
+            else:
+                m = speaker_of(line)
+                if m and not was_blank and cur and cur[1] is not None and _prose_label(m.group("name"), labels):
+                    m = None  # "The point is: we never ..." inside a hard-wrapped turn is text, not a new speaker
+                if m:
+                    text_col = m.start("text")
+                    opened = (m.group("name").strip(), text_col if line[text_col:].strip() else None)
+        if opened is not None:
+            turn = close()
+            if turn is not None:
+                yield turn
+                index += 1
+            seg = []
+            if not opened:  # a heading: not part of any turn
+                cur = []
+            elif opened[1] is None:  # label alone on its line: the turn's text starts on the next line
+                cur = [opened[0], None, None]
+            else:
+                cur = [opened[0], line_start + opened[1], line_start + len(line.rstrip())]
+                seg, col, last = [line], opened[1], 0
             continue
-        h = HEADER_RE.match(line)
-        if h and len(h.group("name").split()) <= 5:
-            close()
-            cur = [h.group("name").strip(), None, None]
-            continue
-        m = speaker_of(line)
-        if m and not was_blank and cur and cur[1] is not None and _prose_label(m.group("name"), labels):
-            m = None  # "The point is: we never ..." inside a hard-wrapped turn is text, not a new speaker
-        if m:
-            close()
-            text_start = line_start + m.start("text")
-            stripped = line[m.start("text"):].rstrip()
-            if stripped:
-                cur = [m.group("name").strip(), text_start, text_start + len(stripped)]
-            else:  # label alone on its line: the turn's text starts on the next line
-                cur = [m.group("name").strip(), None, None]
-            continue
+        if cur and cur[1] is not None:
+            seg.append(line)
         if not line.strip():
             continue
         lead = len(line) - len(line.lstrip())
-        if not cur:
-            cur = ["", line_start + lead, line_start + len(line.rstrip())]
-        elif cur[1] is None:
+        if not cur or cur[1] is None:
+            if not cur:
+                cur = ["", None, None]
             cur[1], cur[2] = line_start + lead, line_start + len(line.rstrip())
+            seg, col, last = [line], lead, 0
         else:
             cur[2] = line_start + len(line.rstrip())
-    close()
-    return turns
+            last = len(seg) - 1
+    turn = close()
+    if turn is not None:
+        yield turn
 
 
 def _prose_label(name: str, labels: dict) -> bool:

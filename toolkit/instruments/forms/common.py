@@ -22,6 +22,10 @@ UI = {
         "instructions": "Instructions", "consent": "Consent", "how": "How to answer",
         "how_text": "Click the grey cell next to each statement and pick your answer from the drop-down list. "
                     "Only the answer cells can be edited. Save the file when you have finished and return it.",
+        "paper": "On paper",
+        "paper_text": "Tick one box under each statement (or write your answer in the grey box), then hand the "
+                      "pages back.",
+        "write_in": "(please write in the box)", "number": "(a whole number)",
         "question": "Question", "answer": "Your answer", "id": "No.", "about": "About you and your work",
         "check": "Attention check", "instrument": "Instrument", "version": "Version",
         "references": "Sources", "pick": "Please pick an answer from the drop-down list.",
@@ -31,6 +35,10 @@ UI = {
         "how_text": "Klicken Sie auf das graue Feld neben jeder Aussage und wählen Sie Ihre Antwort aus der "
                     "Liste. Nur die Antwortfelder lassen sich bearbeiten. Speichern Sie die Datei am Ende und "
                     "senden Sie sie zurück.",
+        "paper": "Auf Papier",
+        "paper_text": "Kreuzen Sie unter jeder Aussage ein Kästchen an (oder schreiben Sie Ihre Antwort in das graue "
+                      "Feld) und geben Sie die Seiten zurück.",
+        "write_in": "(bitte in das Feld schreiben)", "number": "(eine ganze Zahl)",
         "question": "Frage", "answer": "Ihre Antwort", "id": "Nr.", "about": "Angaben zu Ihrer Person und Arbeit",
         "check": "Aufmerksamkeitsprüfung", "instrument": "Fragebogen", "version": "Version",
         "references": "Quellen", "pick": "Bitte wählen Sie eine Antwort aus der Liste.",
@@ -120,11 +128,12 @@ def value_labels(inst: Instrument, scale_id: str, lang: str, missing: bool = Fal
     return "; ".join(f"{p.code}={text_in(p.label, lang, inst.default_language)}" for p in points)
 
 
-def write_meta(wb, inst: Instrument, lang: str, form_type: str, rows: list[tuple]) -> None:
-    """Add the very-hidden ``_meta`` sheet (see the module docstring for the exact layout)."""
+def write_meta(wb, inst: Instrument, lang: str, form_type: str, rows: list[tuple], extra: dict | None = None) -> None:
+    """Add the very-hidden ``_meta`` sheet (see the module docstring for the exact layout); *extra* key/value
+    pairs follow the standard ones (roster forms say whose questionnaire it is)."""
     ws = wb.create_sheet(META_SHEET)
     head = [("instrument_id", inst.id), ("instrument_version", inst.version), ("language", lang),
-            ("form_type", form_type)]
+            ("form_type", form_type)] + list((extra or {}).items())
     r = 1
     for key, value in head:
         write_cell(ws, r, 1, key)

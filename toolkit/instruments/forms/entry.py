@@ -3,7 +3,8 @@
 Sheet ``Data``: header row of column ids (respondent id, group id, other context questions, items, attention
 checks), ``rows`` pre-formatted rows, and a whole-column list validation of the allowed codes (scale values and
 missing codes; choice values for context questions) with an error message naming them. Sheet ``Codes`` lists
-every variable's allowed codes and labels; the very-hidden ``_meta`` sheet has ``form_type`` = ``entry``.
+every variable's allowed codes and labels (the question on the variable's first row) and prints on A4, one page
+wide, header repeated, text wrapped; the very-hidden ``_meta`` sheet has ``form_type`` = ``entry``.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from pathlib import Path
 from ...io import save_workbook, write_cell
 from ..model import Instrument
 from .common import column_order, pick_language, set_widths, write_meta
+from .printing import column_points, font, page_setup, paginate, text_height
 
 SHEET = "Data"
 CODES = "Codes"
 MAX_ROW = 1048576  # Excel's last row: the validation covers the whole column below the header
 INLINE_LIMIT = 250  # Excel's limit for an inline list is 255 characters
+CODE_WIDTHS = {"A": 14, "B": 16, "C": 26, "D": 48}
 
 
 def _codes(inst: Instrument, q, lang: str) -> list[tuple[object, str]]:
@@ -29,11 +32,12 @@ def _codes(inst: Instrument, q, lang: str) -> list[tuple[object, str]]:
     return []
 
 
-def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int = 500) -> Path:
-    """Write the data-entry workbook for *inst* to *out* (atomically)."""
+def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int = 500, members=None) -> Path:
+    """Write the data-entry workbook for *inst* to *out* (atomically); *members* adds one ``Roster <group>``
+    sheet per partnership for the roster questions (:mod:`toolkit.instruments.forms.roster`)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -43,26 +47,42 @@ def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int 
     ws.title = SHEET
     codes_ws = wb.create_sheet(CODES)
     header_fill = PatternFill("solid", fgColor="DCE6F1")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    rule = Border(top=Side(style="thin", color="BBBBBB"))
     for c, name in enumerate(("variable", "code", "label", "question"), start=1):
-        write_cell(codes_ws, 1, c, name).font = Font(bold=True)
+        cell = write_cell(codes_ws, 1, c, name)
+        cell.font = font(9, bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="top")
+    code_heights: dict[int, float] = {1: 15.0}
+    first_rows: list[int] = []
 
     meta_rows = []
     code_row = 1
     for c, q in enumerate(column_order(inst), start=1):
         col = get_column_letter(c)
         head = write_cell(ws, 1, c, q.id)
-        head.font = Font(bold=True)
+        head.font = font(10, bold=True)
         head.fill = header_fill
         allowed = _codes(inst, q, lang)
         question = inst.text(q.obj.text, lang) if q.obj is not None else q.text
         head.comment = Comment(  # the question text at hand while typing
             question[:500], "hls-toolkit")
-        for code, label in allowed or [("", "(free text)")]:
+        for k, (code, label) in enumerate(allowed or [("", "(free text)")]):
             code_row += 1
-            write_cell(codes_ws, code_row, 1, q.id)
-            write_cell(codes_ws, code_row, 2, code)
-            write_cell(codes_ws, code_row, 3, label)
-            write_cell(codes_ws, code_row, 4, question)
+            cells = (write_cell(codes_ws, code_row, 1, q.id), write_cell(codes_ws, code_row, 2, code),
+                     write_cell(codes_ws, code_row, 3, label),
+                     write_cell(codes_ws, code_row, 4, question if k == 0 else None))
+            for cell in cells:
+                cell.font = font(9)
+                cell.alignment = wrap
+                if k == 0:
+                    cell.border = rule
+            code_heights[code_row] = max(text_height([(str(label), 9)], column_points(CODE_WIDTHS["C"])),
+                                         text_height([(question if k == 0 else "", 9)],
+                                                     column_points(CODE_WIDTHS["D"])))
+            if k == 0:
+                first_rows.append(code_row)
         if allowed:
             inline = ",".join(str(code) for code, _ in allowed)
             if len(inline) <= INLINE_LIMIT and not any("," in str(code) for code, _ in allowed):
@@ -93,10 +113,16 @@ def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int 
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     codes_ws.freeze_panes = "A2"
-    set_widths(codes_ws, {"A": 16, "B": 18, "C": 34, "D": 80})
-    for row in codes_ws.iter_rows(min_row=2, min_col=4, max_col=4):
-        row[0].alignment = Alignment(wrap_text=False)
+    set_widths(codes_ws, CODE_WIDTHS)
+    for r, h in code_heights.items():
+        codes_ws.row_dimensions[r].height = h
+    page_setup(codes_ws, title_rows="1:1", footer=f"{inst.id} {inst.version}")
+    paginate(codes_ws, code_heights, [], list(CODE_WIDTHS.values()), title_height=code_heights[1])
     codes_ws.protection.sheet = True
+    if members is not None:
+        from .roster import add_entry_roster_sheets
+
+        meta_rows += add_entry_roster_sheets(wb, inst, lang, members)
     write_meta(wb, inst, lang, "entry", meta_rows)
     out = Path(out)
     save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})

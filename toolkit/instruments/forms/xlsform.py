@@ -40,8 +40,11 @@ def form_id(inst: Instrument) -> str:
     return fid if re.match(r"[A-Za-z_]", fid) else f"f_{fid}"
 
 
-def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[list]]:
-    """The three XLSForm sheets as lists of rows (first row = header); *lang* sets the default language."""
+def xlsform_sheets(inst: Instrument, lang: str | None = None, members=None) -> dict[str, list[list]]:
+    """The three XLSForm sheets as lists of rows (first row = header); *lang* sets the default language.
+
+    With *members* (:class:`~toolkit.networks.members.Members`) the form carries the instrument's roster
+    questions (see :mod:`toolkit.instruments.forms.roster`)."""
     default = pick_language(inst, lang)
     multi = len(inst.languages) > 1
     langs = list(inst.languages) if multi else [default]
@@ -57,16 +60,23 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[
     used = {q.id.casefold() for q in inst.context} | {i.casefold() for i in inst.item_ids} | \
         {a.id.casefold() for a in inst.attention_checks} | {"meta", "data"}
     survey = [["type", "name", *label_cols, "required", "appearance", "calculation"]]
-    # the respondent id is generated once per submission (respondents should not have to invent one)
+    roster = None
+    if members is not None:
+        from .roster import xlsform_roster
+
+        roster = xlsform_roster(inst, members, labels, len(label_cols), lambda n: _unique(n, used))
+        survey[0] += ["relevant", "choice_filter"]
+    # the respondent id is generated once per submission (respondents should not have to invent one); with a
+    # members file respondents pick their own name instead
     rid = inst.context_by_role("respondent")
-    if rid is not None and rid.type == "text":
+    if rid is not None and rid.type == "text" and roster is None:
         survey.append(["calculate", rid.id, *([""] * len(label_cols)), "", "", "once(uuid())"])
     if inst.instructions:
         survey.append(["note", _unique("instructions", used), *labels(inst.instructions), "", ""])
     if inst.consent:
         survey.append(["note", _unique("consent", used), *labels(inst.consent), "", ""])
 
-    choices = [["list_name", "name", *label_cols]]
+    choices = [["list_name", "name", *label_cols] + (["group", "display"] if roster else [])]
     lists_used = set()
     for sid, sc in inst.scales.items():
         lists_used.add(sid.casefold())
@@ -86,9 +96,17 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[
         survey.append(["begin_group", _unique(block_id, used), *title, "", "field-list"])
         if section is not None and section.intro:
             survey.append(["note", _unique(f"{block_id}_intro", used), *labels(section.intro), "", ""])
+        if roster is not None and block_id == "background":  # pick the partnership first, then your name in it
+            first = [q for q in questions if q.id in (inst.group_column, inst.respondent_column)]
+            first.sort(key=lambda q: q.id != inst.group_column)
+            questions = first + [q for q in questions if q not in first]
         for q in questions:
             obj = q.obj
-            if obj is rid and rid.type == "text":
+            if obj is rid and rid.type == "text" and roster is None:
+                continue
+            if roster is not None and q.kind == "context" and q.id in roster["context"]:
+                qtype, qlabels, choice_filter = roster["context"][q.id]
+                survey.append([qtype, q.id, *qlabels, "yes", "", "", "", choice_filter])
                 continue
             if q.kind == "context":
                 qtype = f"select_one {context_lists[q.id]}" if obj.type == "select_one" else \
@@ -98,6 +116,11 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[
                 appearance = "likert" if inst.scales[q.scale].kind in LIKERT_KINDS else ""
                 survey.append([f"select_one {q.scale}", q.id, *labels(obj.text), "", appearance])
         survey.append(["end_group", "", *([""] * len(label_cols)), "", ""])
+        if roster is not None and block_id == "background":
+            survey += roster["calculates"]
+    if roster is not None:
+        choices += roster["choices"]
+        survey += roster["groups"]
 
     # style 'pages': Enketo (the Kobo/ODK web form) shows one field-list group, i.e. one section, per page
     settings = [["form_title", "form_id", "version", "default_language", "style"],
@@ -106,12 +129,12 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None) -> dict[str, list[
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-def write_xlsform(inst: Instrument, out: Path, lang: str | None = None) -> Path:
-    """Write the XLSForm workbook for *inst* to *out* (atomically)."""
+def write_xlsform(inst: Instrument, out: Path, lang: str | None = None, members=None) -> Path:
+    """Write the XLSForm workbook for *inst* to *out* (atomically); *members* adds the roster questions."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    sheets = xlsform_sheets(inst, lang)
+    sheets = xlsform_sheets(inst, lang, members)
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():

@@ -5,7 +5,9 @@ returns a :class:`Source`: the raw answers with columns renamed to the instrumen
 answer in the file (as a spreadsheet shows it) and, for filled questionnaires, the cell of each answer.
 Adding a channel (LimeSurvey, SurveyCTO, ...) means adding one module and one entry in :data:`READERS`.
 
-The sniffing order runs from the most specific format to the plain table, which accepts any CSV/XLSX/SAV.
+The sniffing order runs from the most specific format to the plain table, which accepts any CSV, workbook
+(.xlsx, .ods, .xls) or SPSS/Stata file. A reader that takes options (the Qualtrics reader's ``.qsf``) lists their
+names in ``options``; :func:`read_source` passes it only those.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ READERS = {r.name: r for r in (QuestionnaireReader(), EntryReader(), QualtricsRe
                                PlainReader())}
 """Registry: format name -> reader, in sniffing order."""
 
-SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".sav")
+SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls", ".csv", ".tsv", ".txt", ".zip", ".sav", ".dta")
 
 
 def formats() -> list[str]:
@@ -44,16 +46,19 @@ def sniff(path: str | Path) -> str:
     raise DataError(f"unrecognised file type '{path.suffix}' (use {', '.join(SUFFIXES)})", file=path)
 
 
-def read_source(path: str | Path, instrument, format: str | None = None) -> Source:
-    """Read one file with the named reader, or the sniffed one."""
+def read_source(path: str | Path, instrument, format: str | None = None, **options) -> Source:
+    """Read one file with the named reader, or the sniffed one; *options* (e.g. ``qsf=`` a loaded
+    :class:`~toolkit.survey.qsf.QsfSurvey`) go to the readers that declare them."""
     path = Path(path)
     if not path.exists():
         raise DataError("file not found", file=path)
     if format is not None and format not in READERS:
         raise DataError(f"unknown format '{format}' (use one of {', '.join(READERS)})", field="--format")
     name = format or sniff(path)
+    reader = READERS[name]
+    wanted = {k: v for k, v in options.items() if v is not None and k in getattr(reader, "options", ())}
     try:
-        source = READERS[name].read(path, instrument)
+        source = reader.read(path, instrument, **wanted)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - a parser's own failure becomes one located line

@@ -20,7 +20,8 @@ class Source:
     ``rows``: the row number of each respondent in the file (list aligned with ``data``; ``None`` when the
     file holds one respondent); ``cells``: per respondent, ``{variable: "Sheet!C7"}`` when known;
     ``meta``: what the file says about itself (instrument id/version, form type);
-    ``ignored``: file columns that are not instrument variables.
+    ``ignored``: file columns that are not instrument variables; ``notes``: what the reader left aside on
+    purpose (repeat-group tables the instrument does not use), reported with the file.
     """
 
     path: Path
@@ -31,7 +32,9 @@ class Source:
     ignored: list = field(default_factory=list)
     unmatched: list = field(default_factory=list)
     format: str = ""
-    notes: list = field(default_factory=list)  # issues about how the file was read (see reading_notes)
+    notes: list = field(default_factory=list)
+    headers: dict = field(default_factory=dict)  # instrument id -> the file's column header it was read from
+    read_issues: list = field(default_factory=list)  # issue() keyword dicts about how the file was read
 
 
 def _norm(text: str) -> str:
@@ -104,7 +107,8 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
     return Source(path, data, rows, [{} for _ in rows], meta or {},
                   ignored=[str(c) for c in table.columns if c not in mapping],
                   unmatched=[i for i in instrument.item_ids if i not in data.columns and i in ids],
-                  notes=reading_notes(path, table))
+                  headers={target: str(header) for header, target in mapping.items()},
+                  read_issues=reading_notes(path, table))
 
 
 def _blank(x) -> bool:
@@ -177,23 +181,24 @@ def first_line(path: Path, n: int = 1) -> list[str]:
     return out
 
 
-def xlsx_header(path: Path) -> list[str]:
-    """Header cells of the first worksheet of an xlsx file (only the first row is parsed)."""
-    from ...spreadsheets import sheet_rows
+def workbook_header(path: Path) -> list[str]:
+    """Header cells of the first sheet of a workbook (.xlsx, .ods, .xls)."""
+    from ..workbook import open_workbook
 
-    rows = sheet_rows(path, 0, 1)
-    return [str(c) for c in rows[0] if c is not None] if rows else []
+    rows = open_workbook(path).rows(0, max_rows=1)
+    return [str(c) for c in (rows[0] if rows else []) if c is not None]
 
 
-def xlsx_meta(path: Path) -> dict | None:
-    """Key/value pairs at the top of the ``_meta`` sheet, or ``None`` when the workbook has none."""
-    from ...spreadsheets import sheet_rows
+def workbook_meta(path: Path) -> dict | None:
+    """Key/value pairs at the top of the ``_meta`` sheet (visible, hidden or very hidden alike), or ``None`` when
+    the workbook has none."""
+    from ..workbook import open_workbook
 
-    rows = sheet_rows(path, "_meta", 200)
-    if not rows and "_meta" not in _sheet_names(path):
+    book = open_workbook(path)
+    if "_meta" not in book.sheet_names:
         return None
     meta = {}
-    for row in rows:
+    for row in book.rows("_meta"):
         row = list(row) + [None, None]
         if row[0] is None or str(row[0]).strip() == "":
             break
@@ -201,7 +206,7 @@ def xlsx_meta(path: Path) -> dict | None:
     return meta
 
 
-def _sheet_names(path: Path) -> list[str]:
-    from ...spreadsheets import sheet_names
+def is_workbook(path: Path) -> bool:
+    from ..workbook import WORKBOOK_SUFFIXES
 
-    return sheet_names(path)
+    return path.suffix.lower() in WORKBOOK_SUFFIXES
