@@ -143,13 +143,13 @@ def test_encrypted_and_old_workbooks_are_named(tmp_path):
     enc.write_bytes(ole + "EncryptedPackage".encode("utf-16-le") + b"\0" * 100)
     with pytest.raises(DataError, match="password-protected workbook"):
         read_table(enc)
-    old = tmp_path / "old.xlsx"
+    old = tmp_path / "old.xlsx"  # not encrypted: read as the Excel 97-2003 file it claims to be (broken here)
     old.write_bytes(ole + b"Workbook" + b"\0" * 100)
-    with pytest.raises(DataError, match=r"Excel 97-2003 \(\.xls\)"):
+    with pytest.raises(DataError, match=r"old.xlsx: cannot open the workbook"):
         read_table(old)
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"hello")
-    with pytest.raises(DataError, match="not a zip file"):
+    with pytest.raises(DataError, match="junk.xlsx: not a workbook"):
         read_table(junk)
 
 

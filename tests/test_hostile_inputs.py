@@ -163,7 +163,7 @@ def test_every_workbook_reader_gives_data_or_one_error(tmp_path_factory, instrum
 def test_sav_reader_gives_data_or_one_error(tmp_path_factory, instrument, raw, at, junk):
     import pandas as pd
 
-    from toolkit.survey.output import write_sav
+    from toolkit.survey.statfiles import write_sav
     from toolkit.survey.readers import read_source
     from toolkit.survey.table import read_table
 
