@@ -30,7 +30,7 @@ ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\
 XML_REPLACEMENT = "\ufffd"
 CSV_LINE_END = "\r\n"  # RFC 4180; a field holding a bare CR or LF is then always quoted
 
-_state = {"force": False, "run": None, "replaced": []}
+_state = {"force": False, "run": None, "replaced": [], "written": set()}
 
 
 def allow_overwrite(flag: bool = True) -> None:
@@ -42,6 +42,7 @@ def reset_run_state() -> None:
     """Forget --force and the list of replaced outputs (the CLI calls this around every command)."""
     _state["force"] = False
     _state["replaced"] = []
+    _state["written"] = set()
 
 
 def replaced_outputs() -> list[Path]:
@@ -79,8 +80,10 @@ def atomic_path(target: str | Path, suffix: str | None = None) -> Iterator[Path]
             os.replace(tmp_path, target)
         except OSError as exc:  # e.g. the target is an existing folder
             raise _cannot_write(target, exc) from None
-        if existed and target not in _state["replaced"]:
-            _state["replaced"].append(target)
+        key = os.path.abspath(target)
+        if existed and target not in _state["replaced"] and key not in _state["written"]:
+            _state["replaced"].append(target)  # an earlier run's output (not one this run wrote twice)
+        _state["written"].add(key)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()

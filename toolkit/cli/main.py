@@ -47,7 +47,7 @@ def cli(quiet: bool, verbose: bool, max_unzipped, max_ratio, max_members):
     """hls-toolkit: design questionnaires, score and analyse answers, code transcripts against theory.
 
     Progress bars appear on long steps when the output is a terminal. Zip-based inputs (.xlsx, .docx, .qdpx)
-    are checked for zip bombs before they are read; raise the limits with the options above for honest giant
+    are checked for zip bombs before they are read; raise the limits with the options below for honest giant
     files. Every command that writes files takes --force to replace human work (a review workbook holding
     decisions, a filled questionnaire, a YAML file you edited).
 
@@ -131,7 +131,9 @@ def main(argv=None) -> int:
         if replaced:
             shown = ", ".join(str(p) for p in replaced[:3]) + (f" and {len(replaced) - 3} more"
                                                               if len(replaced) > 3 else "")
-            click.echo(f"note: replaced {len(replaced)} earlier output(s) of hls: {shown}", err=True)
+            from toolkit.console import note
+
+            note(f"note: replaced {len(replaced)} earlier output(s) of hls: {shown}")
     except ToolkitError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
