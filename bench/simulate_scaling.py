@@ -23,6 +23,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="250,500,1000,2000")
     ap.add_argument("-n", type=int, default=400)
+    ap.add_argument("--baseline-max-items", type=int, default=500,
+                    help="Also time the old behaviour (true model deep-copied by pandas) up to this many items.")
     args = ap.parse_args()
     from toolkit.cli.main import main as hls
 
@@ -36,8 +38,23 @@ def main() -> None:
             secs = time.perf_counter() - t0
             assert rc == 0, rc
             rows.append((items, secs))
-            print(f"{items:>6} items x {args.n} respondents: {secs:6.2f} s  ({secs / items * 1000:5.2f} s per 1,000 items)",
-                  flush=True)
+            line = f"{items:>6} items x {args.n} respondents: {secs:6.2f} s  ({secs / items * 1000:5.2f} s per 1,000 items)"
+            if items <= args.baseline_max_items:
+                import importlib
+
+                sim = importlib.import_module("toolkit.survey.simulate")
+
+                shared = sim.SharedRecord
+                sim.SharedRecord = dict  # before issue 15: a plain dict, deep-copied on every column operation
+                try:
+                    t0 = time.perf_counter()
+                    assert hls(["survey", "simulate", str(yaml), "-n", str(args.n), "--groups", "40", "-o",
+                                str(out), "--force"]) == 0
+                    old = time.perf_counter() - t0
+                finally:
+                    sim.SharedRecord = shared
+                line += f"; before the fix {old:6.2f} s ({old / secs:.0f}x slower)"
+            print(line, flush=True)
     (small, t_small), (big, t_big) = rows[0], rows[-1]
     print(f"growth {small} -> {big} items: time x{t_big / t_small:.1f} for items x{big / small:.0f} "
           f"(linear = x{big / small:.0f}, quadratic = x{(big / small) ** 2:.0f}); "
