@@ -97,7 +97,13 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
             data.loc[blank_id, rid] = table.loc[blank_id, fallback]
     rows = [first_row + i for i in range(len(table))]
     if len(data.columns):
-        empty = data.isna() | data.apply(lambda s: s.astype(str).str.strip().eq(""))
+        # blank text counts as empty; numeric columns need no text check (building a string per cell of a
+        # million-row sheet took gigabytes)
+        empty = data.isna()
+        for c in range(len(data.columns)):
+            col = data.iloc[:, c]
+            if col.dtype == object:
+                empty.iloc[:, c] |= col.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
         keep = ~empty.all(axis=1).to_numpy()
     else:
         keep = pd.Series(False, index=data.index).to_numpy()
