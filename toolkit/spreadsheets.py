@@ -1,15 +1,17 @@
-"""One way to open a spreadsheet: every workbook the toolkit reads goes through this module.
+"""The .xlsx engine behind :func:`toolkit.survey.workbook.open_workbook`, the one way the toolkit opens a workbook
+to read values (it also reads .ods and .xls). Readers call that function; this module does the xlsx work:
 
 * :func:`read_sheet` reads one sheet as a table (header row, then one row per record) with python-calamine, a
-  Rust reader about 20 times faster than openpyxl on large sheets, converting rows in chunks so Python objects
-  for the whole sheet never exist at once.
-* :func:`open_workbook` gives an openpyxl workbook for the few readers that need cells by address or hidden
-  sheets (filled questionnaires, review workbooks); it is read-only by default.
-* :func:`sheet_names` and :func:`sheet_rows` look at a workbook without reading all of it.
+  Rust reader more than ten times faster than openpyxl on large sheets, converting rows to columns in chunks so
+  Python objects for the whole sheet never exist at once;
+* :func:`sheet_rows` streams the first rows of a sheet out of the archive and stops (sniffing a million-row file
+  costs as little as sniffing a small one); :func:`sheet_names` lists the sheets;
+* :func:`formula_cells_without_value` finds cells holding a formula that was never calculated;
+* :func:`load_openpyxl` gives an openpyxl workbook to code that edits a workbook or needs more than values
+  (filling a questionnaire, checking a review workbook before it is replaced).
 
 Each first passes the file through :func:`toolkit.archive.check_archive` (zip bombs, unsafe members,
-password-protected workbooks), so no library sees a hostile file. Readers are chosen by suffix from
-:data:`SHEET_READERS`, a registry that other formats (``.ods``, ``.xls``) join with one entry.
+password-protected workbooks), so no library sees a hostile file.
 
 >>> from toolkit.spreadsheets import read_sheet
 >>> df = read_sheet("answers.xlsx")                   # doctest: +SKIP
@@ -36,7 +38,10 @@ def _guard(path: Path) -> None:
 
 
 def load_openpyxl(path: str | Path, read_only: bool = True, data_only: bool = True):
-    """An openpyxl workbook, after the archive guard; a broken workbook is one located :class:`DataError`."""
+    """An openpyxl workbook, after the archive guard; a broken workbook is one located :class:`DataError`.
+
+    For code that edits a workbook or needs more than cell values; readers of values use
+    :func:`toolkit.survey.workbook.open_workbook`."""
     from openpyxl import load_workbook
 
     path = Path(path)
@@ -329,7 +334,8 @@ def _read_xlsx(path: Path, sheet, typed: bool):
 
 
 SHEET_READERS = {".xlsx": _read_xlsx, ".xlsm": _read_xlsx}
-"""Registry: file suffix -> ``reader(path, sheet, typed) -> DataFrame``."""
+"""Registry: file suffix -> ``reader(path, sheet, typed) -> DataFrame`` (.ods and .xls are read through
+:mod:`toolkit.survey.workbook`)."""
 
 
 def read_sheet(path: str | Path, sheet: str | int = 0, typed: bool = False):
