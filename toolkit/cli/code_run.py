@@ -100,7 +100,10 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
                f"coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
                + "".join(f"; wrote {printable(p)}" for p in (out, csv_out) if p), err=True)
     if runner.errors:
-        raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {', '.join(skipped)}")
+        names = ", ".join(skipped)
+        err = ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
+        err.keep_outputs = True  # the codings of the readable files are written on purpose
+        raise err
 
 
 @click.command("apply-review")

@@ -5,10 +5,9 @@ All files are written atomically (:func:`toolkit.io.atomic_path`) and every text
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from ..io import atomic_path, safe_text, write_cell
+from ..io import atomic_path, csv_writer, safe_text, save_workbook, write_cell
 from .run import CODING_COLUMNS
 
 DECISIONS = ("accept", "reject", "recode")
@@ -31,7 +30,7 @@ class CsvCodingsWriter:
     def __enter__(self):
         self._tmp = self._ctx.__enter__()
         self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._fh)
+        self._w = csv_writer(self._fh)
         self._w.writerow(CODING_COLUMNS)
         return self
 
@@ -56,6 +55,13 @@ def _table(ws, df, top: int, left: int = 1, index_label: str | None = None, bold
         for j, v in enumerate(row.tolist(), start=1):
             write_cell(ws, top + i, left + j, v.item() if hasattr(v, "item") else v)
     return top + len(df) + 1
+
+
+def _codebook_record(result) -> dict | None:
+    cb = getattr(result, "codebook", None)
+    if cb is None:
+        return None
+    return {"codebook": f"{cb.id} {cb.version}" if getattr(cb, "version", None) else str(cb.id)}
 
 
 def write_review_workbook(path: str | Path, result) -> Path:
@@ -125,6 +131,5 @@ def write_review_workbook(path: str | Path, result) -> Path:
         cb.column_dimensions[cb.cell(row=1, column=j).column_letter].width = w
     cb.freeze_panes = "B2"
     wb.move_sheet(LIST_SHEET, offset=len(wb.sheetnames))
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path, provenance=_codebook_record(result))
     return Path(path)

@@ -493,6 +493,9 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
     inst, problems = _parse(path)
     if problems or inst is None:
         raise InstrumentError(problems)
+    from ..provenance import note_used
+
+    note_used(instrument=inst)  # outputs of this run record which instrument (and version) they came from
     return inst
 
 

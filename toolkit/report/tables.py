@@ -459,7 +459,7 @@ def write_workbook(path: str | Path, tables: Sequence[Table], provenance: dict |
 
                 book.write_sheet(sheet, rows())
             book.close(properties={"creator": _creator(), "title": title or ""},
-                       custom={f"hls:{k}": v for k, v in (provenance or {}).items()} or None)
+                       custom={f"hls:{k}": v for k, v in _complete(provenance).items()} or None)
         except BaseException:
             book.abort()
             raise
@@ -473,6 +473,12 @@ def write_workbook(path: str | Path, tables: Sequence[Table], provenance: dict |
             warn(f"{Path(path).name}: {text.truncated} text(s) longer than Excel's 32,767 characters per cell were "
                  "cut (the CSV/JSON outputs keep them whole)")
     return Path(path)
+
+
+def _complete(record):
+    from ..provenance import complete
+
+    return complete(record)
 
 
 def _creator() -> str:

@@ -124,6 +124,8 @@ def _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_sha
                               "message": msg})
             file_issues.append(issue("unreadable_file", msg, file=name))
             continue
+        for found in src.read_issues:  # how the file was read: lines decoded as cp1252, formulas without value
+            file_issues.append(issue(**found))
         meta = src.meta or {}
         iid, iver = meta.get("instrument_id"), meta.get("instrument_version")
         problem = None

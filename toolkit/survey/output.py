@@ -35,15 +35,29 @@ def write_data_xlsx(df, path, sheet: str = "Data") -> None:
     write_workbook(path, [Table(sheet, frame, columns=cols)])
 
 
+def _inst(instrument):
+    from .variables import as_instrument
+
+    return as_instrument(instrument)
+
+
 def write_survey(df, path, instrument=None) -> Path:
     """Write survey data by suffix: ``.csv``, ``.xlsx`` (sheet ``Data``), ``.sav`` (SPSS) or ``.dta`` (Stata 14+),
-    the last two labelled from *instrument* (see :mod:`toolkit.survey.statfiles`)."""
+    the last two labelled from *instrument* (see :mod:`toolkit.survey.statfiles`).
+
+    Each records where it came from (toolkit version, command, instrument and version, seed, input files):
+    a ``NAME.provenance.json`` sidecar beside a CSV, document properties in an xlsx, the document record of a
+    ``.sav`` (SPSS: Utilities > Data File Comments), the data label and notes of a ``.dta``."""
     from .statfiles import R_MESSAGE, R_SUFFIXES, write_dta, write_sav
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         write_csv(df, path)
+        from ..provenance import write_sidecar
+
+        write_sidecar(path, {"instrument": f"{_inst(instrument).id} {_inst(instrument).version}"}
+                      if instrument is not None else None)
     elif suffix == ".xlsx":
         write_data_xlsx(df, path)
     elif suffix == ".sav":

@@ -2,25 +2,27 @@
 
 Checks (``check`` column of :attr:`ValidationReport.issues`):
 
-========================  ========  =====================================================================
-check                     severity  meaning
-========================  ========  =====================================================================
-``unreadable_file``       error     the file could not be read (skipped)
-``wrong_instrument``      error     a form built from another instrument or version (skipped)
-``blank_file``            warning   a questionnaire with no answer at all (skipped)
-``missing_columns``       warning   a table lacks some item columns (they stay empty)
-``non_numeric``           error     text that is neither a code nor a label of the response scale
-``out_of_range``          error     a number that is not on the response scale (nor a missing code)
-``unknown_choice``        warning   a context answer that is not one of the question's choices
-``duplicate_id``          error     a respondent id used more than once (every occurrence listed)
-``missing_id``            warning   no respondent id
-``missing_group``         warning   no group (partnership) id
-``straightlining``        warning   the same answer on all items, with at least N items answered
-``attention_failed``      warning   an attention check answered wrongly or not at all
-``respondent_missing``    warning   too few answers to score one or more constructs (at the min share)
-``item_missing``          info      an item left unanswered by some respondents (count and share)
-``table_not_used``        info      a repeat-group table (ODK zip, Kobo workbook sheet) the instrument does not use
-========================  ========  =====================================================================
+=========================  ========  =====================================================================
+check                      severity  meaning
+=========================  ========  =====================================================================
+``unreadable_file``        error     the file could not be read (skipped)
+``wrong_instrument``       error     a form built from another instrument or version (skipped)
+``blank_file``             warning   a questionnaire with no answer at all (skipped)
+``missing_columns``        warning   a table lacks some item columns (they stay empty)
+``mixed_encoding``         warning   lines that are not UTF-8, read as Windows-1252 (cp1252)
+``formula_without_value``  warning   a cell holding a formula that was never calculated (reads as empty)
+``non_numeric``            error     text that is neither a code nor a label of the response scale
+``out_of_range``           error     a number that is not on the response scale (nor a missing code)
+``unknown_choice``         warning   a context answer that is not one of the question's choices
+``duplicate_id``           error     a respondent id used more than once (every occurrence listed)
+``missing_id``             warning   no respondent id
+``missing_group``          warning   no group (partnership) id
+``straightlining``         warning   the same answer on all items, with at least N items answered
+``attention_failed``       warning   an attention check answered wrongly or not at all
+``respondent_missing``     warning   too few answers to score one or more constructs (at the min share)
+``item_missing``           info      an item left unanswered by some respondents (count and share)
+``table_not_used``         info      a repeat-group table (ODK zip, Kobo workbook sheet) the instrument does not use
+=========================  ========  =====================================================================
 
 Invalid answers (``non_numeric``, ``out_of_range``) become missing in the imported data; the report keeps the
 original value. Per-item and per-respondent missingness are also given as full tables.
@@ -36,6 +38,7 @@ DEFAULT_STRAIGHTLINE_MIN = 5
 
 SEVERITY = {
     "unreadable_file": "error", "wrong_instrument": "error", "blank_file": "warning", "missing_columns": "warning",
+    "mixed_encoding": "warning", "formula_without_value": "warning",
     "non_numeric": "error", "out_of_range": "error", "unknown_choice": "warning", "duplicate_id": "error",
     "missing_id": "warning", "missing_group": "warning", "straightlining": "warning",
     "attention_failed": "warning", "respondent_missing": "warning", "item_missing": "info",
