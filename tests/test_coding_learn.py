@@ -139,6 +139,19 @@ def test_train_writes_a_documented_deterministic_model(model_dir, gold_two, tmp_
     assert files and all((out / f).read_bytes() == (again / f).read_bytes() for f in files)
 
 
+def test_average_precision_equals_scikit_learn():
+    from sklearn.metrics import average_precision_score
+
+    from toolkit.coding.learn.train import average_precision
+
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        y = rng.random(60) < 0.2
+        y[0] = True
+        s = np.round(rng.random(60), 1)  # many ties
+        assert average_precision(y, s) == pytest.approx(average_precision_score(y, s), abs=1e-12)
+
+
 def test_format_1_model_folder_loads_with_its_old_settings(gold_two, tmp_path):
     """A folder written before the log-loss trainer (format 1, fewer hyper keys) is rebuilt as it was."""
     from toolkit.coding.learn.model import LEGACY_HYPER, Hyper

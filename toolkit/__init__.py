@@ -65,6 +65,8 @@ _API = {
     "read_table": "toolkit.survey.table",
     "write_survey": "toolkit.survey.output",
     "select_items": "toolkit.psychometrics.factor",
+    "describe": "toolkit.psychometrics.descriptives",
+    "correlations": "toolkit.psychometrics.descriptives",
     "write_csv": "toolkit.io",
     "write_json": "toolkit.io",
     "copy_sample_data": "toolkit.resources",

@@ -299,6 +299,21 @@ def step_refi(demo: Demo) -> list[Path]:
     return written
 
 
+def step_report(demo: Demo) -> list[Path]:
+    """One results page for the whole study: survey and interviews side by side, with an APA workbook."""
+    survey = demo.inputs / "survey"
+    res = toolkit.report(survey=demo.survey, instrument=INSTRUMENT, group="role", transcripts=demo.transcripts,
+                         codebook=CODEBOOK, skip_speakers=SKIP_SPEAKERS, out=demo.folder("report"),
+                         network=survey / f"{INSTRUMENT}-network.csv", members=survey / f"{INSTRUMENT}-members.csv")
+    included = [s["title"] for s in res.sections if s["status"] == "included"]
+    demo.echo(f"   {len(included)} sections ({', '.join(included)}), {len(res.figures) // 2} figures: "
+              f"open {res.html} in a browser")
+    for s in res.sections:
+        if s["status"] != "included":
+            demo.echo(f"   {s['title']}: {s['status']} ({s['note']})")
+    return [res.html, res.xlsx] + res.figures
+
+
 #: (name, step) in the order they run; later steps may read earlier steps' outputs
 STEPS: list[tuple[str, Callable[[Demo], list[Path]]]] = [
     ("instruments", step_instruments),
@@ -311,6 +326,7 @@ STEPS: list[tuple[str, Callable[[Demo], list[Path]]]] = [
     ("coding", step_coding),
     ("train", step_train),
     ("refi", step_refi),
+    ("report", step_report),
 ]
 
 

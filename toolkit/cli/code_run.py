@@ -95,7 +95,11 @@ def run(ctx, transcripts, codebook, unit, skip, model, trained, jobs, scheduler,
         writers = [stack.enter_context(CsvCodingsWriter(csv_out)) if csv_out else None,
                    stack.enter_context(ParquetCodingsWriter(parquet_out)) if parquet_out else None]
         writers = [w for w in writers if w is not None]
-        for _, doc_rows in runner:
+        from toolkit.coding.transcripts import transcript_paths
+        from toolkit.console import progress
+
+        total = len(transcript_paths([t for t in transcripts if Path(t).exists()]))
+        for _, doc_rows in progress(runner, total=total or None, desc="coding", unit="transcript"):
             n_rows += len(doc_rows)
             for w in writers:
                 w.write_rows(doc_rows)
@@ -138,7 +142,10 @@ def run(ctx, transcripts, codebook, unit, skip, model, trained, jobs, scheduler,
                f"{n_rows} coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
                + "".join(f"; wrote {printable(p)}" for p in (out, csv_out, parquet_out) if p), err=True)
     if runner.errors:
-        raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {', '.join(skipped)}")
+        names = ", ".join(skipped)
+        err = ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
+        err.keep_outputs = True  # the codings of the readable files are written on purpose
+        raise err
 
 
 @click.command("apply-review")

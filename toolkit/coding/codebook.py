@@ -381,6 +381,9 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
     cb, problems = read_codebook(path)
     if problems:
         raise CodebookError(problems)
+    from ..provenance import note_used
+
+    note_used(codebook=cb)  # outputs of this run record which codebook (and version) they came from
     return cb
 
 

@@ -128,16 +128,9 @@ def _read_table_like(path: Path, name: str, codebook=None) -> list[CodingSet]:
 
 
 def _read_xlsx(path: Path, name: str, codebook=None) -> list[CodingSet]:
-    from openpyxl import load_workbook
+    from ..spreadsheets import sheet_names
 
-    try:
-        wb = load_workbook(path, read_only=True)
-        sheets = wb.sheetnames
-        wb.close()
-    except FileNotFoundError:
-        raise DataError("file not found", file=path) from None
-    except Exception as exc:  # noqa: BLE001 - zip/xml failures of a broken workbook
-        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=path) from None
+    sheets = sheet_names(path)  # zip-bomb guard first; a broken workbook is one located error
     if "Codings" in sheets:
         from ..survey.table import read_table
         from .review import apply_review

@@ -5,10 +5,9 @@ All files are written atomically (:func:`toolkit.io.atomic_path`) and every text
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from ..io import atomic_path, safe_text
+from ..io import atomic_path, csv_writer, safe_text
 from .run import OUTPUT_COLUMNS
 
 DECISIONS = ("accept", "reject", "recode")
@@ -31,7 +30,7 @@ class CsvCodingsWriter:
     def __enter__(self):
         self._tmp = self._ctx.__enter__()
         self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._fh)
+        self._w = csv_writer(self._fh)
         self._w.writerow(OUTPUT_COLUMNS)
         return self
 
@@ -117,6 +116,13 @@ def review_tables(result) -> list:
     return tables
 
 
+def _codebook_record(result) -> dict | None:
+    cb = getattr(result, "codebook", None)
+    if cb is None:
+        return None
+    return {"codebook": f"{cb.id} {cb.version}" if getattr(cb, "version", None) else str(cb.id)}
+
+
 def write_review_workbook(path: str | Path, result) -> Path:
     """The review workbook: sheets Codings (with decision / recode_to drop-downs, comment and memo; least
     certain suggestions first), Frequencies (per document, speaker and case attribute), Co-occurrence and
@@ -124,7 +130,7 @@ def write_review_workbook(path: str | Path, result) -> Path:
     toolkit's one table writer."""
     from ..report.tables import write_workbook
 
-    return write_workbook(path, review_tables(result), title="Coding review")
+    return write_workbook(path, review_tables(result), provenance=_codebook_record(result), title="Coding review")
 
 
 class ParquetCodingsWriter:

@@ -49,17 +49,13 @@ def _known_codes(wb) -> set[str] | None:
 def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
     """Read a review workbook written by ``hls code run -o`` and apply the human decisions."""
     import pandas as pd
-    from openpyxl import load_workbook
+
+    from ..spreadsheets import load_openpyxl
 
     path = Path(path)
     if undecided not in UNDECIDED:
         raise DataError(f"undecided must be one of {', '.join(UNDECIDED)}", field="--undecided")
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise DataError("file not found", file=path) from None
-    except Exception as exc:  # noqa: BLE001 - zip/xml errors from openpyxl
-        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=path) from None
+    wb = load_openpyxl(path)  # zip-bomb guard first; a broken workbook is one located error
     if "Codings" not in wb.sheetnames:
         raise DataError("no 'Codings' sheet (is this a review workbook from 'hls code run -o'?)", file=path)
     known = _known_codes(wb)

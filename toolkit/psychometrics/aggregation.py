@@ -542,7 +542,7 @@ def _write_csv(path, df):
 def _write_xlsx(path, sheets: dict):
     from openpyxl import Workbook
 
-    from ..io import atomic_path, write_cell
+    from ..io import save_workbook, write_cell
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -554,8 +554,7 @@ def _write_xlsx(path, sheets: dict):
             for c, v in enumerate(row, start=1):
                 write_cell(ws, r, c, _cell(v))
         ws.freeze_panes = "A2"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
 
 
 def _cell(v):

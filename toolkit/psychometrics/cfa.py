@@ -299,7 +299,7 @@ class CFAResult:
         """Sheets Fit, Loadings, Reliability, HTMT, Invariance; written atomically, text never a formula."""
         from openpyxl import Workbook
 
-        from ..io import atomic_path
+        from ..io import save_workbook
 
         wb = Workbook()
         ws = wb.active
@@ -320,8 +320,7 @@ class CFAResult:
         else:
             r = _write_frame(ws, self.invariance.table, 1)
             _write_lines(ws, r + 1, self.invariance.verdicts + self.invariance.notes)
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
+        save_workbook(wb, path)
 
 
 def _write_frame(ws, df: pd.DataFrame, row: int) -> int:

@@ -452,7 +452,7 @@ class EFAResult:
         from openpyxl import Workbook
         from openpyxl.styles import Font
 
-        from ..io import atomic_path, write_cell
+        from ..io import save_workbook, write_cell
 
         wb = Workbook()
         ws = wb.active
@@ -500,8 +500,7 @@ class EFAResult:
         frame("Correlations", self.correlation, "item", 3)
         if self.parallel is not None:
             frame("Parallel", self.parallel.table, "position", 4)
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
+        save_workbook(wb, path)
 
     def __repr__(self):
         return (f"EFAResult(n={self.n}, n_factors={self.n_factors}, method={self.method!r}, "

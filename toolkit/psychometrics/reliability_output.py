@@ -66,7 +66,7 @@ def write_excel(result, path) -> None:
     """Sheets Scales, Items, Frequencies (wide: one column per category) written atomically via write_cell."""
     from openpyxl import Workbook
 
-    from ..io import atomic_path, write_cell
+    from ..io import save_workbook, write_cell
 
     wb = Workbook()
     sheets = [("Scales", result.scales), ("Items", result.items)]
@@ -98,5 +98,4 @@ def write_excel(result, path) -> None:
         write_cell(ws, 1, 1, "warning")
         for i, w in enumerate(result.warnings, start=2):
             write_cell(ws, i, 1, w)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)

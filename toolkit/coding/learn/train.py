@@ -275,13 +275,31 @@ def train_coder(codings, transcripts, codebook, out=None, skip_speakers=(), seed
     return meta
 
 
+def average_precision(y_true, scores) -> float:
+    """Average precision of *scores* for the binary *y_true*: ``sum_n (R_n - R_(n-1)) P_n`` over the distinct
+    score thresholds, highest first (tied scores enter together), as scikit-learn's
+    ``average_precision_score``."""
+    import numpy as np
+
+    y_true = np.asarray(y_true, dtype=bool)
+    scores = np.asarray(scores, dtype="float64")
+    order = np.argsort(-scores, kind="mergesort")
+    s, t = scores[order], y_true[order]
+    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]  # the last unit of each group of tied scores
+    tps = np.cumsum(t)[last]
+    if not len(tps) or tps[-1] == 0:
+        return float("nan")
+    precision = tps / (last + 1)
+    recall = tps / tps[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
 def _mean_ap(scores, y) -> float | None:
     """Mean over codes (with a positive unit) of the average precision of the out-of-fold scores: how well
     the model ranks units, whatever the thresholds."""
     import numpy as np
-    from sklearn.metrics import average_precision_score
 
-    aps = [average_precision_score(y[m, j] == 1, scores[m, j]) for j in range(y.shape[1])
+    aps = [average_precision(y[m, j] == 1, scores[m, j]) for j in range(y.shape[1])
            for m in [y[:, j] >= 0] if (y[m, j] == 1).any()]
     return round(float(np.mean(aps)), 4) if aps else None
 

@@ -31,7 +31,7 @@ from ...errors import DataError
 from ...io import atomic_path
 from .common import ORIGIN, PROJECT_NS, code_guid, guid
 from .qdc import RefiCode, assign_ids, codes_element, parse_codes
-from .safety import DEFAULT_LIMITS, Limits, SafeZip, iter_xml
+from .safety import Limits, SafeZip, current_limits, iter_xml
 
 DEFAULT_CODER = "hls auto-coder"
 #: zip timestamp used for every member so exports are byte-reproducible
@@ -40,9 +40,10 @@ SKIP_VARIABLES = ("title",)
 
 
 # -- writing ------------------------------------------------------------------------------------------------
-def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project"):
+def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project", description: str | None = None):
     """The ``project.qde`` for *codings* (frame: document, start, end, code[, coder]) on *documents*, as an
-    iterator of UTF-8 byte chunks (``b"".join(...)`` for the whole file)."""
+    iterator of UTF-8 byte chunks (``b"".join(...)`` for the whole file). *description* becomes the project's
+    ``Description`` (where it came from)."""
     docs = {d.id: d for d in documents}
     coders = _coders(codings)
     users = {c: guid("user", c) for c in coders}
@@ -103,7 +104,7 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
                 ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
 
     spans, memos = _spans(codings, docs)
-    yield from _chunks(root, documents, spans, users, codebook, source_vars, memos)
+    yield from _chunks(root, documents, spans, users, codebook, source_vars, description, memos)
 
 
 #: variables written on every TextSource (REFI allows VariableValue there): the case it belongs to and its group.
@@ -128,7 +129,7 @@ def source_variable_names(keys, with_group: bool) -> dict:
     return out
 
 
-def _chunks(root, documents, spans, users, codebook, source_vars=None, memos=None):
+def _chunks(root, documents, spans, users, codebook, source_vars=None, description=None, memos=None):
     """Serialise the head once, then one ``TextSource`` at a time (memory flat in the number of codings)."""
     ET.indent(root)
     head = ET.tostring(root, encoding="unicode")
@@ -166,15 +167,19 @@ def _chunks(root, documents, spans, users, codebook, source_vars=None, memos=Non
                 ET.SubElement(vv, "TextValue").text = str(value)
         ET.indent(src, level=2)
         yield b"    " + ET.tostring(src, encoding="unicode").encode("utf-8") + b"\n"
-    yield b"  </Sources>\n"
-    if notes:
+    tail = b"  </Sources>\n"
+    if notes:  # the schema puts Notes after Sources and before the project's Description
         notes_el = ET.Element("Notes")
         for ng, name, text, user in notes:
             note = ET.SubElement(notes_el, "Note", {"guid": ng, "name": name, "creatingUser": user})
             ET.SubElement(note, "PlainTextContent").text = text
         ET.indent(notes_el, level=1)
-        yield b"  " + ET.tostring(notes_el, encoding="unicode").encode("utf-8") + b"\n"
-    yield b"</Project>"
+        tail += b"  " + ET.tostring(notes_el, encoding="unicode").encode("utf-8") + b"\n"
+    if description:
+        from xml.sax.saxutils import escape
+
+        tail += b"  <Description>" + escape(description).encode("utf-8") + b"</Description>\n"
+    yield tail + b"</Project>"
 
 
 def _coders(codings) -> list[str]:
@@ -241,8 +246,14 @@ def write_qdpx(codings, codebook, documents, path: str | Path, name: str | None 
         if unknown:
             raise DataError(f"code(s) not in codebook '{codebook.id}': {', '.join(unknown[:5])}"
                             + (" ..." if len(unknown) > 5 else ""), field="code")
+    from ...provenance import as_lines, complete
+
     path = Path(path)
-    chunks = project_xml(codings, codebook, documents, name or path.stem)
+    record = complete({"codebook": f"{codebook.id} {codebook.version}" if getattr(codebook, "version", None)
+                       else codebook.id})
+    # the project's name and description never depend on the output file's name: same inputs, same bytes
+    chunks = project_xml(codings, codebook, documents, name or f"{codebook.id} project",
+                         description="Written by hls-toolkit.\n" + "\n".join(as_lines(record)))
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             with z.open(_info("project.qde"), "w") as fh:
@@ -303,7 +314,7 @@ class QdpxProject:
         return self.codings[self.codings["coder"] == coder].reset_index(drop=True)
 
 
-def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) -> QdpxProject:
+def read_qdpx(path: str | Path, codebook=None, limits: Limits | None = None) -> QdpxProject:
     """Read users, codes, text sources, cases and text codings from a REFI ``.qdpx`` (untrusted input).
 
     Code ids: our GUIDs when *codebook* (or the ``Code id:`` line of our descriptions) identifies them,
@@ -328,6 +339,7 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
     others: dict[str, int] = {}
     notes: dict[str, str] = {}
     root = None
+    limits = limits or current_limits()
     with SafeZip(path, limits) as z:
         qde = z.find("project.qde")
         if qde is None:
@@ -572,7 +584,7 @@ def _docx_text(data: bytes, label: str, limits: Limits) -> str:
     """Paragraph text of a .docx held in memory, after the same archive checks (a .docx is a zip too)."""
     import docx
 
-    SafeZip(data, limits, label=label).close()
+    SafeZip(data, limits, label=label, kind="document").close()
     try:
         d = docx.Document(io.BytesIO(data))
     except Exception as exc:  # a broken package of any kind
