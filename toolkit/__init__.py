@@ -52,6 +52,8 @@ _API = {
     "write_qdpx": "toolkit.coding.refi",
     "read_qdpx": "toolkit.coding.refi",
     "evaluate_coding": "toolkit.coding.evaluate",
+    "train_coder": "toolkit.coding.learn",
+    "load_trained": "toolkit.coding.learn",
     "redact_transcripts": "toolkit.coding.redact",
     "network": "toolkit.networks.analysis",
     "read_members": "toolkit.networks.members",

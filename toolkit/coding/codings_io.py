@@ -23,7 +23,7 @@ from ..errors import DataError
 from ..io import unescape_text
 
 UNITS = ("sentence", "turn")
-CODING_FIELDS = ["document", "code", "start", "end", "unit", "unit_index", "speaker", "text", "rule"]
+CODING_FIELDS = ["document", "code", "start", "end", "unit", "unit_index", "speaker", "text", "rule", "memo"]
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _frame(rows):
     # text columns of our own CSVs carry a ' before formula-like text (toolkit.io.safe_text): undo it on all
     for c in ("document", "code"):
         df[c] = df[c].map(lambda v: v if v is None or v != v else unescape_text(v)).astype(str).str.strip()
-    for c in ("text", "speaker", "unit", "rule"):
+    for c in ("text", "speaker", "unit", "rule", "memo"):
         df[c] = df[c].map(lambda v: "" if v is None or v != v else str(unescape_text(v)))
     return df.reset_index(drop=True)
 

@@ -2,7 +2,8 @@
 
 Decisions (column ``decision`` of the Codings sheet): ``accept`` keeps the row; ``reject`` drops it;
 ``recode`` replaces the code by ``recode_to`` with ``rule = "review"`` (the original code is kept in
-``original_code``; if the unit already has that code, the duplicate row is dropped). The final codings are
+``original_code``; if the unit already has that code, the duplicate row is dropped). ``source``, ``score``
+and the reviewer's ``memo`` are carried over (workbooks written before they existed still apply). The final codings are
 what people accepted or recoded, so undecided rows are dropped by default (``undecided="drop"``, counted);
 ``undecided="keep"`` keeps them as suggestions (used to compare a half-reviewed workbook). The reviewer's
 ``comment`` is carried into the output.
@@ -14,9 +15,9 @@ from pathlib import Path
 
 from ..errors import DataError
 from .outputs import DECISIONS, LIST_SHEET
-from .run import CODING_COLUMNS
+from .run import CODING_COLUMNS, SUGGESTION_COLUMNS
 
-FINAL_COLUMNS = CODING_COLUMNS + ["decision", "original_code", "comment"]
+FINAL_COLUMNS = CODING_COLUMNS + SUGGESTION_COLUMNS + ["decision", "original_code", "comment"]
 UNDECIDED = ("keep", "drop")
 
 
@@ -76,8 +77,10 @@ def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
 
         decision = str(get("decision") or "").strip().lower()
         comment = get("comment")
-        rec = {c: get(c) for c in CODING_COLUMNS}
-        rec.update(decision=decision, original_code=rec["code"], comment="" if comment is None else str(comment))
+        rec = {c: get(c) for c in CODING_COLUMNS + SUGGESTION_COLUMNS}  # older workbooks lack source/score/memo
+        memo = rec["memo"]
+        rec.update(decision=decision, original_code=rec["code"], comment="" if comment is None else str(comment),
+                   memo="" if memo is None else str(memo), source=rec["source"] or "rule")
         if decision == "":
             counts["undecided"] += 1
             if undecided == "drop":
@@ -112,4 +115,8 @@ def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
     df = df.drop_duplicates(subset=["document", "unit", "unit_index", "code"], keep="first").reset_index(drop=True)
     for c in ("unit_index", "start", "end"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+    df["score"] = pd.to_numeric(df["score"], errors="coerce").astype("float64")
+    if df["score"].notna().any():
+        # the workbook listed the least certain suggestions first; the final codings are in document order
+        df = df.sort_values(["document", "start", "unit_index"], kind="stable").reset_index(drop=True)
     return ReviewResult(df, undecided_policy=undecided, **counts)
