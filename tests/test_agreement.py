@@ -246,6 +246,13 @@ def test_cli_agreement_json_and_xlsx(run_cli, transcripts, tmp_path):
     assert learn["agreement"] == pytest.approx(6 / 8)
     wb = load_workbook(out)
     assert wb.sheetnames == ["Summary", "Pairs", "Disagreements", "Units"]
+    ws = wb["Summary"]  # the one table writer: title, labelled header, APA number formats
+    assert ws["A1"].value == "Agreement per code"
+    header = [c.value for c in ws[2]]
+    assert header[:5] == ["Code", "Krippendorff's α", "Cohen's κ", "Agreement", "Prevalence"]
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "learn")
+    assert row[2].value == pytest.approx(learn["kappa"]) and row[2].number_format == "#.00;-#.00;.00"
+    assert not any("_" in str(h) for h in header if h)
     code, stdout, _ = run_cli("code", "agreement", str(gold), str(auto), "--skip-speaker", "Interviewer")
     assert code == 0 and "overall (pooled)" in stdout
     assert "Agreement of 2 coders (gold, auto) on 5 sentence(s)" in stdout
@@ -280,6 +287,10 @@ def test_cli_evaluate_matches_api_and_lists_errors(run_cli, transcripts, tmp_pat
     assert fp[0]["unit_index"] == 1 and fp[0]["text"].startswith("Tell me")
     wb = load_workbook(out)
     assert wb.sheetnames == ["Scores", "False positives", "False negatives"]
+    ws = wb["Scores"]
+    assert [c.value for c in ws[2]][:4] == ["Code", "Gold units", "Predicted units", "True positives"]
+    micro = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "Micro average")
+    assert micro[8].value == pytest.approx(ref.micro["f1"]) and micro[8].number_format == "#.00;-#.00;.00"
     # skipping the interviewer removes the false positive on the interviewer's sentence
     code, stdout, _ = run_cli("code", "evaluate", "--gold", str(gold), "--pred", str(auto), "--skip-speaker",
                               "Interviewer", "--json")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit.coding.run import CODING_COLUMNS
+from toolkit.coding.run import OUTPUT_COLUMNS as CODING_COLUMNS
 
 TX = "transcripts"
 
@@ -85,19 +85,19 @@ def test_cli_run_with_unreadable_file_and_review_loop(corpus, tmp_path, run_cli)
     assert header == CODING_COLUMNS + ["decision", "recode_to", "comment"]
     dvs = ws.data_validations.dataValidation
     dec = [dv for dv in dvs if dv.formula1 == '"accept,reject,recode"']
-    assert dec and "M2" in str(dec[0].sqref)
-    assert any("lists!" in (dv.formula1 or "") and "N2" in str(dv.sqref) for dv in dvs)
+    assert dec and "P2" in str(dec[0].sqref)
+    assert any("lists" in (dv.formula1 or "") and "Q2" in str(dv.sqref) for dv in dvs)
 
     # reviewer: accept row 2, reject row 3, recode row 4, leave the rest undecided
     n = ws.max_row - 1
-    ws.cell(2, 13).value = "accept"
-    ws.cell(2, 15).value = "looks right"
-    ws.cell(3, 13).value = "reject"
-    ws.cell(4, 13).value = "recode"
-    ws.cell(4, 14).value = "hls.learning"
+    ws.cell(2, 16).value = "accept"
+    ws.cell(2, 18).value = "looks right"
+    ws.cell(3, 16).value = "reject"
+    ws.cell(4, 16).value = "recode"
+    ws.cell(4, 17).value = "hls.learning"
     from toolkit.io import write_cell
 
-    write_cell(ws, 4, 15, "=not a formula")  # text typed by the reviewer, kept as text
+    write_cell(ws, 4, 18, "=not a formula")  # text typed by the reviewer, kept as text
     rejected_key = (ws.cell(3, 1).value, ws.cell(3, 6).value, ws.cell(3, 10).value)
     wb.save(out)
     final = tmp_path / "final.csv"
@@ -120,7 +120,7 @@ def test_cli_run_with_unreadable_file_and_review_loop(corpus, tmp_path, run_cli)
 
     # a bad decision is reported with its row
     wb = load_workbook(out)
-    wb["Codings"].cell(5, 13).value = "maybe"
+    wb["Codings"].cell(5, 16).value = "maybe"
     wb.save(out)
     code, _, stderr = run_cli("code", "apply-review", str(out), "-o", str(final))
     assert code == 2 and f"{out}:row 5: decision:" in stderr
@@ -180,8 +180,8 @@ def test_recode_onto_an_existing_code_keeps_one_row(corpus, tmp_path):
     same_unit = [i for i, r in enumerate(rows, start=2) if r[5] == rows[0][5]]
     assert len(same_unit) >= 2
     a, b = same_unit[:2]
-    ws.cell(a, 13).value, ws.cell(a, 14).value = "recode", ws.cell(b, 10).value
-    ws.cell(b, 13).value = "accept"
+    ws.cell(a, 16).value, ws.cell(a, 17).value = "recode", ws.cell(b, 10).value
+    ws.cell(b, 16).value = "accept"
     wb.save(out)
     fin = apply_review(out, undecided="drop").codings
     assert len(fin) == 1 and fin.loc[0, "code"] == rows[b - 2][9] and fin.loc[0, "decision"] == "recode"
@@ -273,7 +273,7 @@ def test_accepted_row_with_a_code_outside_the_codebook_is_reported(corpus, tmp_p
     ws = wb["Codings"]
     n = ws.max_row + 1  # a reviewer adds a row for a code the auto-coder missed, with a typo in the code id
     for j, v in enumerate(["alpha", "T01", "north", "Jo Smith", "sentence", 1, 0, 5, "Every", "kroll.conectedness",
-                           "", "", "accept"], start=1):
+                           "", "", "", "", "", "accept"], start=1):
         ws.cell(n, j).value = v
     wb.save(out)
     with pytest.raises(DataError, match=rf"r.xlsx:row {n}: code: unknown code 'kroll.conectedness'"):

@@ -308,3 +308,67 @@ def test_demo_step_builds_every_form(tmp_path, demo_inputs):
     assert len(paths) == 4 * 3 + 4 * 2 + 1  # 3 forms + 2 dictionaries each, German questionnaire
     assert all(p.exists() for p in paths)
     assert len([s for s in lines if s.startswith("   ") and "items in" in s]) == 4
+
+
+# --------------------------------------------------------------------------- construct <-> code links
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_instruments_link_every_construct_to_theory_codes(name):
+    """The joint display's link is declared once, in the instrument; every shipped construct carries one."""
+    from toolkit import load_codebook
+
+    inst = load_instrument(name)
+    assert inst.codebook == "hls-theory"
+    codable = set(load_codebook("hls-theory").code_ids)
+    assert set(inst.code_links) == {c.id for c in inst.constructs}
+    assert all(set(codes) <= codable for codes in inst.code_links.values())
+
+
+LINKED = """id: linked
+title: Linked
+version: "1"
+{codebook}response_scales:
+  a5: {{labels: {{1: a, 2: b, 3: c}}}}
+sections:
+  - id: s
+    title: S
+    constructs:
+      - id: c1
+        label: C
+        definition: D
+        source: Someone 2020
+        scale: a5
+        codes: {codes}
+        items:
+          - {{id: A1, text: a}}
+          - {{id: A2, text: b}}
+          - {{id: A3, text: c}}
+"""
+
+
+def test_instrument_check_finds_every_bad_code_link(tmp_path):
+    bad = tmp_path / "linked.yaml"
+    bad.write_text(LINKED.format(codebook="codebook: hls-theory\n",
+                                 codes="[kroll.connectednes, kroll, Kroll.X, hls.human, hls.human]"), encoding="utf-8")
+    problems = [str(p) for p in check_instrument(bad)]
+    assert len(problems) == 4, problems
+    assert all(p.startswith(f"{bad}:16: sections[0].constructs[0].codes: ") for p in problems)
+    text = "\n".join(problems)
+    assert "'kroll.connectednes' is not in codebook 'hls-theory'" in text
+    assert "'kroll' is a category" in text and "'Kroll.X' is not a code id" in text and "listed twice" in text
+    no_book = tmp_path / "nobook.yaml"
+    no_book.write_text(LINKED.format(codebook="", codes="[hls.human]"), encoding="utf-8")
+    assert "has no 'codebook'" in str(check_instrument(no_book)[0])
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(LINKED.format(codebook="codebook: nosuch\n", codes="[hls.human]"), encoding="utf-8")
+    (p,) = check_instrument(unknown)
+    assert p.location.line == 4 and "unknown codebook 'nosuch'" in p.message
+    # a codebook file beside the instrument is found by its relative path
+    import shutil
+
+    from toolkit.resources import codebooks_dir
+
+    shutil.copy(codebooks_dir() / "hls-theory.yaml", tmp_path / "mine.yaml")
+    local = tmp_path / "local.yaml"
+    local.write_text(LINKED.format(codebook="codebook: mine.yaml\n", codes="[hls.human]"), encoding="utf-8")
+    assert check_instrument(local) == []
+    assert load_instrument(local).code_links == {"c1": ("hls.human",)}

@@ -73,7 +73,8 @@ def test_workbook_layout_formats_and_safety(tmp_path):
     assert wb["lists"].sheet_state == "hidden" and wb["lists"]["A1"].value == "a.b"
     from toolkit.provenance import read_from_workbook
 
-    assert read_from_workbook(path) == {"command": "hls test"}
+    record = read_from_workbook(path)  # what was given, completed with the toolkit version (and the run's context)
+    assert record["command"] == "hls test" and record["toolkit"].startswith("hls-toolkit ")
     # pandas reads the data back with the labelled header
     back = pd.read_excel(path, sheet_name="Review")
     assert list(back.columns) == ["Text", "Decision", "Recode to"] and back.loc[1, "Decision"] == "accept"

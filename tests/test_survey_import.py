@@ -346,8 +346,12 @@ def test_cli_outputs_reports_and_inputs_untouched(tmp_path, mini, run_cli):
     ids = [ws.cell(r, 1) for r in range(2, 5)]
     evil = [c for c in ids if str(c.value).startswith("=")][0]
     assert evil.data_type == "s"  # text, never a formula
-    sheets = load_workbook(rep_xlsx).sheetnames
-    assert sheets == ["Summary", "Issues", "Item missingness", "Respondent missingness", "Files"]
+    wb = load_workbook(rep_xlsx)
+    assert wb.sheetnames == ["Summary", "Issues", "Item missingness", "Respondent missingness", "Files"]
+    ws = wb["Item missingness"]  # labelled headers and number formats (the one table writer)
+    assert [c.value for c in ws[2]] == ["Item", "Construct", "N", "Missing", "Missing codes (Don't know)", "Share missing"]
+    assert ws["F3"].number_format == "0.0%"
+    assert wb["Issues"]["B3"].value == "Answer not on the scale"
     rep = pd.read_csv(rep_csv)
     assert {"severity", "check", "file", "row", "cell", "column", "value", "message"} <= set(rep.columns)
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
@@ -505,9 +509,10 @@ def test_demo_step_imports_the_bundled_samples(tmp_path):
     assert all(p.exists() for p in paths)
     assert (tmp_path / "inputs" / "survey" / "collective-data-use.csv").exists()  # the inputs sit beside the outputs
     tmp_path = tmp_path / "survey"
-    issues = pd.read_excel(tmp_path / "channels-validation.xlsx", sheet_name="Issues")
-    errors = issues[issues.severity == "error"]
-    assert sorted(errors.check) == ["non_numeric", "out_of_range"]  # the two planted mistakes
-    assert set(errors.file.map(lambda f: Path(f).name)) == {"kobo-export.csv", "odk-export.csv"}
+    issues = pd.read_excel(tmp_path / "channels-validation.xlsx", sheet_name="Issues", header=1)  # row 1: title
+    errors = issues[issues["Severity"] == "error"]
+    # the two planted mistakes, in words (not the machine names non_numeric / out_of_range)
+    assert sorted(errors["Check"]) == ["Answer not on the scale", "Answer outside the scale"]
+    assert set(errors["File"].map(lambda f: Path(f).name)) == {"kobo-export.csv", "odk-export.csv"}
     scored = pd.read_csv(tmp_path / "collective-data-use-scored.csv")
     assert len(scored) == 400 and "collective_data_use" in scored.columns

@@ -229,6 +229,33 @@ def step_coding(demo: Demo) -> list[Path]:
     return [out / "coding-review.xlsx", out / "codings.csv", out / "coding.json"]
 
 
+def step_train(demo: Demo) -> list[Path]:
+    """A coder that learns from people: trained on the gold coding of three interviews, run on the other three
+    next to the rules (suggestions carry source and score; the review workbook lists the least certain
+    first)."""
+    import pandas as pd
+
+    out = demo.folder("train")
+    gold = pd.read_csv(demo.transcripts / "gold.csv", keep_default_na=False)
+    train_ids, test_ids = ("INT01", "INT02", "INT03"), ("INT04", "INT05", "INT06")
+    part = out / "gold-INT01-03.csv"
+    toolkit.write_csv(gold[gold["document"].str.startswith(train_ids)], part)
+    model = out / "trained-coder"
+    meta = toolkit.train_coder([part], demo.transcripts, CODEBOOK, model, skip_speakers=SKIP_SPEAKERS,
+                               features="bow")  # the quick variant; bench/coding_quality.py runs the full one
+    held = [p for p in sorted(demo.transcripts.glob("*.txt")) if p.name.startswith(test_ids)]
+    res = toolkit.code_documents(held, CODEBOOK, skip_speakers=SKIP_SPEAKERS, trained=model)
+    res.write_review(out / "review-INT04-06.xlsx")
+    test_gold = gold[gold["document"].str.startswith(test_ids)]
+    ev = toolkit.evaluate_coding(test_gold, res.codings).micro
+    rules = toolkit.evaluate_coding(test_gold, toolkit.code_documents(
+        held, CODEBOOK, skip_speakers=SKIP_SPEAKERS).codings).micro
+    demo.echo(f"   learned {len(meta['labels'])} codes from {meta['training_units']} sentences "
+              f"({len(meta['left_to_rules'])} left to the rules); held-out micro F1 rules {rules['f1']:.2f}, "
+              f"rules + model {ev['f1']:.2f}")
+    return [part, model / "model.json", out / "review-INT04-06.xlsx"]
+
+
 def step_refi(demo: Demo) -> list[Path]:
     """REFI-QDA exchange, the auto-coder scored against the manual gold coding, and coder agreement."""
     out = demo.folder("refi")
@@ -274,6 +301,21 @@ def step_refi(demo: Demo) -> list[Path]:
     return written
 
 
+def step_report(demo: Demo) -> list[Path]:
+    """One results page for the whole study: survey and interviews side by side, with an APA workbook."""
+    survey = demo.inputs / "survey"
+    res = toolkit.report(survey=demo.survey, instrument=INSTRUMENT, group="role", transcripts=demo.transcripts,
+                         codebook=CODEBOOK, skip_speakers=SKIP_SPEAKERS, out=demo.folder("report"),
+                         network=survey / f"{INSTRUMENT}-network.csv", members=survey / f"{INSTRUMENT}-members.csv")
+    included = [s["title"] for s in res.sections if s["status"] == "included"]
+    demo.echo(f"   {len(included)} sections ({', '.join(included)}), {len(res.figures) // 2} figures: "
+              f"open {res.html} in a browser")
+    for s in res.sections:
+        if s["status"] != "included":
+            demo.echo(f"   {s['title']}: {s['status']} ({s['note']})")
+    return [res.html, res.xlsx] + res.figures
+
+
 #: (name, step) in the order they run; later steps may read earlier steps' outputs
 STEPS: list[tuple[str, Callable[[Demo], list[Path]]]] = [
     ("instruments", step_instruments),
@@ -284,7 +326,9 @@ STEPS: list[tuple[str, Callable[[Demo], list[Path]]]] = [
     ("aggregate", step_aggregate),
     ("network", step_network),
     ("coding", step_coding),
+    ("train", step_train),
     ("refi", step_refi),
+    ("report", step_report),
 ]
 
 

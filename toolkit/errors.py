@@ -79,3 +79,28 @@ class DataError(ToolkitError):
 class AnalysisError(ToolkitError):
     """A statistic cannot be computed on these data (too few items, zero variance, ...)."""
 
+
+class ToolkitWarning(UserWarning):
+    """Something the user should know that does not stop the run, located like a :class:`ToolkitError`.
+
+    The CLI prints it as one line, ``warning: file:row 3: field: message``; a Python caller can filter it
+    with the :mod:`warnings` module like any other warning.
+    """
+
+    def __init__(self, message: str, file: str | Path | None = None, line: int | None = None,
+                 field: str | None = None, kind: str = "line"):
+        self.message = message
+        self.location = Location(str(file) if file is not None else None, line, field, kind)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def warn(message: str, file: str | Path | None = None, line: int | None = None, field: str | None = None,
+         kind: str = "line") -> None:
+    """Issue a located :class:`ToolkitWarning` (one line on the command line)."""
+    import warnings
+
+    warnings.warn(ToolkitWarning(message, file, line, field, kind), stacklevel=2)

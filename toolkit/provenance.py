@@ -69,14 +69,67 @@ def provenance(*, command: str | None = None, inputs: Iterable | None = None, in
     return rec
 
 
+# -- the run in progress -------------------------------------------------------------------------------------
+#: what the current run is (set by the CLI for each command) and which instrument / codebook it loaded last
+_run: dict = {}
+
+
+def set_run(command: str | None = None, inputs: Iterable | None = None, seed: int | None = None) -> None:
+    """Record the command being run, its input files and seed; :func:`complete` adds them to every record."""
+    _run.clear()
+    _run.update({k: v for k, v in (("command", command), ("inputs", list(inputs or [])), ("seed", seed))
+                 if v not in (None, [])})
+
+
+def note_used(instrument=None, codebook=None) -> None:
+    """Remember the instrument or codebook a run loaded (called by the loaders)."""
+    if instrument is not None:
+        _run["instrument"] = instrument
+    if codebook is not None:
+        _run["codebook"] = codebook
+
+
+def complete(record: dict | None = None) -> dict:
+    """*record* with what is known about the current run filled in (command, inputs, instrument, codebook,
+    seed); keys already in *record* win."""
+    record = record or {}
+    # an output is about a survey (instrument) or about coding (codebook): one named by the caller rules out
+    # a leftover of the other kind from earlier in the same run
+    base = provenance(command=_run.get("command"), inputs=_run.get("inputs"),
+                      instrument=None if "codebook" in record else _run.get("instrument"),
+                      codebook=None if "instrument" in record else _run.get("codebook"), seed=_run.get("seed"))
+    base.update(record or {})
+    return base
+
+
+def as_lines(record: dict) -> list[str]:
+    """``name: value`` lines of a record (for .sav documents and REFI project descriptions)."""
+    return [f"{k}: {v}" for k, v in record.items()]
+
+
+def write_sidecar(output: str | Path, record: dict | None = None) -> Path:
+    """Write ``NAME.provenance.json`` beside *output* (for CSV files, which have no place for metadata)."""
+    from .io import write_json
+
+    output = Path(output)
+    path = output.with_name(output.stem + ".provenance.json")
+    write_json({"output": output.name, **complete(record)}, path)
+    return path
+
+
 def apply_to_workbook(wb, record: dict | None) -> None:
-    """Store *record* as custom document properties of an openpyxl workbook; the creator is the toolkit."""
+    """Store *record* (completed with the current run, :func:`complete`) as custom document properties of an
+    openpyxl workbook; the creator is the toolkit."""
     from openpyxl.packaging.custom import StringProperty
+
+    record = complete(record)
 
     wb.properties.creator = f"hls-toolkit {_version()}"
     wb.properties.lastModifiedBy = None
     if not record:
         return
+    for name in [p.name for p in wb.custom_doc_props if p.name.startswith("hls:")]:
+        del wb.custom_doc_props[name]  # a workbook opened from a file of ours: its record is replaced
     for name, value in record.items():
         text = str(value)
         if len(text) > _MAX_PROPERTY:
@@ -86,9 +139,9 @@ def apply_to_workbook(wb, record: dict | None) -> None:
 
 def read_from_workbook(path: str | Path) -> dict:
     """The provenance record stored in a workbook by :func:`apply_to_workbook` (``{}`` when there is none)."""
-    from openpyxl import load_workbook
+    from .spreadsheets import load_openpyxl
 
-    wb = load_workbook(path, read_only=True)
+    wb = load_openpyxl(path)
     try:
         return {p.name[4:]: p.value for p in wb.custom_doc_props if p.name.startswith("hls:")}
     finally:

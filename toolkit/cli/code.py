@@ -5,6 +5,7 @@ from .lazy import LazyGroup
 
 COMMANDS = {
     "run": ("toolkit.cli.code_run:run", "Auto-code transcripts against a theory codebook (spaCy, offline)."),
+    "train": ("toolkit.cli.code_train:train", "Train a coder from human codings (gold, reviewed suggestions, .qdpx)."),
     "apply-review": ("toolkit.cli.code_run:apply_review", "Fold a reviewed workbook's decisions into final codings."),
     "agreement": ("toolkit.cli.code_agreement:agreement", "Inter-coder agreement: Krippendorff's alpha, Cohen's kappa."),
     "evaluate": ("toolkit.cli.code_agreement:evaluate", "Precision, recall and F1 of auto-coding against a gold coding."),

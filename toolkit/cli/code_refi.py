@@ -18,7 +18,7 @@ import click
 @click.option("--coder", "coders", multiple=True,
               help="User name for each CODED file, in order (default: 'hls auto-coder' for one file, else "
                    "the file stems).")
-@click.option("--name", "project_name", default=None, help="Project name (default: the output file's stem).")
+@click.option("--name", "project_name", default=None, help="Project name (default: '<codebook id> project').")
 def export(coded, codebook, fmt, out, transcripts, coders, project_name):
     """Export a codebook (.qdc) or a coded project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 

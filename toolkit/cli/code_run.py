@@ -16,40 +16,75 @@ import click
 @click.option("--skip-speaker", "skip", multiple=True, help="Do not code this speaker's turns (repeatable).")
 @click.option("--model", default=None, help="An installed spaCy pipeline (default: offline blank English with "
               "lookup lemmas; nothing is ever downloaded).")
+@click.option("--trained", type=click.Path(path_type=Path), default=None,
+              help="A model folder from 'hls code train': merge its suggestions with the rule matches "
+                   "(columns source = rule/model/both and score).")
 @click.option("--jobs", type=int, default=1, show_default=True, help="Processes for spaCy's nlp.pipe.")
+@click.option("--scheduler", type=click.Choice(["process", "dask"]), default="process", show_default=True,
+              help="process: this process; dask: a Dask distributed cluster (needs the dask extra).")
+@click.option("--address", default=None, help="Dask scheduler address (tcp://HOST:PORT); default: start a "
+              "LocalCluster.")
+@click.option("--workers", type=int, default=None, help="Workers of the LocalCluster (default: cores, max 4).")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Review workbook (.xlsx) with Codings, Frequencies, Co-occurrence and Codebook sheets.")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Codings as CSV, written while documents stream (memory stays flat).")
+@click.option("--parquet", "parquet_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Codings as Parquet, written while documents stream (needs pyarrow).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.pass_context
-def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_json):
+def run(ctx, transcripts, codebook, unit, skip, model, trained, jobs, scheduler, address, workers, out, csv_out,
+        parquet_out, as_json):
     """Auto-code TRANSCRIPTS (files or folders: .txt .md .docx .vtt .srt) against a codebook.
 
     One row per coded unit x code (document, case, group, speaker, unit, unit_index, start, end, text, code,
-    rule, matched). Unreadable files are reported by name and skipped; the exit status is then non-zero.
+    rule, matched, source, score, memo). Unreadable files are reported by name and skipped; the exit status
+    is then non-zero. With --trained the review workbook lists the least certain suggestions first.
 
     \b
     Example:
       hls code run sample_data/transcripts --codebook hls-theory \\
           --skip-speaker Interviewer -o review.xlsx --csv codings.csv
-      hls code run big-corpus/ --codebook hls-theory --csv codings.csv
+      hls code run new/ --codebook hls-theory --trained my-coder -o review.xlsx
+      hls code run big-corpus/ --codebook hls-theory --csv codings.csv --scheduler dask --workers 4
     """
     import contextlib
 
-    from toolkit.coding.outputs import CsvCodingsWriter, write_review_workbook
-    from toolkit.coding.run import CODING_COLUMNS, CodingResult, CodingRun
-    from toolkit.console import printable, warn
+    from toolkit.console import note, printable, warn
     from toolkit.errors import ToolkitError
-    from toolkit.io import dumps_json, refuse_overwriting
 
-    if out is None and csv_out is None and not as_json:
-        raise ToolkitError("nothing to write: give -o FILE.xlsx, --csv FILE.csv and/or --json", field="-o")
+    # cheap checks first: a wrong path fails before spaCy loads and leaves no output behind
+    for p in transcripts:
+        if not p.exists():
+            raise ToolkitError("file not found", file=p)
+    if trained is not None and not trained.exists():
+        raise ToolkitError("file not found", file=trained, field="--trained")
+    if out is None and csv_out is None and parquet_out is None and not as_json:
+        raise ToolkitError("nothing to write: give -o FILE.xlsx, --csv FILE.csv, --parquet FILE and/or --json",
+                           field="-o")
     if out is not None and out.suffix.lower() != ".xlsx":
         raise ToolkitError("the review workbook must be an .xlsx file", field="-o")
-    refuse_overwriting(transcripts, {"-o": out, "--csv": csv_out})
+    if scheduler != "dask" and (address or workers):
+        raise ToolkitError("--address and --workers go with --scheduler dask", field="--scheduler")
+    from toolkit.io import dumps_json, refuse_overwriting
+
+    refuse_overwriting(transcripts, {"-o": out, "--csv": csv_out, "--parquet": parquet_out})
     t0 = time.perf_counter()
-    runner = CodingRun(transcripts, codebook, unit=unit, skip_speakers=skip, model=model, jobs=jobs)
+    if scheduler == "dask":
+        from toolkit.coding.scale import DaskRun, require_dask
+
+        require_dask()
+        if jobs != 1:
+            raise ToolkitError("--jobs is for the single-process scheduler; use --workers", field="--jobs")
+        runner = DaskRun(transcripts, codebook, unit=unit, skip_speakers=skip, model=model, trained=trained,
+                         address=address, workers=workers)
+    else:
+        from toolkit.coding.run import CodingRun
+
+        runner = CodingRun(transcripts, codebook, unit=unit, skip_speakers=skip, model=model, jobs=jobs,
+                           trained=trained)
+    from toolkit.coding.outputs import CsvCodingsWriter, ParquetCodingsWriter, write_review_workbook
+
     keep = out is not None or as_json
     rows: list[dict] = []
     n_rows = 0
@@ -57,11 +92,17 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
     # every output is committed only when all of them are written: a run that fails (or reads nothing) leaves
     # no CSV behind without its workbook
     with contextlib.ExitStack() as stack:
-        writer = stack.enter_context(CsvCodingsWriter(csv_out)) if csv_out else None
-        for _, doc_rows in runner:
+        writers = [stack.enter_context(CsvCodingsWriter(csv_out)) if csv_out else None,
+                   stack.enter_context(ParquetCodingsWriter(parquet_out)) if parquet_out else None]
+        writers = [w for w in writers if w is not None]
+        from toolkit.coding.transcripts import transcript_paths
+        from toolkit.console import progress
+
+        total = len(transcript_paths([t for t in transcripts if Path(t).exists()]))
+        for _, doc_rows in progress(runner, total=total or None, desc="coding", unit="transcript"):
             n_rows += len(doc_rows)
-            if writer is not None:
-                writer.write_rows(doc_rows)
+            for w in writers:
+                w.write_rows(doc_rows)
             if keep:
                 rows.extend(doc_rows)
         stats = runner.stats
@@ -74,14 +115,9 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
             raise ToolkitError("no transcript could be used, so nothing was written; "
                                f"{len(runner.errors)} file(s) skipped: {', '.join(skipped)}")
         if keep:
-            import pandas as pd
+            from toolkit.coding.run import coding_result
 
-            result = CodingResult(
-                codings=pd.DataFrame(rows, columns=CODING_COLUMNS), frequencies=stats.frequencies(),
-                speaker_frequencies=stats.speaker_frequencies(), cooccurrence=stats.cooccurrence(),
-                documents=pd.DataFrame(stats.documents, columns=["document", "case", "group", "path", "turns",
-                                                                 "units", "coded_units", "words"]),
-                codebook=runner.codebook, unit=unit, errors=runner.errors)
+            result = coding_result(runner, rows)
         if out is not None:
             write_review_workbook(out, result)
     if as_json:
@@ -90,13 +126,26 @@ def run(ctx, transcripts, codebook, unit, skip, model, jobs, out, csv_out, as_js
     if missing:
         warn(f"--skip-speaker {', '.join(missing)}: no such speaker in the transcripts (typo?); their turns were "
              "not skipped")
+    for w in runner.model_warnings:
+        warn(w)
+    info = runner.model_info()
+    if info and info.get("left_to_rules"):
+        note(f"note: {len(info['left_to_rules'])} code(s) had too few training units and are left to the rules: "
+             f"{', '.join(info['left_to_rules'])}")
+    if runner.vetoed:
+        note(f"note: the trained coder vetoed {runner.vetoed} rule match(es) (score below the code's keep "
+             "threshold)")
     secs = time.perf_counter() - t0
     rate = stats.words / secs if secs > 0 else float("nan")
-    click.echo(f"coded {len(stats.documents)} document(s), {stats.units_coded} {unit}(s) with codes, {n_rows} "
-               f"coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
-               + "".join(f"; wrote {printable(p)}" for p in (out, csv_out) if p), err=True)
+    where = "" if scheduler != "dask" else f" on {len(runner.workers_used)} Dask worker(s)"
+    click.echo(f"coded {len(stats.documents)} document(s){where}, {stats.units_coded} {unit}(s) with codes, "
+               f"{n_rows} coding row(s); {stats.words} words in {secs:.1f}s ({rate:,.0f} words/s)"
+               + "".join(f"; wrote {printable(p)}" for p in (out, csv_out, parquet_out) if p), err=True)
     if runner.errors:
-        raise ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {', '.join(skipped)}")
+        names = ", ".join(skipped)
+        err = ToolkitError(f"{len(runner.errors)} file(s) could not be used and were skipped: {names}")
+        err.keep_outputs = True  # the codings of the readable files are written on purpose
+        raise err
 
 
 @click.command("apply-review")

@@ -104,7 +104,8 @@ def check(file: str):
                f"{len(inst.items)} item(s) ({n_rev} reverse-keyed), {len(inst.context)} context question(s), "
                f"{len(inst.attention_checks)} attention check(s), {len(inst.scales)} response scale(s), "
                f"{len(inst.roster_questions)} roster question(s); "
-               f"languages: {', '.join(inst.languages)}")
+               f"languages: {', '.join(inst.languages)}"
+               + (f"; {len(inst.code_links)} construct(s) linked to codes of {inst.codebook}" if inst.code_links else ""))
 
 
 @instrument.command()

@@ -30,7 +30,59 @@ class LazyGroup(click.Group):
         cmd = getattr(importlib.import_module(module), attr)
         if not isinstance(cmd, click.Command):  # pragma: no cover - programming error
             raise TypeError(f"{target} is not a click command")
+        prepare(cmd)
         return cmd
+
+
+FORCE_HELP = ("Replace an existing output even when it holds human work (a review workbook with decisions, a "
+              "filled questionnaire, a YAML file you edited, a workbook hls did not write).")
+
+
+def _set_force(ctx, param, value):
+    if value:
+        from ..io import allow_overwrite
+
+        allow_overwrite(True)
+    return value
+
+
+def prepare(cmd: click.Command) -> None:
+    """Give every command the same ``--force`` option and record what each run reads (for provenance)."""
+    if getattr(cmd, "_hls_prepared", False):
+        return
+    cmd._hls_prepared = True
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            prepare(sub)
+        return
+    if not any(p.name == "force" for p in cmd.params):
+        cmd.params.append(click.Option(["--force"], is_flag=True, expose_value=False, callback=_set_force,
+                                       help=FORCE_HELP))
+    if cmd.callback is not None:
+        cmd.callback = _recording(cmd.callback)
+
+
+def _recording(callback):
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        from pathlib import Path
+
+        from ..provenance import set_run
+
+        ctx = click.get_current_context()
+        inputs = []
+        for param in ctx.command.params:
+            if isinstance(param, click.Argument):
+                values = ctx.params.get(param.name)
+                for v in values if isinstance(values, (list, tuple)) else [values]:
+                    if isinstance(v, (str, Path)) and Path(v).exists():
+                        inputs.append(Path(v))
+        set_run(command=ctx.command_path.split(" ", 1)[-1], inputs=inputs, seed=kwargs.get("seed"))
+        return callback(*args, **kwargs)
+
+    return run
 
     def format_commands(self, ctx, formatter):
         rows = []

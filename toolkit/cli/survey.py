@@ -106,6 +106,7 @@ def import_(sources, instrument, output, report_path, fmt, straightline_min, kee
         err = DataError(f"{len(skipped)} of {len(report.files)} file(s) skipped: {', '.join(skipped)} "
                         f"(the answers of the others were written to {output})")
         err.exit_code = 3
+        err.keep_outputs = True  # the answers of the readable files are written on purpose
         raise err
 
 
@@ -227,6 +228,9 @@ def simulate(instrument, n, groups, seed, missing, dont_know, factor_correlation
 
     check_output_suffix(output)
     refuse_overwriting([], {"--output": output, "--model": model_path})
+    from ..survey.variables import as_instrument
+
+    instrument = as_instrument(instrument)  # parsed once, not once per step
     df = sim(instrument, n=n, groups=groups, seed=seed, missing=missing, dont_know=dont_know,
              factor_correlation=factor_correlation, icc_group=icc_group, icc_individual=icc_individual)
     write_survey(df, output, instrument)

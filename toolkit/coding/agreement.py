@@ -367,60 +367,56 @@ def format_report(res: AgreementResult) -> str:
     return "\n".join(lines)
 
 
+def agreement_tables(res: AgreementResult) -> list:
+    """The agreement result as tables of the one table writer: Summary (per code, then pooled), Pairs,
+    Disagreements (units to discuss) and Units (codes by coder)."""
+    import pandas as pd
+
+    from ..report.tables import Column, Table
+
+    coders = list(res.coders)
+    cols = [Column("code"), Column("alpha", "Krippendorff's α"), Column("kappa"),
+            Column("agreement", "Agreement", "prop"), Column("prevalence", "Prevalence", "prop"), Column("units"), Column("positives", "Coded by anyone", "int")]
+    cols += [Column(f"n_{c}", f"Coded by {c}", "int") for c in coders if f"n_{c}" in res.codes.columns]
+    cols += [Column("flag", "Verdict"), Column("caveat", "Caveat", wrap=True, width=60)]
+    o = res.overall
+    th = o.get("thresholds", {})
+    pooled = pd.DataFrame([{"statistic": "Krippendorff's α (pooled over codes)", "value": o["alpha"]},
+                           {"statistic": "Cohen's κ (pooled)", "value": o["kappa"]},
+                           {"statistic": "Raw agreement (share of units)", "value": o["agreement"]},
+                           {"statistic": "Prevalence (share of units coded)", "value": o["prevalence"]},
+                           {"statistic": "Mean α over codes", "value": o["alpha_mean"]},
+                           {"statistic": "Lowest α", "value": o["alpha_min"]},
+                           {"statistic": "Highest α", "value": o["alpha_max"]}])
+    note = (f"{len(coders)} coders ({', '.join(coders)}) on {res.units} {res.unit}(s). Verdicts after Krippendorff "
+            f"(2004): α ≥ {th.get('reliable', 0.8):g} reliable, ≥ {th.get('tentative', 0.667):g} tentative; "
+            f"rare codes (prevalence below {th.get('rare_prevalence', 0.05):.0%} or fewer than "
+            f"{th.get('min_positives', 5)} positive units) give unstable coefficients.")
+    if res.warnings:
+        note += " " + " ".join(f"Warning: {w}" for w in res.warnings)
+    tables = [
+        Table("Summary", res.codes, title="Agreement per code", columns=cols, note=note),
+        Table("Summary", pooled, title="Overall (pooled)", columns=[Column("statistic", "Statistic"),
+                                                                    Column("value", "Value", "prop")]),
+        Table("Pairs", res.pairs, title="Coder pairs (pooled over codes)",
+              columns=[Column("coder_a", "Coder A"), Column("coder_b", "Coder B"), Column("units"), Column("kappa"),
+                       Column("agreement", "Agreement", "prop")]),
+        Table("Disagreements", res.disagreements, title="Units the coders disagree on (to discuss)",
+              columns=[Column("document"), Column("unit_index"), Column("speaker"),
+                       Column("text", wrap=True, width=70), Column("code")]
+              + [Column(c, c, "int") for c in coders if c in res.disagreements.columns], autofilter=True),
+        Table("Units", _units_sheet(res), title=f"Codes per {res.unit} and coder",
+              columns=[Column("document"), Column("unit_index"), Column("speaker"), Column("text", wrap=True, width=70)]
+              + [Column(c, c, "text", wrap=True, width=30) for c in coders], autofilter=True),
+    ]
+    return tables
+
+
 def write_agreement_xlsx(res: AgreementResult, path) -> None:
     """Workbook: Summary (per code + overall), Pairs, Disagreements (units to discuss), Units (codes by coder)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from ..report.tables import write_workbook
 
-    from ..io import atomic_path, write_cell
-
-    bold = Font(bold=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Summary"
-    cols = list(res.codes.columns)
-    write_cell(ws, 1, 1, f"{len(res.coders)} coders ({', '.join(res.coders)}), {res.units} {res.unit}(s)").font = bold
-    for j, c in enumerate(cols, start=1):
-        write_cell(ws, 3, j, c).font = bold
-    for i, r in enumerate(res.codes.itertuples(index=False), start=4):
-        for j, v in enumerate(r, start=1):
-            write_cell(ws, i, j, _cell(v))
-    i = len(res.codes) + 5
-    write_cell(ws, i, 1, "overall (pooled)").font = bold
-    for key in ("alpha", "kappa", "agreement", "prevalence", "alpha_mean", "alpha_min", "alpha_max"):
-        i += 1
-        write_cell(ws, i, 1, key)
-        write_cell(ws, i, 2, _cell(res.overall[key]))
-    for key in ("reliable", "tentative", "unreliable", "undefined", "rare"):
-        i += 1
-        write_cell(ws, i, 1, key)
-        write_cell(ws, i, 2, ", ".join(res.overall[key]))
-    for w in res.warnings:
-        i += 1
-        write_cell(ws, i, 1, "warning")
-        write_cell(ws, i, 2, w)
-    ws.column_dimensions["A"].width = 36
-    ws.freeze_panes = "B4"
-    for title, df in (("Pairs", res.pairs), ("Disagreements", res.disagreements), ("Units", _units_sheet(res))):
-        sh = wb.create_sheet(title)
-        for j, c in enumerate(df.columns, start=1):
-            write_cell(sh, 1, j, str(c)).font = bold
-        for r_i, r in enumerate(df.itertuples(index=False), start=2):
-            for j, v in enumerate(r, start=1):
-                write_cell(sh, r_i, j, _cell(v))
-        sh.freeze_panes = "A2"
-        if "text" in df.columns:
-            sh.column_dimensions[sh.cell(row=1, column=list(df.columns).index("text") + 1).column_letter].width = 70
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-
-
-def _cell(v):
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if math.isnan(v) else round(float(v), 6)
-    return v
+    write_workbook(path, agreement_tables(res), title="Coder agreement")
 
 
 def _units_sheet(res: AgreementResult):

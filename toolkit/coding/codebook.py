@@ -21,12 +21,16 @@ from ..resources import codebooks_dir, resolve, shipped
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 PHRASE_ATTRS = ("LEMMA", "LOWER", "ORTH", "NORM")
-TOP_KEYS = {"id", "title", "version", "description", "negators", "codes"}
+TOP_KEYS = {"id", "title", "version", "description", "negators", "hedges", "codes"}
 CODE_KEYS = {"id", "name", "codable", "definition", "use_when", "dont_use_when", "example", "rules", "unless",
-             "negation", "children", "source"}
+             "negation", "hedging", "children", "source"}
 RULE_KINDS = ("phrases", "pattern", "patterns", "near")
-RULE_KEYS = {"id", "attr", "window", "negation", "ordered", *RULE_KINDS}
-DEFAULT_NEGATORS = ("not", "never", "no", "n't", "without", "nobody", "nothing", "hardly", "barely")
+RULE_KEYS = {"id", "attr", "window", "negation", "hedging", "ordered", *RULE_KINDS}
+DEFAULT_NEGATORS = ("not", "never", "no", "n't", "without", "nobody", "nothing", "hardly", "barely", "neither",
+                    "nor")
+#: words that make a mention tentative; used by ``hedging: true`` (a hedge up to 3 tokens before a match)
+DEFAULT_HEDGES = ("maybe", "perhaps", "possibly", "might", "may", "could", "supposedly", "allegedly",
+                  "in theory", "sort of", "kind of", "arguably", "apparently")
 MAX_WINDOW = 50
 
 
@@ -52,6 +56,7 @@ class Rule:
     ordered: bool = False
     negation: bool = False
     line: int | None = None
+    hedging: bool = False
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "kind": self.kind}
@@ -63,6 +68,8 @@ class Rule:
             d["attr"] = self.attr
         if self.negation:
             d["negation"] = True
+        if self.hedging:
+            d["hedging"] = True
         return d
 
 
@@ -80,6 +87,7 @@ class Code:
     rules: tuple[Rule, ...] = ()
     unless: tuple[Rule, ...] = ()
     negation: bool = False
+    hedging: bool = False
     depth: int = 0
     line: int | None = None
     example_line: int | None = None
@@ -88,6 +96,7 @@ class Code:
         return {"id": self.id, "name": self.name, "parent": self.parent, "codable": self.codable,
                 "definition": self.definition, "use_when": self.use_when, "dont_use_when": self.dont_use_when,
                 "example": self.example, "source": self.source, "negation": self.negation,
+                "hedging": self.hedging,
                 "rules": [r.to_dict() for r in self.rules], "unless": [r.to_dict() for r in self.unless]}
 
 
@@ -100,6 +109,7 @@ class Codebook:
     codes: tuple[Code, ...]
     negators: tuple[str, ...] = DEFAULT_NEGATORS
     path: Path | None = None
+    hedges: tuple[str, ...] = DEFAULT_HEDGES
 
     @property
     def code_ids(self) -> list[str]:
@@ -124,9 +134,18 @@ class Codebook:
                          "unless": "; ".join(describe_rule(r) for r in c.unless)})
         return pd.DataFrame(rows)
 
+    def content_hash(self) -> str:
+        """A hash of everything that decides coding (ids, rules, guidance, negators, hedges)."""
+        import hashlib
+        import json
+
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
+
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "version": self.version, "description": self.description,
-                "negators": list(self.negators), "codes": [c.to_dict() for c in self.codes]}
+                "negators": list(self.negators),
+                "hedges": list(self.hedges), "codes": [c.to_dict() for c in self.codes]}
 
 
 def describe_rule(rule: Rule) -> str:
@@ -219,10 +238,11 @@ class _Reader:
             attr = "LEMMA"
         attr = attr.upper()
         negation = self.boolean(node, "negation", fld, False)
+        hedging = self.boolean(node, "hedging", fld, False)
         line = node.key_lines.get(kind, node.line)
         if kind == "phrases":
             terms = self.string_list(node[kind], node, kind, f"{fld}.phrases")
-            return Rule(rid, "phrases", terms, attr, negation=negation, line=line)
+            return Rule(rid, "phrases", terms, attr, negation=negation, line=line, hedging=hedging)
         if kind in ("pattern", "patterns"):
             value = node[kind]
             pats = [value] if kind == "pattern" else value
@@ -238,7 +258,7 @@ class _Reader:
                                  else f"{fld}.pattern", kind)
                     continue
                 out.append(_plain(pat))
-            return Rule(rid, "patterns", tuple(out), attr, negation=negation, line=line)
+            return Rule(rid, "patterns", tuple(out), attr, negation=negation, line=line, hedging=hedging)
         # near
         value = node["near"]
         if not isinstance(value, list) or len(value) != 2:
@@ -254,7 +274,7 @@ class _Reader:
         ordered = self.boolean(node, "ordered", fld, False)
         if not a or not b:
             return None
-        return Rule(rid, "near", (a, b), attr, window, ordered, negation, line)
+        return Rule(rid, "near", (a, b), attr, window, ordered, negation, line, hedging)
 
     def rules(self, node: LineDict, key: str, code_id: str, fld: str) -> tuple[Rule, ...]:
         value = node.get(key)
@@ -289,11 +309,12 @@ class _Reader:
         codable = self.boolean(node, "codable", fld, True)
         definition = self.text(node, "definition", fld, required=codable)
         negation = self.boolean(node, "negation", fld, False)
+        hedging = self.boolean(node, "hedging", fld, False)
         code = Code(id=cid or fld, name=name, parent=parent, codable=codable, definition=definition,
                     use_when=self.text(node, "use_when", fld), dont_use_when=self.text(node, "dont_use_when", fld),
                     example=self.text(node, "example", fld), source=self.text(node, "source", fld),
                     rules=self.rules(node, "rules", cid or fld, fld), unless=self.rules(node, "unless", cid or fld, fld),
-                    negation=negation, depth=depth, line=node.line, example_line=node.key_lines.get("example"))
+                    negation=negation, hedging=hedging, depth=depth, line=node.line, example_line=node.key_lines.get("example"))
         if code.rules and not codable:
             self.problem("a category (codable: false) cannot have rules", node, f"{fld}.rules", "rules")
         out.append(code)
@@ -314,6 +335,9 @@ class _Reader:
         negators = DEFAULT_NEGATORS
         if "negators" in data:
             negators = tuple(t.lower() for t in self.string_list(data["negators"], data, "negators", "negators"))
+        hedges = DEFAULT_HEDGES
+        if "hedges" in data:
+            hedges = tuple(t.lower() for t in self.string_list(data["hedges"], data, "hedges", "hedges"))
         codes: list[Code] = []
         nodes = data.get("codes")
         if not isinstance(nodes, LineList) or not nodes:
@@ -323,7 +347,7 @@ class _Reader:
                 self.code(node, None, 0, f"codes[{i}]", codes)
         return Codebook(cid or self.path.stem, self.text(data, "title", "codebook") or cid,
                         self.text(data, "version", "codebook"), self.text(data, "description", "codebook"),
-                        tuple(codes), negators, self.path)
+                        tuple(codes), negators, self.path, hedges)
 
 
 def _plain(obj):
@@ -357,6 +381,9 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
     cb, problems = read_codebook(path)
     if problems:
         raise CodebookError(problems)
+    from ..provenance import note_used
+
+    note_used(codebook=cb)  # outputs of this run record which codebook (and version) they came from
     return cb
 
 

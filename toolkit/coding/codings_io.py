@@ -23,7 +23,7 @@ from ..errors import DataError
 from ..io import unescape_text
 
 UNITS = ("sentence", "turn")
-CODING_FIELDS = ["document", "code", "start", "end", "unit", "unit_index", "speaker", "text", "rule"]
+CODING_FIELDS = ["document", "code", "start", "end", "unit", "unit_index", "speaker", "text", "rule", "memo"]
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _frame(rows):
     # text columns of our own CSVs carry a ' before formula-like text (toolkit.io.safe_text): undo it on all
     for c in ("document", "code"):
         df[c] = df[c].map(lambda v: v if v is None or v != v else unescape_text(v)).astype(str).str.strip()
-    for c in ("text", "speaker", "unit", "rule"):
+    for c in ("text", "speaker", "unit", "rule", "memo"):
         df[c] = df[c].map(lambda v: "" if v is None or v != v else str(unescape_text(v)))
     return df.reset_index(drop=True)
 
@@ -128,16 +128,9 @@ def _read_table_like(path: Path, name: str, codebook=None) -> list[CodingSet]:
 
 
 def _read_xlsx(path: Path, name: str, codebook=None) -> list[CodingSet]:
-    from openpyxl import load_workbook
+    from ..spreadsheets import sheet_names
 
-    try:
-        wb = load_workbook(path, read_only=True)
-        sheets = wb.sheetnames
-        wb.close()
-    except FileNotFoundError:
-        raise DataError("file not found", file=path) from None
-    except Exception as exc:  # noqa: BLE001 - zip/xml failures of a broken workbook
-        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=path) from None
+    sheets = sheet_names(path)  # zip-bomb guard first; a broken workbook is one located error
     if "Codings" in sheets:
         from ..survey.table import read_table
         from .review import apply_review

@@ -102,54 +102,46 @@ def format_evaluation(res, notes=()) -> str:
     return "\n".join(lines)
 
 
+def evaluation_tables(res, notes=()) -> list:
+    """The evaluation as tables of the one table writer: Scores (per code, then micro and macro averages),
+    False positives and False negatives (with the sentences behind them)."""
+    import pandas as pd
+
+    from ..report.tables import Column, Table
+
+    score_cols = [Column("code"), Column("support", "Gold units"), Column("predicted", "Predicted units", "int"),
+                  Column("tp"), Column("fp"), Column("fn"), Column("precision"), Column("recall"), Column("f1")]
+    per_code = res.per_code.copy()
+    averages = pd.DataFrame([{"code": "Micro average", **{k: res.micro.get(k) for k in
+                                                           ("tp", "fp", "fn", "precision", "recall", "f1")}},
+                             {"code": "Macro average", **{k: res.macro.get(k) for k in ("precision", "recall", "f1")}}])
+    scores = pd.concat([per_code, averages], ignore_index=True)
+    for c in ("support", "predicted", "tp", "fp", "fn"):
+        if c in scores.columns:
+            scores[c] = scores[c].astype("Int64")
+    em = pd.DataFrame(False, index=scores.index, columns=[c.key for c in score_cols])
+    em.loc[len(per_code):, :] = True
+    note = ("Units are sentences; a code counts once per unit. Precision = TP / (TP + FP), recall = TP / (TP + FN), "
+            "F1 their harmonic mean; the micro average pools the units of all codes, the macro average is the "
+            "mean over codes.")
+    if notes:
+        note += " " + " ".join(str(n) for n in notes)
+    err_cols = [Column("code"), Column("document"), Column("unit_index"), Column("speaker"),
+                Column("text", wrap=True, width=70), Column("gold_codes", "Gold codes", wrap=True, width=28),
+                Column("pred_codes", "Predicted codes", wrap=True, width=28)]
+    tables = [Table("Scores", scores, title="Auto-coder against the gold coding, per code", columns=score_cols,
+                    note=note, emphasis=em)]
+    for title, kind, what in (("False positives", "fp", "coded by the auto-coder, not in the gold coding"),
+                              ("False negatives", "fn", "in the gold coding, missed by the auto-coder")):
+        df = res.errors[res.errors["kind"] == kind].drop(columns=["kind"]).reset_index(drop=True)
+        for c in ("gold_codes", "pred_codes"):  # "a;b" -> "a; b": a cell can wrap between codes
+            df[c] = df[c].fillna("").astype(str).str.replace(";", "; ", regex=False)
+        tables.append(Table(title, df, title=f"{title}: units {what}", columns=err_cols, autofilter=True))
+    return tables
+
+
 def write_evaluation_xlsx(res, path: str | Path, notes=()) -> None:
     """Workbook: Scores (per code, micro, macro), False positives, False negatives (with the sentences)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from ..report.tables import write_workbook
 
-    from ..io import atomic_path, write_cell
-
-    bold = Font(bold=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Scores"
-    cols = list(res.per_code.columns)
-    for j, c in enumerate(cols, start=1):
-        write_cell(ws, 1, j, c).font = bold
-    i = 1
-    for i, r in enumerate(res.per_code.itertuples(index=False), start=2):
-        for j, v in enumerate(r, start=1):
-            write_cell(ws, i, j, _cell(v))
-    for label, avg in (("micro", res.micro), ("macro", res.macro)):
-        i += 1
-        write_cell(ws, i, 1, label).font = bold
-        for key, v in avg.items():
-            if key in cols:
-                write_cell(ws, i, cols.index(key) + 1, _cell(v))
-    for n in notes:
-        i += 1
-        write_cell(ws, i, 1, "note")
-        write_cell(ws, i, 2, n)
-    ws.column_dimensions["A"].width = 36
-    ws.freeze_panes = "B2"
-    for title, kind in (("False positives", "fp"), ("False negatives", "fn")):
-        sh = wb.create_sheet(title)
-        df = res.errors[res.errors["kind"] == kind].drop(columns=["kind"])
-        for j, c in enumerate(df.columns, start=1):
-            write_cell(sh, 1, j, c).font = bold
-        for r_i, r in enumerate(df.itertuples(index=False), start=2):
-            for j, v in enumerate(r, start=1):
-                write_cell(sh, r_i, j, _cell(v))
-        sh.freeze_panes = "A2"
-        sh.column_dimensions[sh.cell(row=1, column=list(df.columns).index("text") + 1).column_letter].width = 80
-        sh.column_dimensions["A"].width = 30
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-
-
-def _cell(v):
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float):
-        return None if math.isnan(v) else round(v, 6)
-    return v
+    write_workbook(path, evaluation_tables(res, notes), title="Coding evaluation")

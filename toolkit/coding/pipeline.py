@@ -30,11 +30,12 @@ class LowerLemma:
     form, unless it is an -ing or plural form of its table lemma ("working" -> "work"). With a trained pipeline (rule lemmatizer) the lemma is only lower-cased.
     """
 
-    def __init__(self, nlp, name="hls_lower_lemma"):
+    def __init__(self, nlp, name="hls_lower_lemma", lookup: bool = False):
         self.name = name
         self.cache: dict = {}
         self.table = None
         self.lemma_values: set = set()
+        self._own_table = lookup  # the default pipeline: this component holds the English lookup table
         lem = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
         if lem is not None and getattr(lem, "mode", "") == "lookup":
             self._lemmatizer = lem
@@ -42,6 +43,9 @@ class LowerLemma:
             self._lemmatizer = None
 
     def _lookup(self):
+        if self.table is None and self._own_table:
+            self.table = english_lemma_table()  # loaded on first use, from the cache after the first run
+            self.lemma_values = set(self.table.values())
         if self.table is None and self._lemmatizer is not None:
             lookups = getattr(self._lemmatizer, "lookups", None)
             if lookups is not None and lookups.has_table("lemma_lookup"):
@@ -49,6 +53,17 @@ class LowerLemma:
                 # words that are themselves some word's lemma keep their form ("feed" would become "fee")
                 self.lemma_values = set(self.table.values())
         return self.table
+
+    def table_version(self) -> str:
+        """Which lemma table this component applies (part of the compiled-codebook cache key)."""
+        if not self._own_table:
+            return "pipeline"
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return "spacy-lookups-data " + version("spacy-lookups-data")
+        except PackageNotFoundError:
+            return "none"
 
     def lemma_of(self, lower: str, current: str) -> str:
         fixed = LEMMA_OVERRIDES.get(lower)
@@ -94,11 +109,39 @@ class LowerLemma:
         return doc
 
 
+def english_lemma_table() -> dict:
+    """spacy-lookups-data's English ``lemma_lookup`` table as a dict (cached on disk per package version)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import cache
+
+    try:
+        ver = version("spacy-lookups-data")
+    except PackageNotFoundError:
+        raise ToolkitError("the offline lemmatizer needs spacy-lookups-data (pip install spacy-lookups-data)") \
+            from None
+
+    def build():
+        import gzip
+        import json
+        from importlib.resources import files
+
+        try:
+            raw = files("spacy_lookups_data").joinpath("data", "en_lemma_lookup.json.gz").read_bytes()
+            return json.loads(gzip.decompress(raw).decode("utf-8"))
+        except Exception as exc:  # noqa: BLE001 - broken install
+            raise ToolkitError(f"cannot load the English lemma table ({exc.__class__.__name__}); reinstall "
+                               "spacy-lookups-data") from None
+
+    return cache.cached("lemma-lookup-en", cache.key("spacy-lookups-data", ver, "str"), build)
+
+
 def _register():
     from spacy.language import Language
 
     if not Language.has_factory("hls_lower_lemma"):
-        Language.factory("hls_lower_lemma", func=lambda nlp, name: LowerLemma(nlp, name))
+        Language.factory("hls_lower_lemma", default_config={"lookup": False},
+                         func=lambda nlp, name, lookup: LowerLemma(nlp, name, lookup))
 
 
 @lru_cache(maxsize=4)
@@ -113,16 +156,11 @@ def build_nlp(model: str | None = None):
     if model in (None, "", DEFAULT_MODEL):
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.add_pipe("hls_lower_lemma")
-        try:
-            nlp.initialize()
-        except Exception as exc:  # noqa: BLE001 - missing spacy-lookups-data, broken install
-            raise ToolkitError(f"cannot set up the lookup lemmatizer ({exc.__class__.__name__}); "
-                               "install spacy-lookups-data") from None
-        # hls_lower_lemma applies the lemmatizer's lookup table itself (keyed on the lower-cased word, cached
-        # per word), so running spaCy's per-token lookup first would only double the work
-        nlp.disable_pipe("lemmatizer")
+        # hls_lower_lemma applies spacy-lookups-data's English lookup table itself (keyed on the lower-cased
+        # word, cached per word; the table is read on first use, from the user cache after the first run), so
+        # spaCy's lookup lemmatizer, which would load every English table at start-up, is not needed
+        nlp.add_pipe("hls_lower_lemma", config={"lookup": True})
+        nlp.meta["hls_pipeline"] = DEFAULT_MODEL
         return nlp
     import warnings
 
@@ -259,6 +297,14 @@ class Coder:
         self.codes: list[Code] = [c for c in codebook.codes if c.codable]
         self.order = {c.id: i for i, c in enumerate(self.codes)}
         self.negators = set(codebook.negators)
+        # hedges: single words, and multi-word hedges as tuples of lower-cased words ("sort of")
+        self.hedges = {h for h in codebook.hedges if " " not in h}
+        self.hedge_phrases = [tuple(h.split()) for h in codebook.hedges if " " in h]
+        # two-word LEMMA phrases "modifier head" (social control): also found for every member of a
+        # coordinated list of modifiers ("social and technical controls"); (modifier, head) -> entries
+        self.coord: dict[tuple[int, int], list[int]] = {}
+        self.coord_heads: set[int] = set()
+        self._coord_heads_arr = None
         # entry = (code, rule, side, is_unless)
         self.entries: list[tuple[Code, Rule, int, bool]] = []
         self.by_hash: dict[int, int] = {}
@@ -269,6 +315,13 @@ class Coder:
         # word of each of its mandatory LEMMA/LOWER tokens; these "anchors" are found with fast PhraseMatchers
         self.anchor_matchers: dict[str, PhraseMatcher] = {}
         self.anchor_sets: list[frozenset] | None = []
+        # compiled phrase lemmas are cached on disk per codebook content (default pipeline only), so a second
+        # run builds the matchers from words + lemmas without running spaCy over ~2,000 phrases
+        self._digest = self._cache_digest(codebook)
+        from . import cache
+
+        self._compiled = (cache.load("codebook", self._digest) if self._digest else None) or {}
+        self._new: dict = {"phrases": {}, "lemmas": {}}
         lemma_texts: list[tuple[str, str]] = []
         for code in self.codes:
             for is_unless, rules in ((False, code.rules), (True, code.unless)):
@@ -302,10 +355,43 @@ class Coder:
         if lemma_texts:
             pm = self.phrase["LEMMA"]
             grouped: dict[str, list] = {}
-            for (key, _), d in zip(lemma_texts, nlp.pipe(t for _, t in lemma_texts)):
+            for (key, _), d in zip(lemma_texts, self._phrase_docs([t for _, t in lemma_texts])):
                 grouped.setdefault(key, []).append(d)
+                idx = self.by_hash[nlp.vocab.strings[key]]
+                if len(d) == 2 and d[0].is_alpha and d[1].is_alpha and not self.entries[idx][3]:
+                    self.coord.setdefault((d[0].lemma, d[1].lemma), []).append(idx)
+                    self.coord_heads.add(d[1].lemma)
             for key, docs in grouped.items():
                 pm.add(key, docs)
+
+        if self._digest and not self._compiled:
+            cache.store("codebook", self._digest, self._new)
+        self._compiled = self._new = None
+
+    def _cache_digest(self, codebook) -> str | None:
+        if self.nlp.meta.get("hls_pipeline") != DEFAULT_MODEL:
+            return None
+        import spacy
+
+        from . import cache
+
+        return cache.key(codebook.content_hash(), spacy.__version__, sorted(LEMMA_OVERRIDES.items()),
+                         self.nlp.get_pipe("hls_lower_lemma").table_version())
+
+    def _phrase_docs(self, texts: list[str]) -> list:
+        """Processed Docs (words + lemmas) for phrase texts, from the compiled cache when it has them all."""
+        from spacy.tokens import Doc
+
+        known = self._compiled.get("phrases", {}) if self._compiled else {}
+        if known and all(t in known for t in texts):
+            vocab = self.nlp.vocab
+            return [Doc(vocab, words=w, spaces=sp, lemmas=lem) for w, sp, lem in (known[t] for t in texts)]
+        docs = list(self.nlp.pipe(texts))
+        if self._new is not None:
+            for t, d in zip(texts, docs):
+                self._new["phrases"][t] = ([tok.text for tok in d], [bool(tok.whitespace_) for tok in d],
+                                           [tok.lemma_ for tok in d])
+        return docs
 
     def _add_anchors(self, pattern: list[dict]) -> None:
         from spacy.matcher import PhraseMatcher
@@ -352,8 +438,14 @@ class Coder:
     def _lemma(self, word):
         if not isinstance(word, str):
             return word
+        known = self._compiled.get("lemmas", {}) if self._compiled else {}
+        if word in known:
+            return known[word]
         doc = self.nlp(word)
-        return doc[0].lemma_ if len(doc) == 1 else word.lower()
+        lemma = doc[0].lemma_ if len(doc) == 1 else word.lower()
+        if self._new is not None:
+            self._new["lemmas"][word] = lemma
+        return lemma
 
     def _lemmatise_pattern(self, pattern: list[dict]) -> list[dict]:
         """LEMMA values in token patterns go through the same lemmatizer, so ``{LEMMA: data}`` works."""
@@ -380,7 +472,48 @@ class Coder:
             out.extend((self.by_hash[m], s, e) for m, s, e in pm(doc))
         if self.has_tokens and self._token_patterns_possible(doc):
             out.extend((self.by_hash[m], s, e) for m, s, e in self.matcher(doc))
+        if self.coord_heads:
+            out.extend(self._coordinated(doc))
         out.sort(key=lambda h: (h[1], h[2]))
+        return out
+
+    def _coordinated(self, doc) -> list[tuple[int, int, int]]:
+        """Hits for "modifier head" phrases whose modifier sits in a coordinated list before the head:
+        "social and technical controls", "dynamic, experiential and compositional complexity",
+        "social, or technical, control" (span = from the modifier to the head)."""
+        import numpy as np
+        from spacy.attrs import LEMMA
+
+        out = []
+        if len(doc) < 4:
+            return out
+        if self._coord_heads_arr is None:
+            self._coord_heads_arr = np.fromiter(self.coord_heads, dtype="uint64")
+        lemmas = doc.to_array(LEMMA)
+        for i in np.flatnonzero(np.isin(lemmas[3:], self._coord_heads_arr)) + 3:  # a list needs >= 3 tokens before
+            i = int(i)
+            head = doc[i]
+            j = i - 1
+            if not doc[j].is_alpha:
+                continue
+            mods = [j]
+            k = j - 1
+            while k > 0 and len(mods) < 6:
+                sep = doc[k].lower_
+                if sep in (",", "and", "or", "nor", "&", "/"):
+                    k2 = k - 1
+                    if doc[k2].lower_ in (",",) and sep in ("and", "or", "nor"):
+                        k2 -= 1  # Oxford comma: "a, b, and c"
+                    if k2 >= 0 and doc[k2].is_alpha and not doc[k2].is_stop:
+                        mods.append(k2)
+                        k = k2 - 1
+                        continue
+                break
+            if len(mods) < 2:
+                continue
+            for m in mods[1:]:
+                for idx in self.coord.get((doc[m].lemma, head.lemma), ()):
+                    out.append((idx, m, i + 1))
         return out
 
     def _negated(self, doc, start: int, unit_start: int) -> bool:
@@ -389,6 +522,13 @@ class Coder:
             if tok.lower_ in self.negators or tok.lemma_ in self.negators:
                 return True
         return False
+
+    def _hedged(self, doc, start: int, unit_start: int) -> bool:
+        lo = max(unit_start, start - 3)
+        words = [doc[i].lower_ for i in range(lo, start)]
+        if any(w in self.hedges for w in words):
+            return True
+        return any(tuple(words[i:i + len(h)]) == h for h in self.hedge_phrases for i in range(len(words)))
 
     def code_units(self, doc, bounds: list[tuple[int, int]]) -> list[dict[str, tuple[list[str], list[str]]]]:
         """For each unit (token range ``[start, end)`` of *doc*): ``{code: (rule ids, matched words)}``."""
@@ -432,7 +572,7 @@ class Coder:
         return dict(sorted(out.items(), key=lambda kv: self.order[kv[0]]))
 
     def _decide(self, doc, uh: list, ustart: int) -> tuple[dict, set]:
-        """Codes of one unit from its raw hits: ``unless`` rules, negation and proximity applied."""
+        """Codes of one unit from its raw hits: ``unless`` rules, negation, hedging and proximity applied."""
         suppressed = {self.entries[i][0].id for i, _, _ in uh if self.entries[i][3]}
         found: dict[str, tuple[list, list]] = {}
         near: dict[int, tuple[list, list]] = {}
@@ -441,6 +581,8 @@ class Coder:
             if is_unless or code.id in suppressed:
                 continue
             if (rule.negation or code.negation) and self._negated(doc, s, ustart):
+                continue
+            if (rule.hedging or code.hedging) and self._hedged(doc, s, ustart):
                 continue
             if rule.kind == "near":
                 near.setdefault(id(rule), ([], []))[side].append((i, s, e))

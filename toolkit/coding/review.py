@@ -2,7 +2,8 @@
 
 Decisions (column ``decision`` of the Codings sheet): ``accept`` keeps the row; ``reject`` drops it;
 ``recode`` replaces the code by ``recode_to`` with ``rule = "review"`` (the original code is kept in
-``original_code``; if the unit already has that code, the duplicate row is dropped). The final codings are
+``original_code``; if the unit already has that code, the duplicate row is dropped). ``source``, ``score``
+and the reviewer's ``memo`` are carried over (workbooks written before they existed still apply). The final codings are
 what people accepted or recoded, so undecided rows are dropped by default (``undecided="drop"``, counted);
 ``undecided="keep"`` keeps them as suggestions (used to compare a half-reviewed workbook). The reviewer's
 ``comment`` is carried into the output.
@@ -14,9 +15,9 @@ from pathlib import Path
 
 from ..errors import DataError
 from .outputs import DECISIONS, LIST_SHEET
-from .run import CODING_COLUMNS
+from .run import CODING_COLUMNS, SUGGESTION_COLUMNS
 
-FINAL_COLUMNS = CODING_COLUMNS + ["decision", "original_code", "comment"]
+FINAL_COLUMNS = CODING_COLUMNS + SUGGESTION_COLUMNS + ["decision", "original_code", "comment"]
 UNDECIDED = ("keep", "drop")
 
 
@@ -48,17 +49,13 @@ def _known_codes(wb) -> set[str] | None:
 def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
     """Read a review workbook written by ``hls code run -o`` and apply the human decisions."""
     import pandas as pd
-    from openpyxl import load_workbook
+
+    from ..spreadsheets import load_openpyxl
 
     path = Path(path)
     if undecided not in UNDECIDED:
         raise DataError(f"undecided must be one of {', '.join(UNDECIDED)}", field="--undecided")
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise DataError("file not found", file=path) from None
-    except Exception as exc:  # noqa: BLE001 - zip/xml errors from openpyxl
-        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=path) from None
+    wb = load_openpyxl(path)  # zip-bomb guard first; a broken workbook is one located error
     if "Codings" not in wb.sheetnames:
         raise DataError("no 'Codings' sheet (is this a review workbook from 'hls code run -o'?)", file=path)
     known = _known_codes(wb)
@@ -80,8 +77,10 @@ def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
 
         decision = str(get("decision") or "").strip().lower()
         comment = get("comment")
-        rec = {c: get(c) for c in CODING_COLUMNS}
-        rec.update(decision=decision, original_code=rec["code"], comment="" if comment is None else str(comment))
+        rec = {c: get(c) for c in CODING_COLUMNS + SUGGESTION_COLUMNS}  # older workbooks lack source/score/memo
+        memo = rec["memo"]
+        rec.update(decision=decision, original_code=rec["code"], comment="" if comment is None else str(comment),
+                   memo="" if memo is None else str(memo), source=rec["source"] or "rule")
         if decision == "":
             counts["undecided"] += 1
             if undecided == "drop":
@@ -116,4 +115,8 @@ def apply_review(path: str | Path, undecided: str = "drop") -> ReviewResult:
     df = df.drop_duplicates(subset=["document", "unit", "unit_index", "code"], keep="first").reset_index(drop=True)
     for c in ("unit_index", "start", "end"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+    df["score"] = pd.to_numeric(df["score"], errors="coerce").astype("float64")
+    if df["score"].notna().any():
+        # the workbook listed the least certain suggestions first; the final codings are in document order
+        df = df.sort_values(["document", "start", "unit_index"], kind="stable").reset_index(drop=True)
     return ReviewResult(df, undecided_policy=undecided, **counts)

@@ -22,6 +22,13 @@ from .transcripts.sentences import Piece, sentences_from_doc, turn_pieces
 #: the codings schema (the agreement, evaluation and REFI-QDA modules rely on these names)
 CODING_COLUMNS = ["document", "case", "group", "speaker", "unit", "unit_index", "start", "end", "text", "code",
                   "rule", "matched"]
+#: added to every suggestion: where it came from (rule / model / both), the trained model's score (empty
+#: without --trained, or for a code the model did not learn) and a memo (NVivo's per-coding memo, filled in
+#: during review; exported to REFI-QDA as the coding's NoteRef). Readers accept files without them.
+SUGGESTION_COLUMNS = ["source", "score", "memo"]
+OUTPUT_COLUMNS = CODING_COLUMNS + SUGGESTION_COLUMNS
+#: document metadata that become "case attribute" columns of the frequency tables (NVivo's case classification)
+CASE_ATTRIBUTES = ("role", "sector", "partnership", "group", "organisation")
 UNITS = ("sentence", "turn")
 BATCH_SIZE = 256
 
@@ -34,6 +41,7 @@ class DocumentCounts:
     speakers: dict = field(default_factory=dict)           # speaker -> Counter
     pairs: Counter = field(default_factory=Counter)        # (code_a, code_b) -> units
     coded_units: int = 0
+    attributes: dict = field(default_factory=dict)         # the document's case attributes (attribute -> value)
 
     def add(self, speaker: str, codes: list[str]) -> None:
         """One unit that received *codes* (at least one)."""
@@ -56,15 +64,21 @@ class CodingStats:
     speaker_counts: dict = field(default_factory=dict)    # (document, speaker) -> Counter
     pairs: Counter = field(default_factory=Counter)       # (code_a, code_b) -> units
     documents: list = field(default_factory=list)         # per-document summary dicts
+    attribute_counts: dict = field(default_factory=dict)  # (attribute, value) -> Counter
+    attribute_docs: dict = field(default_factory=dict)    # (attribute, value) -> documents
     units_coded: int = 0
     words: int = 0
 
     def add_document(self, doc, counts: DocumentCounts, turns: int, units: int, words: int) -> None:
-        """A finished document (a :class:`TurnStream` or :class:`Document`) and its counts."""
+        """A finished document (a :class:`TurnStream`, :class:`Document` or anything with ``id``, ``case``,
+        ``group`` and ``path``) and its counts; its case attributes come with the counts."""
         self.doc_counts.setdefault(doc.id, Counter()).update(counts.codes)
         for speaker, c in counts.speakers.items():
             self.speaker_counts.setdefault((doc.id, speaker), Counter()).update(c)
         self.pairs.update(counts.pairs)
+        for key in counts.attributes.items():  # NVivo's matrix query by case attribute: the document's units
+            self.attribute_counts.setdefault(key, Counter()).update(counts.codes)
+            self.attribute_docs[key] = self.attribute_docs.get(key, 0) + 1
         self.units_coded += counts.coded_units
         self.words += words
         self.documents.append({"document": doc.id, "case": doc.case, "group": doc.group,
@@ -79,6 +93,20 @@ class CodingStats:
                           index=self.codes, dtype="int64")
         df.index.name = "code"
         df["total"] = df.sum(axis=1) if len(df.columns) else 0
+        return df
+
+    def attribute_frequencies(self):
+        """Codes x (attribute, value): units coded in the documents of each case-attribute value (role,
+        sector, partnership, ...), as NVivo's matrix coding query by case classification; columns are a
+        MultiIndex (attribute, value) and ``attribute_documents`` holds the documents per value."""
+        import pandas as pd
+
+        keys = sorted(self.attribute_counts)
+        df = pd.DataFrame({k: {c: self.attribute_counts[k].get(c, 0) for c in self.codes} for k in keys},
+                          index=self.codes, dtype="int64")
+        if keys:
+            df.columns = pd.MultiIndex.from_tuples(keys, names=["attribute", "value"])
+        df.index.name = "code"
         return df
 
     def speaker_frequencies(self):
@@ -102,6 +130,21 @@ class CodingStats:
         return df
 
 
+def case_attributes(doc) -> dict[str, str]:
+    """The case attributes of a document (a :class:`Document` or :class:`TurnStream`: metadata among
+    :data:`CASE_ATTRIBUTES`; ``partnership`` falls back to the group column), as text."""
+    md = doc.metadata or {}
+    out = {}
+    for a in CASE_ATTRIBUTES:
+        v = md.get(a)
+        if v is None and a == "partnership":
+            v = doc.group or None
+        if v is None or a == "group":
+            continue
+        out[a] = str(v)
+    return out
+
+
 @dataclass
 class CodingResult:
     """Everything ``code_documents`` produces; ``to_dict()`` is the ``--json`` output."""
@@ -114,6 +157,8 @@ class CodingResult:
     codebook: Codebook
     unit: str
     errors: list = field(default_factory=list)
+    attribute_frequencies: object = None
+    model: dict | None = None
 
     def write_review(self, path) -> Path:
         """The review workbook: codings with accept / reject / recode drop-downs, frequencies, co-occurrence
@@ -129,6 +174,8 @@ class CodingResult:
             "codings": self.codings.to_dict(orient="records"),
             "frequencies": {c: row.to_dict() for c, row in self.frequencies.iterrows()},
             "speaker_frequencies": {c: row.to_dict() for c, row in self.speaker_frequencies.iterrows()},
+            "attribute_frequencies": {} if self.attribute_frequencies is None else
+            {c: {f"{a}={v}": n for (a, v), n in row.items()} for c, row in self.attribute_frequencies.iterrows()},
             "cooccurrence": {c: row.to_dict() for c, row in self.cooccurrence.iterrows()},
             "errors": [str(e) for e in self.errors],
         }
@@ -176,7 +223,7 @@ class CodingRun:
 
     def __init__(self, paths_or_documents: Iterable, codebook, unit: str = "sentence",
                  skip_speakers: Iterable[str] = (), model: str | None = None, jobs: int = 1,
-                 batch_size: int = BATCH_SIZE):
+                 batch_size: int = BATCH_SIZE, trained=None):
         from .pipeline import Coder, build_nlp, uses_contract_sentences
 
         if unit not in UNITS:
@@ -186,6 +233,14 @@ class CodingRun:
         self.codebook = load_codebook(codebook)
         self.nlp = build_nlp(model)
         self.coder = Coder(self.codebook, self.nlp)
+        self.trained = None
+        if trained is not None:
+            from .learn.trained import TrainedCoder
+
+            self.trained = trained if isinstance(trained, TrainedCoder) else \
+                TrainedCoder.load(trained, self.codebook, self.nlp)
+            if unit != "sentence":
+                raise ToolkitError("a trained coder codes sentences; use --unit sentence", field="--trained")
         self.contract = uses_contract_sentences(self.nlp)
         self.unit = unit
         self._skip_names = {s.strip().casefold(): s.strip() for s in skip_speakers}
@@ -202,6 +257,27 @@ class CodingRun:
         self.stats = CodingStats(self.codebook.code_ids)
         self.speakers: set[str] = set()  # casefolded speaker names seen, to spot a mistyped --skip-speaker
 
+    def result(self, rows: list[dict]) -> CodingResult:
+        """A :class:`CodingResult` from the rows collected while iterating (statistics from ``stats``)."""
+        return coding_result(self, rows)
+
+    @property
+    def vetoed(self) -> int:
+        """Rule matches the trained coder vetoed so far (0 without one)."""
+        return 0 if self.trained is None else self.trained.vetoed
+
+    @property
+    def model_warnings(self) -> list[str]:
+        return [] if self.trained is None else list(self.trained.warnings)
+
+    def model_info(self) -> dict | None:
+        """The trained coder's summary for the result (``None`` without one)."""
+        if self.trained is None:
+            return None
+        from .learn.trained import model_summary
+
+        return model_summary(self.trained.path, self.trained.meta, self.vetoed)
+
     def unmatched_skips(self) -> list[str]:
         """``skip_speakers`` names that matched no speaker of the documents coded so far (typos)."""
         return sorted(name for key, name in self._skip_names.items() if key not in self.speakers)
@@ -210,7 +286,7 @@ class CodingRun:
     def _feed(self, events: deque) -> Iterator[str]:
         """Texts for spaCy, one piece at a time; *events* gets a ``_Job`` per piece and the document ends."""
         for stream in iter_streams(self.sources, self.errors):
-            state = _DocState(stream)
+            state = _DocState(stream, counts=DocumentCounts(attributes=case_attributes(stream)))
             try:
                 for turn in stream.turns():
                     state.turns += 1
@@ -322,8 +398,15 @@ class CodingRun:
         state.units += len(sents)
         if skipped or not sents:
             return
-        self._rows(state, turn, [(s.index, s.start, s.end, s.text) for s in sents],
-                   self.coder.code_units(sdoc, bounds))
+        found_units = self.coder.code_units(sdoc, bounds)
+        if self.trained is not None:  # rule matches merged with the model's suggestions: (rules, matched,
+            # source, score) per code; the model's neighbour features see the sentences of this piece (a turn
+            # longer than PIECE_CHARS is scored piece by piece, so its pieces' edge sentences see one side)
+            order = self.coder.order
+            found_units = [{c: (sg.rules, sg.matched, sg.source, sg.score)
+                            for c, sg in sorted(m.items(), key=lambda kv: order[kv[0]])}
+                           for m in self.trained.code_units(self.coder, sdoc, bounds, found_units)]
+        self._rows(state, turn, [(s.index, s.start, s.end, s.text) for s in sents], found_units)
 
     def _rows(self, state: _DocState, turn: Turn, segs: list, founds: list) -> None:
         doc = state.stream
@@ -331,11 +414,14 @@ class CodingRun:
             if not found:
                 continue
             state.counts.add(turn.speaker, list(found))
-            for code, (rules, matched) in found.items():
+            for code, hit in found.items():
+                rules, matched = hit[0], hit[1]
+                source, score = (hit[2], hit[3]) if len(hit) > 2 else ("rule", None)
                 state.rows.append({"document": doc.id, "case": doc.case, "group": doc.group,
                                    "speaker": turn.speaker, "unit": self.unit, "unit_index": index, "start": start,
                                    "end": end, "text": text, "code": code, "rule": ", ".join(rules),
-                                   "matched": " | ".join(matched)})
+                                   "matched": " | ".join(matched), "source": source,
+                                   "score": None if score is None else round(score, 4), "memo": ""})
 
 
 def _cannot_code(stream: TurnStream, exc: Exception, what: str) -> ToolkitError:
@@ -350,8 +436,34 @@ def _cannot_code(stream: TurnStream, exc: Exception, what: str) -> ToolkitError:
     return err
 
 
+def coding_result(run, rows: list[dict]) -> CodingResult:
+    """A :class:`CodingResult` from a finished run (a :class:`CodingRun`, or a
+    :class:`~toolkit.coding.scale.DaskRun`: anything with ``stats``, ``codebook``, ``unit``, ``errors`` and
+    ``model_info()``) and the rows it handed out."""
+    import pandas as pd
+
+    st = run.stats
+    return CodingResult(
+        codings=codings_frame(rows), frequencies=st.frequencies(), speaker_frequencies=st.speaker_frequencies(),
+        cooccurrence=st.cooccurrence(),
+        documents=pd.DataFrame(st.documents, columns=["document", "case", "group", "path", "turns", "units",
+                                                      "coded_units", "words"]),
+        codebook=run.codebook, unit=run.unit, errors=run.errors, attribute_frequencies=st.attribute_frequencies(),
+        model=run.model_info())
+
+
+def codings_frame(rows: list[dict]):
+    """Rows -> DataFrame with :data:`OUTPUT_COLUMNS` and integer offsets."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+    df = df.astype({"unit_index": "int64", "start": "int64", "end": "int64"})
+    df["score"] = pd.to_numeric(df["score"], errors="coerce").astype("float64")
+    return df
+
+
 def code_documents(paths_or_documents, codebook, unit: str = "sentence", skip_speakers: Iterable[str] = (),
-                   model: str | None = None, jobs: int = 1) -> CodingResult:
+                   model: str | None = None, jobs: int = 1, trained=None) -> CodingResult:
     """Auto-code transcripts: one row per coded unit x code (see :data:`CODING_COLUMNS`).
 
     Parameters
@@ -362,20 +474,13 @@ def code_documents(paths_or_documents, codebook, unit: str = "sentence", skip_sp
     skip_speakers : speaker names (case-insensitive) whose turns are not coded, e.g. ``["Interviewer"]``.
     model : an installed spaCy pipeline name; default: offline blank English + lookup lemmas.
     jobs : worker processes for ``nlp.pipe`` (1 is usually fastest for this cheap pipeline).
+    trained : a model folder from :func:`toolkit.train_coder` (or a loaded one): rule matches and model
+        suggestions are merged; every row says its ``source`` (rule / model / both) and ``score``.
 
     Unreadable files are skipped and listed in ``result.errors``.
     """
-    import pandas as pd
-
-    run = CodingRun(paths_or_documents, codebook, unit, skip_speakers, model, jobs)
+    run = CodingRun(paths_or_documents, codebook, unit, skip_speakers, model, jobs, trained=trained)
     rows: list[dict] = []
     for _, doc_rows in run:
         rows.extend(doc_rows)
-    return CodingResult(
-        codings=pd.DataFrame(rows, columns=CODING_COLUMNS).astype({"unit_index": "int64", "start": "int64",
-                                                                    "end": "int64"}),
-        frequencies=run.stats.frequencies(), speaker_frequencies=run.stats.speaker_frequencies(),
-        cooccurrence=run.stats.cooccurrence(),
-        documents=pd.DataFrame(run.stats.documents, columns=["document", "case", "group", "path", "turns", "units",
-                                                             "coded_units", "words"]),
-        codebook=run.codebook, unit=unit, errors=run.errors)
+    return run.result(rows)

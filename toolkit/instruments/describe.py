@@ -20,7 +20,7 @@ def describe(inst: Instrument, lang: str | None = None) -> dict:
 
     return {
         "id": inst.id, "title": t(inst.title), "version": inst.version, "languages": list(inst.languages),
-        "language": lang, "description": t(inst.description),
+        "language": lang, "description": t(inst.description), "codebook": inst.codebook,
         "references": [{"key": r.key, "citation": r.citation} for r in inst.references],
         "response_scales": {
             sid: {"kind": sc.kind,
@@ -31,7 +31,7 @@ def describe(inst: Instrument, lang: str | None = None) -> dict:
             {"id": s.id, "title": t(s.title),
              "constructs": [
                  {"id": c.id, "label": t(c.label), "definition": t(c.definition), "source": c.source,
-                  "referent": c.referent,
+                  "referent": c.referent, "codes": list(c.codes),
                   "items": [{"id": i.id, "text": t(i.text), "scale": i.scale, "reverse": i.reverse}
                             for i in c.items]}
                  for c in s.constructs]}
@@ -55,6 +55,8 @@ def render(info: dict) -> str:
         lines += ["", f"== {s['title']} ({s['id']})"]
         for c in s["constructs"]:
             lines.append(f"  {c['id']}: {c['label']}  (referent {c['referent']}; {len(c['items'])} items)")
+            if c.get("codes"):
+                lines.append(f"    codes ({info['codebook']}): {', '.join(c['codes'])}")
             for i in c["items"]:
                 mark = " (R)" if i["reverse"] else ""
                 lines.append(f"    {i['id']}{mark}  {i['text']}")

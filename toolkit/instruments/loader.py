@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import InstrumentError, ToolkitError
 from ..resources import instruments_dir, resolve, shipped
 from .model import (AttentionCheck, Choice, Construct, ContextQuestion, Instrument, Item, Reference, ResponseScale,
-                    ScalePoint, Section)
+                    ScalePoint, Section, codebook_ref)
 from .roster import check_roster
 from .yamlsrc import LineDict, LineList, load_yaml
 
@@ -24,10 +24,11 @@ CONTEXT_TYPES = ("text", "integer", "select_one")
 CONTEXT_ROLES = ("group", "respondent", "role", "sector", "organisation")
 
 TOP_KEYS = {"id", "title", "version", "languages", "description", "references", "response_scales", "sections",
-            "context", "attention_checks", "instructions", "consent", "roster"}
+            "context", "attention_checks", "instructions", "consent", "roster", "codebook"}
 SCALE_KEYS = {"kind", "labels", "missing"}
 SECTION_KEYS = {"id", "title", "intro", "constructs"}
-CONSTRUCT_KEYS = {"id", "label", "definition", "source", "referent", "scale", "items"}
+CONSTRUCT_KEYS = {"id", "label", "definition", "source", "referent", "scale", "items", "codes"}
+CODE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")  # as toolkit.coding.codebook.ID_RE
 ITEM_KEYS = {"id", "text", "scale", "reverse"}
 CONTEXT_KEYS = {"id", "text", "type", "choices", "role", "required"}
 CHECK_KEYS = {"id", "text", "scale", "expected", "after_section"}
@@ -41,6 +42,7 @@ class _Checker:
         self.problems: list[ToolkitError] = []
         self.languages: tuple[str, ...] = ("en",)
         self.ids: dict[str, str] = {}  # variable name -> field where first defined
+        self.code_lines: list[tuple] = []  # (code id, construct node, field) of every construct's codes
 
     # -- reporting ---------------------------------------------------------------------------------
     def problem(self, message: str, node, field: str, key=None) -> None:
@@ -279,7 +281,59 @@ class _Checker:
             shown = ", ".join(f"{lo:g}..{hi:g}" for lo, hi in ranges)
             self.problem(f"construct '{cid}' mixes response ranges ({shown}); its items must share one range to "
                          "be averaged and reverse-keyed", cnode, f"{cfield}.items", "items")
-        return Construct(cid, label, definition, source, referent, section, tuple(items))
+        codes = self.code_list(cnode, cfield)
+        return Construct(cid, label, definition, source, referent, section, tuple(items), codes)
+
+    def code_list(self, cnode, cfield) -> tuple[str, ...]:
+        """A construct's ``codes``: ids of codebook codes that capture it (checked against the codebook later)."""
+        if "codes" not in cnode:
+            return ()
+        nodes = cnode["codes"]
+        if not isinstance(nodes, LineList) or not all(isinstance(c, str) for c in nodes):
+            self.problem("codes must be a list of code ids such as [kroll.connectedness]", cnode, f"{cfield}.codes",
+                         "codes")
+            return ()
+        out = []
+        for code in nodes:
+            if not CODE_ID_RE.match(code):
+                self.problem(f"'{code}' is not a code id (lower-case words joined by '.')", cnode, f"{cfield}.codes",
+                             "codes")
+            elif code in out:
+                self.problem(f"code '{code}' is listed twice", cnode, f"{cfield}.codes", "codes")
+            else:
+                out.append(code)
+                self.code_lines.append((code, cnode, f"{cfield}.codes"))
+        return tuple(out)
+
+    def codebook_links(self, root) -> str | None:
+        """The top-level ``codebook``: it must exist and hold every code the constructs name."""
+        name = self.string(root, "codebook", "codebook", required=False, default="") or None
+        if name is None:
+            if self.code_lines:
+                code, node, fld = self.code_lines[0]
+                self.problem("constructs name codes but the instrument has no 'codebook' (e.g. codebook: hls-theory)",
+                             node, fld, "codes")
+            return None
+        from ..coding.codebook import read_codebook
+        from ..resources import codebooks_dir
+
+        try:
+            cb, problems = read_codebook(resolve(codebook_ref(name, self.path), codebooks_dir(), "codebook"))
+        except ToolkitError as exc:
+            self.problem(f"codebook '{name}': {exc.message}", root, "codebook", "codebook")
+            return name
+        if problems or cb is None:
+            self.problem(f"codebook '{name}' is invalid (run hls codebook check {name})", root, "codebook", "codebook")
+            return name
+        codable = set(cb.code_ids)
+        every = {c.id for c in cb.codes}
+        for code, node, fld in self.code_lines:
+            if code not in every:
+                self.problem(f"code '{code}' is not in codebook '{cb.id}'", node, fld, "codes")
+            elif code not in codable:
+                self.problem(f"code '{code}' is a category of codebook '{cb.id}' (codable: false); name its "
+                             "children", node, fld, "codes")
+        return name
 
     def context(self, root) -> list[ContextQuestion]:
         out = []
@@ -399,8 +453,9 @@ class _Checker:
         context = self.context(root)
         checks = self.attention(root, scales, {s.id for s in sections})
         roster = check_roster(self, root, scales, lookup, {c.id for s in sections for c in s.constructs})
+        codebook = self.codebook_links(root)
         return Instrument(iid, title, version, self.languages, description, tuple(refs), scales, tuple(sections),
-                          tuple(context), tuple(checks), instructions, consent, str(self.path), roster)
+                          tuple(context), tuple(checks), instructions, consent, str(self.path), roster, codebook)
 
 
 def _parse(path: Path) -> tuple[Instrument | None, list[ToolkitError]]:
@@ -438,6 +493,9 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
     inst, problems = _parse(path)
     if problems or inst is None:
         raise InstrumentError(problems)
+    from ..provenance import note_used
+
+    note_used(instrument=inst)  # outputs of this run record which instrument (and version) they came from
     return inst
 
 

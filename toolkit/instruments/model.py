@@ -92,6 +92,9 @@ class Construct:
     referent: str  # "individual" | "group"
     section: str
     items: tuple[Item, ...]
+    #: ids of the codes (in the instrument's ``codebook``) that capture this construct in interviews: the one
+    #: declaration of the construct <-> code link the report's joint display uses
+    codes: tuple[str, ...] = ()
 
     @property
     def item_ids(self) -> list[str]:
@@ -194,6 +197,8 @@ class Instrument:
     consent: Text = field(default_factory=dict)
     source_path: str | None = None
     roster: Roster | None = None
+    #: the codebook whose code ids the constructs' ``codes`` name (a shipped name or a path)
+    codebook: str | None = None
 
     @property
     def roster_questions(self) -> tuple[RosterQuestion, ...]:
@@ -247,6 +252,15 @@ class Instrument:
     def text(self, text: Text, lang: str | None = None) -> str:
         return text_in(text, lang or self.default_language, self.default_language)
 
+    @property
+    def code_links(self) -> dict[str, tuple[str, ...]]:
+        """``{construct id: (code id, ...)}`` for the constructs linked to codes of :attr:`codebook`."""
+        return {c.id: c.codes for c in self.constructs if c.codes}
+
+    def codebook_path(self):
+        """Where :attr:`codebook` is: a shipped name, or a path relative to the instrument file (or as given)."""
+        return codebook_ref(self.codebook, self.source_path) if self.codebook else None
+
     def scales_spec(self) -> dict[str, dict]:
         """``{construct: {"items": [...], "reversed": [...], "min": m, "max": M}}`` for scoring and reliability."""
         out = {}
@@ -259,3 +273,18 @@ class Instrument:
                 "max": max(s.max for s in scales),
             }
         return out
+
+
+def codebook_ref(name: str, instrument_path=None):
+    """An instrument's ``codebook``: a shipped codebook name as given, a ``.yaml`` path relative to the
+    instrument file when one is there, else the path as given."""
+    from pathlib import Path
+
+    p = Path(name)
+    if p.suffix.lower() not in (".yaml", ".yml"):
+        return name
+    if not p.is_absolute() and instrument_path:
+        beside = Path(instrument_path).parent / p
+        if beside.exists():
+            return beside
+    return p

@@ -155,7 +155,9 @@ def _parallel(data, iterations, seed, quantile, method, missing, items, n_obs, o
     rng = np.random.default_rng(seed)
     pc_sim = np.empty((iterations, p))
     fa_sim = np.empty((iterations, p))
-    for it in range(iterations):
+    from ..console import progress
+
+    for it in progress(range(iterations), total=iterations, desc="parallel analysis", unit="data set"):
         C = _simulated_corr(rng, int(n), p)
         pc_sim[it] = np.sort(np.linalg.eigvalsh(C))[::-1]
         fa_sim[it] = fa_values(C, method)

@@ -141,6 +141,10 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
 
     if len(df) == 0:
         raise DataError("the data have no rows", file=source)
+    import warnings as _warnings
+
+    import numpy as np
+
     from .screening import ItemRule, Screening, item_rules
 
     rules: dict[str, ItemRule] = {}
@@ -154,15 +158,38 @@ def reliability(df, scales=None, *, instrument=None, min=None, max=None, missing
     screening = Screening()
     columns = _NumericColumns(df, rules, screening, source)
     records, warnings = [], []
-    with _single_threaded_blas():  # the matrices are tiny: BLAS threads only cost time, badly on a busy machine
+    # a statistic that is undefined on these data (a division by zero variance, the square root of a negative
+    # estimate) comes out as NaN and is reported once per scale below, not as numpy's RuntimeWarning
+    with _single_threaded_blas(), np.errstate(all="ignore"), _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", RuntimeWarning)
         for s in specs:
             lo = lo_override if lo_override is not None else s.min
             hi = hi_override if hi_override is not None else s.max
             rec = _scale_reliability(s, columns, lo, hi, missing, ordinal)
+            if len(df) < 3:
+                rec["warnings"].insert(0, f"only {len(df)} respondent(s): correlations are +-1 or undefined, so "
+                                          "these statistics say nothing about reliability")
+            undefined = _undefined_statistics(rec)
+            if undefined:
+                rec["warnings"].append(f"undefined on these data (left blank): {', '.join(undefined)}")
             records.append(rec)
             warnings.extend(f"{s.name}: {w}" for w in rec["warnings"])
     notes = screening.warnings()
     return _assemble(records, notes + warnings, notes, screening, ordinal)
+
+
+def _undefined_statistics(rec: dict) -> list[str]:
+    """Names of the scale-level statistics that came out NaN or infinite."""
+    import math
+
+    names = ("alpha", "std_alpha", "g6", "average_r", "omega_total", "alpha_ci_feldt_lower", "alpha_ci_feldt_upper",
+             "alpha_ci_duhachek_lower", "alpha_ci_duhachek_upper")
+    out = []
+    for k in names:
+        v = rec.get(k)
+        if isinstance(v, float) and not math.isfinite(v):
+            out.append(k)
+    return out
 
 
 def _single_threaded_blas():

@@ -60,7 +60,7 @@ LABELS: dict[str, str] = {
     "cr": "Composite reliability", "ave": "AVE", "htmt": "HTMT", "mi": "MI", "epc": "EPC", "sepc_all": "Standardized EPC",
     "threshold": "Threshold",
     # aggregation
-    "icc1": "ICC(1)", "icc2": "ICC(2)", "rwg": "r_wg", "rwg_j": "r_wg(j)", "awg": "a_wg",
+    "icc1": "ICC(1)", "icc2": "ICC(2)", "rwg": "rwg", "rwg_j": "rwg(j)", "awg": "awg",
     "agreement_median": "Median agreement", "agreement_mean": "Mean agreement", "share_above_70": "Share ≥ .70",
     "index": "Index", "null": "Null distribution",
     # coding
@@ -72,7 +72,9 @@ LABELS: dict[str, str] = {
     "prevalence": "Prevalence", "units": "Units", "coders": "Coders", "codes": "Codes",
     # survey validation
     "file": "File", "row": "Row", "column": "Column", "severity": "Severity", "message": "Message",
-    "respondent": "Respondent", "value": "Value",
+    "respondent": "Respondent", "value": "Value", "check": "Check", "cell": "Cell", "format": "Format",
+    "status": "Status", "setting": "Setting", "n_missing": "Missing", "n_declared_missing": "Missing codes (Don't know)",
+    "share_missing": "Share missing", "n_answered": "Answered", "out_of_range": "Outside the scale",
     # networks
     "relation": "Relation", "members": "Members", "respondents": "Respondents", "ties": "Ties", "density": "Density",
     "reciprocity": "Reciprocity", "degree_centralization": "Degree centralization",
@@ -84,7 +86,7 @@ LABELS: dict[str, str] = {
 #: word-level replacements used when a name is not in LABELS
 _WORDS = {"n": "N", "sd": "SD", "ci": "CI", "se": "SE", "id": "ID", "icc": "ICC", "cfi": "CFI", "tli": "TLI",
           "rmsea": "RMSEA", "srmr": "SRMR", "kmo": "KMO", "pct": "%", "alpha": "α", "omega": "ω", "r": "r",
-          "df": "df", "rwg": "r_wg", "awg": "a_wg", "std": "standardized", "avg": "mean", "num": "number"}
+          "df": "df", "rwg": "rwg", "awg": "awg", "std": "standardized", "avg": "mean", "num": "number"}
 
 #: exact column names -> number kind (see the module docstring)
 KINDS: dict[str, str] = {
@@ -92,6 +94,8 @@ KINDS: dict[str, str] = {
     "n_dropped": "int", "missing": "int", "dropped": "int", "df": "int", "delta_df": "int", "count": "int",
     "support": "int", "tp": "int", "fp": "int", "fn": "int", "units": "int", "start": "int", "end": "int",
     "unit_index": "int", "row": "int", "members": "int", "respondents": "int", "ties": "int",
+    "n_missing": "int", "n_declared_missing": "int", "n_answered": "int", "out_of_range": "int",
+    "share_missing": "pct",
     "pvalue": "p", "p": "p", "p_value": "p", "pvalue_scaled": "p", "delta_pvalue": "p",
     "alpha": "prop", "std_alpha": "prop", "alpha_ordinal": "prop", "g6": "prop", "average_r": "prop",
     "median_r": "prop", "omega_total": "prop", "omega": "prop", "omega_categorical": "prop",

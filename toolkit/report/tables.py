@@ -78,6 +78,7 @@ class Table:
     autofilter: bool = False
     dropdown_rows: int = 0
     index: bool = False  # show the DataFrame's index as a first (label) column
+    group: str | None = None  # HTML: a column whose repeated values are shown once, with a rule above each group
 
     def frame(self):
         """The DataFrame shown, with the index as a first column when ``index`` is set."""
@@ -232,6 +233,17 @@ def _column_widths(table: Table, cols: list[Column], sample: int = 2000) -> list
     return out
 
 
+def _lines(text: str, width: float) -> int:
+    """About how many lines *text* takes in a wrapped cell *width* characters wide."""
+    per_line = max(int(width * 1.15) - 2, 1)  # a width unit is one '0'; text averages narrower
+    return sum(max(1, math.ceil(len(p) / per_line)) for p in str(text).split("\n"))
+
+
+def _height(lines: int) -> str:
+    """The ``<row>`` attributes for a row of *lines* lines (nothing for one line: the default height)."""
+    return f' ht="{15 * min(lines, 27)}" customHeight="1"' if lines > 1 else ""
+
+
 def _wrap_note(note: str, width: int) -> list[str]:
     import textwrap
 
@@ -336,7 +348,8 @@ def _table_rows(r: _Renderer, table: Table, cols: list[Column], widths, start_ro
         head.append(f'<row r="{row}">' + r.cell(f"A{row}", table.title, "text", bold=True, italic=True) + "</row>")
         row += 1
     if table.header:
-        head.append(f'<row r="{row}">' + "".join(
+        lines = max((_lines(c.label or "", widths[j][0]) for j, c in enumerate(cols)), default=1)
+        head.append(f'<row r="{row}"{_height(lines)}>' + "".join(
             r.cell(f"{letters[j]}{row}", c.label, "text", bold=True, top=True, bottom=True, wrap=True, valign="bottom",
                    halign="left" if c.kind == "text" else "right")
             for j, c in enumerate(cols)) + "</row>")
@@ -358,6 +371,12 @@ def _table_rows(r: _Renderer, table: Table, cols: list[Column], widths, start_ro
             special.update(int(i) for i in np.flatnonzero(mask[lo:hi].any(axis=1)) + lo)
         columns = [r.column(letters[j], values[j][lo:hi], cols[j].kind, widths[j][1], row + lo)
                    for j in range(len(cols))]
+        heights = [1] * (hi - lo)
+        for j, (w, wrap) in enumerate(widths):
+            if wrap:
+                for k, v in enumerate(values[j][lo:hi]):
+                    if type(v) is str and len(v) > w:
+                        heights[k] = max(heights[k], _lines(v, w))
         parts = []
         for i, cells in enumerate(zip(*columns), start=lo):
             rr = row + i
@@ -366,7 +385,7 @@ def _table_rows(r: _Renderer, table: Table, cols: list[Column], widths, start_ro
                 cells = [r.cell(f"{letters[j]}{rr}", values[j][i], cols[j].kind, bold=bool(mask is not None and mask[i, j]),
                                 fill=_Renderer.EM_FILL if (mask is not None and mask[i, j]) else None, bottom=last,
                                 wrap=widths[j][1], valign="top") for j in range(len(cols))]
-            parts.append(f'<row r="{rr}">' + "".join(cells) + "</row>")
+            parts.append(f'<row r="{rr}"{_height(heights[i - lo])}>' + "".join(cells) + "</row>")
         yield "".join(parts), hi - lo
     row += n
     if table.note:
@@ -440,7 +459,7 @@ def write_workbook(path: str | Path, tables: Sequence[Table], provenance: dict |
 
                 book.write_sheet(sheet, rows())
             book.close(properties={"creator": _creator(), "title": title or ""},
-                       custom={f"hls:{k}": v for k, v in (provenance or {}).items()} or None)
+                       custom={f"hls:{k}": v for k, v in _complete(provenance).items()} or None)
         except BaseException:
             book.abort()
             raise
@@ -454,6 +473,12 @@ def write_workbook(path: str | Path, tables: Sequence[Table], provenance: dict |
             warn(f"{Path(path).name}: {text.truncated} text(s) longer than Excel's 32,767 characters per cell were "
                  "cut (the CSV/JSON outputs keep them whole)")
     return Path(path)
+
+
+def _complete(record):
+    from ..provenance import complete
+
+    return complete(record)
 
 
 def _creator() -> str:
@@ -484,16 +509,20 @@ def table_html(table: Table, table_id: str | None = None, number: int | None = N
             + "</tr></thead>")
     out.append("<tbody>")
     arrays = [df[k].tolist() for k in keys]
+    gj = keys.index(table.group) if table.group in keys else None
     for i in range(len(df)):
         cells = []
+        new_group = gj is not None and (i == 0 or arrays[gj][i] != arrays[gj][i - 1])
         for j, c in enumerate(cols):
             v = arrays[j][i]
+            if j == gj and not new_group:
+                v = None
             numeric = c.kind != "text" and isinstance(_plain(v), (int, float)) and not isinstance(_plain(v), bool)
             cls = ["num" if numeric else "txt"]
             if mask is not None and mask[i, j]:
                 cls.append("em")
             cells.append(f'<td class="{" ".join(cls)}">{escape(format_value(v, c.kind))}</td>')
-        out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append(("<tr class=\"grp\">" if new_group and i else "<tr>") + "".join(cells) + "</tr>")
     out.append("</tbody>")
     if table.note:
         out.append(f'<tfoot><tr><td colspan="{len(cols)}"><em>Note.</em> {escape(table.note)}</td></tr></tfoot>')

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import atomic_path, write_cell
+from ..io import save_workbook, write_cell
 from .variables import as_instrument, variables
+
+#: recorded in a questionnaire filled by :func:`fill_questionnaire`: machine answers, not a person's work
+SIMULATED = "filled in by the toolkit (simulated answers)"
 
 
 def answer_label(var, value, lang: str):
@@ -35,13 +38,12 @@ def fill_questionnaire(form, answers: dict, out, instrument) -> Path:
     >>> fill_questionnaire("form.xlsx", {"respondent_id": "R1", "CON1": 4}, "R1.xlsx",
     ...                    "collective-data-use")   # doctest: +SKIP
     """
-    from openpyxl import load_workbook
-
+    from ..spreadsheets import load_openpyxl
     from .readers.questionnaire import read_answer_map
 
     inst = as_instrument(instrument)
     vars_ = {v.id: v for v in variables(inst)}
-    wb = load_workbook(form)
+    wb = load_openpyxl(form, read_only=False, data_only=False)
     rows = list(wb["_meta"].iter_rows(values_only=True)) if "_meta" in wb.sheetnames else None
     meta, cells = read_answer_map(rows, Path(form))
     lang = meta.get("language") or inst.default_language
@@ -54,6 +56,5 @@ def fill_questionnaire(form, answers: dict, out, instrument) -> Path:
         cell = ws[c["cell"]]
         write_cell(ws, cell.row, cell.column, label)
     out = Path(out)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out, provenance={"answers": SIMULATED})
     return out

@@ -105,7 +105,9 @@ def _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_sha
         qsf = load_qsf(qsf)
     file_rows, file_issues, frames, cells = [], [], [], []
     unchecked: dict[str, set] = {}  # attention check id -> files without its column (nothing to check there)
-    for path in paths:
+    from ..console import progress
+
+    for path in progress(paths, total=len(paths), desc="reading", unit="file"):
         name = str(path)
         try:
             src = read_source(path, inst, format, qsf=qsf)
@@ -122,6 +124,8 @@ def _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_sha
                               "message": msg})
             file_issues.append(issue("unreadable_file", msg, file=name))
             continue
+        for found in src.read_issues:  # how the file was read: lines decoded as cp1252, formulas without value
+            file_issues.append(issue(**found))
         meta = src.meta or {}
         iid, iver = meta.get("instrument_id"), meta.get("instrument_version")
         problem = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import DataError
-from ..io import atomic_path, write_cell, write_csv
+from ..io import atomic_path, write_csv
 
 OUTPUT_SUFFIXES = (".csv", ".xlsx", ".sav", ".dta")
 
@@ -24,47 +24,42 @@ def check_output_suffix(path, option: str = "--output") -> None:
         raise DataError(f"'{Path(path).name}' must end in {' or '.join(OUTPUT_SUFFIXES)}", field=option)
 
 
-def write_xlsx_sheets(sheets: dict, path) -> None:
-    """Write DataFrames to named sheets of one workbook (header row bold-free, plain cells)."""
-    import math
+def write_data_xlsx(df, path, sheet: str = "Data") -> None:
+    """Survey data as one sheet *sheet*: the variable names as headers (not labels: this is data a program
+    reads back), every value unrounded, text never a formula (the one table writer, :mod:`toolkit.report`)."""
+    from ..report.tables import Column, Table, write_workbook
 
-    from openpyxl import Workbook
+    frame = df.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    cols = [Column(c, label=c, kind="text") for c in frame.columns]
+    write_workbook(path, [Table(sheet, frame, columns=cols)])
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in sheets.items():
-        ws = wb.create_sheet(title=name[:31])
-        for j, col in enumerate(df.columns, start=1):
-            write_cell(ws, 1, j, str(col))
-        for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
-            for j, value in enumerate(row, start=1):
-                if value is None or (isinstance(value, float) and math.isnan(value)):
-                    continue
-                try:
-                    import pandas as pd
 
-                    if value is pd.NA:
-                        continue
-                except ImportError:  # pragma: no cover
-                    pass
-                if hasattr(value, "item"):
-                    value = value.item()
-                write_cell(ws, i, j, value)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+def _inst(instrument):
+    from .variables import as_instrument
+
+    return as_instrument(instrument)
 
 
 def write_survey(df, path, instrument=None) -> Path:
     """Write survey data by suffix: ``.csv``, ``.xlsx`` (sheet ``Data``), ``.sav`` (SPSS) or ``.dta`` (Stata 14+),
-    the last two labelled from *instrument* (see :mod:`toolkit.survey.statfiles`)."""
+    the last two labelled from *instrument* (see :mod:`toolkit.survey.statfiles`).
+
+    Each records where it came from (toolkit version, command, instrument and version, seed, input files):
+    a ``NAME.provenance.json`` sidecar beside a CSV, document properties in an xlsx, the document record of a
+    ``.sav`` (SPSS: Utilities > Data File Comments), the data label and notes of a ``.dta``."""
     from .statfiles import R_MESSAGE, R_SUFFIXES, write_dta, write_sav
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         write_csv(df, path)
+        from ..provenance import write_sidecar
+
+        write_sidecar(path, {"instrument": f"{_inst(instrument).id} {_inst(instrument).version}"}
+                      if instrument is not None else None)
     elif suffix == ".xlsx":
-        write_xlsx_sheets({"Data": df}, path)
+        write_data_xlsx(df, path)
     elif suffix == ".sav":
         write_sav(df, path, instrument)
     elif suffix == ".dta":

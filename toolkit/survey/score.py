@@ -51,13 +51,19 @@ def _keyed_block(df, s):
 
 def reverse_items(df, scales) -> "pd.DataFrame":  # noqa: F821
     """Copy of *df* with each scale's reverse-keyed items recoded as ``(min + max) - x`` (see :func:`_keyed_block`)."""
-    out = df.copy()
+    import pandas as pd
+
+    recoded = {}
     for s in scales:
         if s.reversed:
             block = _keyed_block(df, s)
             for j, item in enumerate(s.items):
                 if item in s.reversed:
-                    out[item] = block[:, j]
+                    recoded[item] = block[:, j]
+    if not recoded:
+        return df.copy()
+    out = pd.DataFrame({c: (recoded[c] if c in recoded else df[c]) for c in df.columns}, index=df.index)
+    out.attrs = dict(df.attrs)
     return out
 
 
@@ -88,9 +94,12 @@ def score_scales(df, scales, min_share: float = DEFAULT_MIN_SHARE, suffix: str =
         enough = enough_answered(answered, len(s.items), min_share)
         with np.errstate(invalid="ignore", divide="ignore"):
             scores[s.name + suffix] = np.where(enough & (answered > 0), total / np.maximum(answered, 1), np.nan)
-    out = df.copy()
-    for name, values in scores.items():
-        out[name] = values
+    import pandas as pd
+
+    # one concat, not one insert per scale: a wide instrument made pandas warn about a fragmented frame
+    kept = df.drop(columns=[c for c in scores if c in df.columns])
+    out = pd.concat([kept, pd.DataFrame(scores, index=df.index)], axis=1)
+    out.attrs = dict(df.attrs)
     return out
 
 
@@ -141,7 +150,9 @@ def score(df, instrument, min_share: float = DEFAULT_MIN_SHARE):
                 if files[k] and files[k] != source else ""
             raise DataError(f"{raw!r} is {what}{origin}{more}", file=source, line=line, field=col, kind="row")
         raise DataError(f"{raw!r} is {what}{more}", file=files[k], line=rows[k], field=col, kind="row")
-    data = df.copy()
-    for item in present:
-        data[item] = clean[item].astype(float)
+    import pandas as pd
+
+    recoded = set(present)
+    data = pd.DataFrame({c: (clean[c].astype(float) if c in recoded else df[c]) for c in df.columns}, index=df.index)
+    data.attrs = dict(df.attrs)
     return score_scales(data, scales_from_instrument(inst), min_share=min_share)

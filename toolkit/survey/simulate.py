@@ -66,6 +66,22 @@ class TrueModel:
         }
 
 
+class SharedRecord(dict):
+    """A dict that pandas carries from frame to frame without copying it.
+
+    pandas deep-copies ``DataFrame.attrs`` on every operation that makes a new frame (each column access or
+    assignment); with the true model of a wide instrument in ``attrs`` that made simulation and writing
+    quadratic in the number of items (2,000 items: minutes and gigabytes). The record is written once and
+    only read afterwards, so sharing it is safe.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+
 def thresholds(n_categories: int) -> list[float]:
     """Evenly spaced symmetric cut points on the latent scale: ``linspace(-1.5, 1.5, k - 1)``."""
     import numpy as np
@@ -206,8 +222,9 @@ def simulate(instrument, n: int = 400, groups: int = 40, seed: int | None = 1, m
         wrong = rng.choice(values, size=n) if values else np.full(n, check.expected)
         data[check.id] = pd.array([int(w) if f else int(check.expected) for f, w in zip(fail, wrong)], dtype="Int64")
     df = pd.DataFrame(data)
-    df.attrs["true_model"] = model.to_dict()
-    df.attrs["true_model"]["settings"].update({"n": n, "groups": groups, "seed": seed, "missing": missing,
-                                               "dont_know": dont_know, "attention_fail": attention_fail})
+    record = model.to_dict()
+    record["settings"].update({"n": n, "groups": groups, "seed": seed, "missing": missing,
+                               "dont_know": dont_know, "attention_fail": attention_fail})
+    df.attrs["true_model"] = SharedRecord(record)
     df.attrs["instrument"] = inst.id
     return df

@@ -176,6 +176,65 @@ def _plain_column(s):
     return s
 
 
+# -- reproducible bytes and provenance ------------------------------------------------------------------------
+SAV_DATE_OFFSET = 92  # "$FL2", product name (60), layout, case size, compression, weight, cases, bias (8)
+
+
+def _record(instrument) -> dict:
+    from ..provenance import complete
+    from .variables import as_instrument
+
+    if instrument is None:
+        return complete()
+    inst = as_instrument(instrument)
+    return complete({"instrument": f"{inst.id} {inst.version}"})
+
+
+def as_lines(record: dict) -> list[str]:
+    from ..provenance import as_lines as lines
+
+    return lines(record)
+
+
+def pin_sav_timestamp(data: bytes) -> bytes:
+    """The .sav file with its header's creation date and time (``dd Mon yy`` + ``hh:mm:ss`` at byte 92) set to
+    :func:`toolkit.io.source_date`, so the same data give the same bytes."""
+    from ..io import source_date
+
+    stamp = source_date()
+    text = (stamp.strftime("%d ") + stamp.strftime("%b").capitalize() + stamp.strftime(" %y")
+            + stamp.strftime("%H:%M:%S")).encode("ascii")
+    if data[:4] not in (b"$FL2", b"$FL3") or len(data) < SAV_DATE_OFFSET + len(text):
+        return data
+    return data[:SAV_DATE_OFFSET] + text + data[SAV_DATE_OFFSET + len(text):]
+
+
+def _dta_label(record: dict) -> str:
+    """Stata's 80-character data label: what made the file (the .dta format has no room for more)."""
+    parts = [record.get("toolkit"), record.get("instrument"), f"seed {record['seed']}" if record.get("seed") else None]
+    return "; ".join(p for p in parts if p)[:80]
+
+
+def pin_dta_timestamp(data: bytes) -> bytes:
+    """The .dta file (format 117+) with its header ``<timestamp>`` (``dd Mon yyyy hh:mm``) set to
+    :func:`toolkit.io.source_date`."""
+    from ..io import source_date
+
+    stamp = source_date()
+    text = (stamp.strftime("%d ") + stamp.strftime("%b").capitalize() + stamp.strftime(" %Y %H:%M")).encode("ascii")
+    tag = b"<timestamp>"
+    at = data.find(tag, 0, 512)
+    if at < 0:
+        return data
+    n = data[at + len(tag)]
+    if n not in (0, len(text)):
+        return data
+    if n == 0:
+        return data  # no timestamp recorded: nothing time-dependent
+    start = at + len(tag) + 1
+    return data[:start] + text + data[start + len(text):]
+
+
 def write_sav(df, path, instrument=None) -> None:
     """Write a labelled SPSS ``.sav`` (see the module docstring); atomic."""
     import pandas as pd
@@ -202,11 +261,13 @@ def write_sav(df, path, instrument=None) -> None:
             measure[name] = sp.measure
         if sp.fmt is not None and pd.api.types.is_numeric_dtype(out[name]):
             formats[name] = f"F{max(sp.fmt[1], 1)}.{sp.fmt[2]}"
+    record = _record(instrument)
     with atomic_path(path) as tmp:
         pyreadstat.write_sav(out, str(tmp), column_labels=[labels.get(c) for c in out.columns],
                              variable_value_labels=value_labels or None, missing_ranges=missing or None,
-                             variable_measure=measure or None, variable_format=formats or None)
-        tmp.write_bytes(share_sav_label_sets(tmp.read_bytes()))
+                             variable_measure=measure or None, variable_format=formats or None,
+                             note=as_lines(record))
+        tmp.write_bytes(pin_sav_timestamp(share_sav_label_sets(tmp.read_bytes())))
 
 
 def write_dta(df, path, instrument=None) -> None:
@@ -258,11 +319,13 @@ def write_dta(df, path, instrument=None) -> None:
         if sp.fmt is not None and pd.api.types.is_numeric_dtype(df[sp.column]):
             formats[name] = f"%{max(sp.fmt[1], 1)}.{sp.fmt[2]}f"
     frame = pd.DataFrame(out, index=df.index)
+    record = _record(instrument)
     with atomic_path(path) as tmp:
         pyreadstat.write_dta(frame, str(tmp), column_labels=[labels.get(c) for c in frame.columns],
                              version=DTA_VERSION, variable_value_labels=value_labels or None,
-                             missing_user_values=user_missing or None, variable_format=formats or None)
-        tmp.write_bytes(share_dta_label_sets(tmp.read_bytes(), set_names))
+                             missing_user_values=user_missing or None, variable_format=formats or None,
+                             file_label=_dta_label(record))
+        tmp.write_bytes(pin_dta_timestamp(share_dta_label_sets(tmp.read_bytes(), set_names)))
 
 
 # -- shared value-label sets: SPSS -----------------------------------------------------------------------------

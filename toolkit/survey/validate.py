@@ -2,25 +2,27 @@
 
 Checks (``check`` column of :attr:`ValidationReport.issues`):
 
-========================  ========  =====================================================================
-check                     severity  meaning
-========================  ========  =====================================================================
-``unreadable_file``       error     the file could not be read (skipped)
-``wrong_instrument``      error     a form built from another instrument or version (skipped)
-``blank_file``            warning   a questionnaire with no answer at all (skipped)
-``missing_columns``       warning   a table lacks some item columns (they stay empty)
-``non_numeric``           error     text that is neither a code nor a label of the response scale
-``out_of_range``          error     a number that is not on the response scale (nor a missing code)
-``unknown_choice``        warning   a context answer that is not one of the question's choices
-``duplicate_id``          error     a respondent id used more than once (every occurrence listed)
-``missing_id``            warning   no respondent id
-``missing_group``         warning   no group (partnership) id
-``straightlining``        warning   the same answer on all items, with at least N items answered
-``attention_failed``      warning   an attention check answered wrongly or not at all
-``respondent_missing``    warning   too few answers to score one or more constructs (at the min share)
-``item_missing``          info      an item left unanswered by some respondents (count and share)
-``table_not_used``        info      a repeat-group table (ODK zip, Kobo workbook sheet) the instrument does not use
-========================  ========  =====================================================================
+=========================  ========  =====================================================================
+check                      severity  meaning
+=========================  ========  =====================================================================
+``unreadable_file``        error     the file could not be read (skipped)
+``wrong_instrument``       error     a form built from another instrument or version (skipped)
+``blank_file``             warning   a questionnaire with no answer at all (skipped)
+``missing_columns``        warning   a table lacks some item columns (they stay empty)
+``mixed_encoding``         warning   lines that are not UTF-8, read as Windows-1252 (cp1252)
+``formula_without_value``  warning   a cell holding a formula that was never calculated (reads as empty)
+``non_numeric``            error     text that is neither a code nor a label of the response scale
+``out_of_range``           error     a number that is not on the response scale (nor a missing code)
+``unknown_choice``         warning   a context answer that is not one of the question's choices
+``duplicate_id``           error     a respondent id used more than once (every occurrence listed)
+``missing_id``             warning   no respondent id
+``missing_group``          warning   no group (partnership) id
+``straightlining``         warning   the same answer on all items, with at least N items answered
+``attention_failed``       warning   an attention check answered wrongly or not at all
+``respondent_missing``     warning   too few answers to score one or more constructs (at the min share)
+``item_missing``           info      an item left unanswered by some respondents (count and share)
+``table_not_used``         info      a repeat-group table (ODK zip, Kobo workbook sheet) the instrument does not use
+=========================  ========  =====================================================================
 
 Invalid answers (``non_numeric``, ``out_of_range``) become missing in the imported data; the report keeps the
 original value. Per-item and per-respondent missingness are also given as full tables.
@@ -36,6 +38,7 @@ DEFAULT_STRAIGHTLINE_MIN = 5
 
 SEVERITY = {
     "unreadable_file": "error", "wrong_instrument": "error", "blank_file": "warning", "missing_columns": "warning",
+    "mixed_encoding": "warning", "formula_without_value": "warning",
     "non_numeric": "error", "out_of_range": "error", "unknown_choice": "warning", "duplicate_id": "error",
     "missing_id": "warning", "missing_group": "warning", "straightlining": "warning",
     "attention_failed": "warning", "respondent_missing": "warning", "item_missing": "info",
@@ -149,25 +152,61 @@ class ValidationReport:
         if suffix == ".csv":
             write_csv(self.issues, path)
         elif suffix == ".xlsx":
-            from .output import write_xlsx_sheets
+            from ..report.tables import write_workbook
 
-            summary = _summary_frame(self)
-            sheets = {"Summary": summary, "Issues": self.issues, "Item missingness": self.item_missing,
-                      "Respondent missingness": self.respondent_missing}
-            if self.files is not None:
-                sheets["Files"] = self.files
-            write_xlsx_sheets(sheets, path)
+            write_workbook(path, validation_tables(self), title="Survey validation report")
         else:
             raise DataError(f"report must be .csv or .xlsx, not '{suffix}'", file=path, field="--report")
 
 
-def _summary_frame(report: ValidationReport):
+#: what each check means, in the words of the report's Summary sheet
+CHECK_LABELS = {
+    "unreadable_file": "File could not be read", "wrong_instrument": "File of another instrument",
+    "blank_file": "Blank file", "missing_columns": "Item columns missing", "non_numeric": "Answer not on the scale",
+    "out_of_range": "Answer outside the scale", "unknown_choice": "Unknown choice", "duplicate_id": "Duplicate respondent ID",
+    "missing_id": "Respondent ID missing", "missing_group": "Group missing", "straightlining": "Straight-lining",
+    "attention_failed": "Attention check failed", "respondent_missing": "Too many items missing",
+    "item_missing": "Item with missing answers",
+}
+
+
+def validation_tables(report: ValidationReport) -> list:
+    """The validation report as tables of the one table writer: Summary, Issues, Item missingness, Respondent
+    missingness and Files (``ValidationReport.write`` puts them in a workbook; ``hls report`` shows them)."""
     import pandas as pd
 
-    rows = [("respondents", report.n_respondents), ("errors", report.n_errors), ("warnings", report.n_warnings)]
-    rows += [(f"settings: {k}", v) for k, v in report.settings.items()]
-    rows += [(f"check: {k}", v) for k, v in report.counts.items()]
-    return pd.DataFrame(rows, columns=["what", "value"])
+    from ..report.tables import Column, Table
+
+    counts = pd.DataFrame([{"check": CHECK_LABELS.get(k, k), "severity": SEVERITY.get(k, ""), "count": int(v)}
+                           for k, v in report.counts.items()], columns=["check", "severity", "count"])
+    head = pd.DataFrame({"check": ["Respondents", "Errors", "Warnings"], "severity": ["", "error", "warning"],
+                         "count": [report.n_respondents, report.n_errors, report.n_warnings]})
+    settings = pd.DataFrame({"setting": [str(k).replace("_", " ").capitalize() for k in report.settings],
+                             "value": [str(v) if not isinstance(v, float) else f"{v:.4g}"
+                                       for v in report.settings.values()]})
+    issues = report.issues.copy()
+    issues["check"] = issues["check"].map(lambda k: CHECK_LABELS.get(k, k))
+    tables = [
+        Table("Summary", pd.concat([head, counts], ignore_index=True), title="Validation summary",
+              columns=[Column("check", "Check"), Column("severity", "Severity"), Column("count", "Count", "int")],
+              note="Errors are answers that cannot be used as they are; warnings deserve a look; 'Item with missing "
+                   "answers' counts items with at least one blank or declared-missing answer."),
+        Table("Summary", settings, title="Settings", columns=[Column("setting", "Setting"), Column("value", "Value")]),
+        Table("Issues", issues, title="Problems found, with the file and row they come from",
+              columns=[Column("severity"), Column("check"), Column("file"), Column("row", kind="int"), Column("cell"),
+                       Column("respondent"), Column("column", "Item"), Column("value", kind="text"),
+                       Column("message", wrap=True, width=70)], autofilter=True),
+        Table("Item missingness", report.item_missing, title="Missing answers per item",
+              note="Missing codes are answers such as 'Don't know' that the instrument declares as missing."),
+        Table("Respondent missingness", report.respondent_missing, title="Missing answers per respondent",
+              columns=[Column("file"), Column("row", kind="int"), Column("respondent"), Column("n_items"),
+                       Column("n_missing"), Column("share_missing")]),
+    ]
+    if report.files is not None:
+        tables.append(Table("Files", report.files, title="Files read",
+                            columns=[Column("file"), Column("format"), Column("status"),
+                                     Column("respondents", kind="int"), Column("message", wrap=True, width=60)]))
+    return tables
 
 
 def format_issue(r) -> str:

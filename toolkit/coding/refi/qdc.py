@@ -228,8 +228,10 @@ def import_qdc(path: str | Path, out: str | Path, codebook_id: str | None = None
     data = codebook_dict(codes, cid, path.stem, origin)
     header = (f"# Converted from {path.name} by 'hls codebook import'. {ID_LABEL}s come from the REFI file.\n"
               "# Rules are empty: add phrases or patterns (see docs/coding.md) so 'hls code run' can suggest codes.\n")
-    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
-    write_text(out, text)
+    body = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+    from ...io import yaml_header
+
+    write_text(out, yaml_header(body, "(hls codebook import)") + body)  # hash marks it as an untouched output
     try:
         load_codebook(out)
     except Exception as exc:  # the conversion must always produce a loadable codebook

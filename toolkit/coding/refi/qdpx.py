@@ -6,7 +6,9 @@ A ``.qdpx`` is a zip holding ``project.qde`` (XML, root ``Project`` in namespace
 * one ``TextSource`` per transcript whose plain text is the document's normalised text
   (``Document.text``: UTF-8, ``\\n`` line ends, no BOM) stored as ``sources/<guid>.txt``;
 * one ``PlainTextSelection`` per coder and span, ``startPosition``/``endPosition`` = Unicode code-point
-  offsets (end exclusive, section 10.2), holding one ``Coding`` + ``CodeRef`` per code;
+  offsets (end exclusive, section 10.2), holding one ``Coding`` + ``CodeRef`` per code; a coding's
+  ``memo`` becomes a project ``Note`` the coding points to with ``NoteRef`` (and the selection's
+  ``Description``), and is read back from either;
 * one ``User`` per coder (the auto-coder, reviewers, gold coders), the codebook as hierarchical ``Codes``
   with descriptions, one ``Case`` per interview with its variables (role, group, ...) and one per
   partnership (``group``) referring to its interviews.
@@ -29,7 +31,7 @@ from ...errors import DataError
 from ...io import atomic_path
 from .common import ORIGIN, PROJECT_NS, code_guid, guid
 from .qdc import RefiCode, assign_ids, codes_element, parse_codes
-from .safety import DEFAULT_LIMITS, Limits, SafeZip, iter_xml
+from .safety import Limits, SafeZip, current_limits, iter_xml
 
 DEFAULT_CODER = "hls auto-coder"
 #: zip timestamp used for every member so exports are byte-reproducible
@@ -38,9 +40,10 @@ SKIP_VARIABLES = ("title",)
 
 
 # -- writing ------------------------------------------------------------------------------------------------
-def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project"):
+def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit project", description: str | None = None):
     """The ``project.qde`` for *codings* (frame: document, start, end, code[, coder]) on *documents*, as an
-    iterator of UTF-8 byte chunks (``b"".join(...)`` for the whole file)."""
+    iterator of UTF-8 byte chunks (``b"".join(...)`` for the whole file). *description* becomes the project's
+    ``Description`` (where it came from)."""
     docs = {d.id: d for d in documents}
     coders = _coders(codings)
     users = {c: guid("user", c) for c in coders}
@@ -100,8 +103,8 @@ def project_xml(codings, codebook, documents: list, name: str = "hls-toolkit pro
             for d in members:
                 ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("source", d.id)})
 
-    spans = _spans(codings, docs)
-    yield from _chunks(root, documents, spans, users, codebook, source_vars)
+    spans, memos = _spans(codings, docs)
+    yield from _chunks(root, documents, spans, users, codebook, source_vars, description, memos)
 
 
 #: variables written on every TextSource (REFI allows VariableValue there): the case it belongs to and its group.
@@ -126,7 +129,7 @@ def source_variable_names(keys, with_group: bool) -> dict:
     return out
 
 
-def _chunks(root, documents, spans, users, codebook, source_vars=None):
+def _chunks(root, documents, spans, users, codebook, source_vars=None, description=None, memos=None):
     """Serialise the head once, then one ``TextSource`` at a time (memory flat in the number of codings)."""
     ET.indent(root)
     head = ET.tostring(root, encoding="unicode")
@@ -136,6 +139,8 @@ def _chunks(root, documents, spans, users, codebook, source_vars=None):
     else:
         head = head[: -len(close)].rstrip("\n")
     yield (b'<?xml version="1.0" encoding="UTF-8"?>\n' + head.encode("utf-8") + b"\n  <Sources>\n")
+    memos = memos or {}
+    notes: list[tuple[str, str, str, str]] = []  # (note guid, name, text, user)
     for d in documents:
         sg = guid("source", d.id)
         src = ET.Element("TextSource", {"guid": sg, "name": d.id, "plainTextPath": f"internal://{sg}.txt"})
@@ -143,10 +148,18 @@ def _chunks(root, documents, spans, users, codebook, source_vars=None):
             sel = ET.SubElement(src, "PlainTextSelection", {
                 "guid": guid("selection", d.id, coder, start, end), "name": _snippet(d.text[start:end]),
                 "startPosition": str(start), "endPosition": str(end), "creatingUser": users[coder]})
+            texts = [memos[(d.id, coder, start, end, c)] for c in codes if (d.id, coder, start, end, c) in memos]
+            if texts:
+                ET.SubElement(sel, "Description").text = "\n\n".join(texts)
             for code in codes:
-                c_el = ET.SubElement(sel, "Coding", {"guid": guid("coding", d.id, coder, start, end, code),
-                                                     "creatingUser": users[coder]})
+                cg = guid("coding", d.id, coder, start, end, code)
+                c_el = ET.SubElement(sel, "Coding", {"guid": cg, "creatingUser": users[coder]})
                 ET.SubElement(c_el, "CodeRef", {"targetGUID": code_guid(codebook.id, code)})
+                memo = memos.get((d.id, coder, start, end, code))
+                if memo:
+                    ng = guid("note", cg)
+                    ET.SubElement(c_el, "NoteRef", {"targetGUID": ng})
+                    notes.append((ng, f"Memo: {code} in {d.id} {start}-{end}", memo, users[coder]))
         for what, value in (("case", d.case), ("group", d.group)):  # the schema puts them after the selections
             if source_vars and what in source_vars and value:
                 vv = ET.SubElement(src, "VariableValue")
@@ -154,7 +167,19 @@ def _chunks(root, documents, spans, users, codebook, source_vars=None):
                 ET.SubElement(vv, "TextValue").text = str(value)
         ET.indent(src, level=2)
         yield b"    " + ET.tostring(src, encoding="unicode").encode("utf-8") + b"\n"
-    yield b"  </Sources>\n</Project>"
+    tail = b"  </Sources>\n"
+    if notes:  # the schema puts Notes after Sources and before the project's Description
+        notes_el = ET.Element("Notes")
+        for ng, name, text, user in notes:
+            note = ET.SubElement(notes_el, "Note", {"guid": ng, "name": name, "creatingUser": user})
+            ET.SubElement(note, "PlainTextContent").text = text
+        ET.indent(notes_el, level=1)
+        tail += b"  " + ET.tostring(notes_el, encoding="unicode").encode("utf-8") + b"\n"
+    if description:
+        from xml.sax.saxutils import escape
+
+        tail += b"  <Description>" + escape(description).encode("utf-8") + b"</Description>\n"
+    yield tail + b"</Project>"
 
 
 def _coders(codings) -> list[str]:
@@ -170,16 +195,19 @@ def _snippet(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _spans(codings, docs: dict) -> dict:
-    """document -> {(coder, start, end): [codes]} in a stable order, offsets checked against the text."""
+def _spans(codings, docs: dict) -> tuple[dict, dict]:
+    """document -> {(coder, start, end): [codes]} in a stable order, offsets checked against the text; and
+    (document, coder, start, end, code) -> memo for codings with a memo."""
     out: dict[str, dict] = {}
+    memos: dict[tuple, str] = {}
     if codings is None or len(codings) == 0:
-        return out
+        return out, memos
     rows = codings.sort_values(["document", "start", "end", "code"], kind="stable")
     coder_col = rows["coder"].tolist() if "coder" in rows.columns else [None] * len(rows)
-    for n, doc_id, start, end, code, coder in zip(rows.index.tolist(), rows["document"].astype(str).tolist(),
-                                                   rows["start"].tolist(), rows["end"].tolist(),
-                                                   rows["code"].astype(str).tolist(), coder_col):
+    memo_col = rows["memo"].tolist() if "memo" in rows.columns else [None] * len(rows)
+    for n, doc_id, start, end, code, coder, memo in zip(rows.index.tolist(), rows["document"].astype(str).tolist(),
+                                                         rows["start"].tolist(), rows["end"].tolist(),
+                                                         rows["code"].astype(str).tolist(), coder_col, memo_col):
         doc = docs.get(doc_id)
         row = int(n) + 2 if isinstance(n, int) else None
         if doc is None:
@@ -193,7 +221,9 @@ def _spans(codings, docs: dict) -> dict:
         codes = out.setdefault(doc.id, {}).setdefault((coder, start, end), [])
         if code not in codes:
             codes.append(code)
-    return out
+        if memo is not None and memo == memo and str(memo).strip():
+            memos[(doc.id, coder, start, end, code)] = str(memo).strip()
+    return out, memos
 
 
 def write_qdpx(codings, codebook, documents, path: str | Path, name: str | None = None) -> Path:
@@ -216,8 +246,14 @@ def write_qdpx(codings, codebook, documents, path: str | Path, name: str | None 
         if unknown:
             raise DataError(f"code(s) not in codebook '{codebook.id}': {', '.join(unknown[:5])}"
                             + (" ..." if len(unknown) > 5 else ""), field="code")
+    from ...provenance import as_lines, complete
+
     path = Path(path)
-    chunks = project_xml(codings, codebook, documents, name or path.stem)
+    record = complete({"codebook": f"{codebook.id} {codebook.version}" if getattr(codebook, "version", None)
+                       else codebook.id})
+    # the project's name and description never depend on the output file's name: same inputs, same bytes
+    chunks = project_xml(codings, codebook, documents, name or f"{codebook.id} project",
+                         description="Written by hls-toolkit.\n" + "\n".join(as_lines(record)))
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             with z.open(_info("project.qde"), "w") as fh:
@@ -278,7 +314,7 @@ class QdpxProject:
         return self.codings[self.codings["coder"] == coder].reset_index(drop=True)
 
 
-def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) -> QdpxProject:
+def read_qdpx(path: str | Path, codebook=None, limits: Limits | None = None) -> QdpxProject:
     """Read users, codes, text sources, cases and text codings from a REFI ``.qdpx`` (untrusted input).
 
     Code ids: our GUIDs when *codebook* (or the ``Code id:`` line of our descriptions) identifies them,
@@ -301,7 +337,9 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
     rows: list[dict] = []
     names_seen: dict[str, int] = {}
     others: dict[str, int] = {}
+    notes: dict[str, str] = {}
     root = None
+    limits = limits or current_limits()
     with SafeZip(path, limits) as z:
         qde = z.find("project.qde")
         if qde is None:
@@ -328,6 +366,11 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
             elif tag == q("Case"):
                 _case_metadata(el, q, var_names, case_meta)
                 el.clear()
+            elif tag == q("Note"):
+                content = el.find(q("PlainTextContent"))
+                if content is not None and content.text:
+                    notes[_g(el.get("guid"))] = content.text
+                el.clear()
             elif tag == q("TextSource"):
                 _text_source(el, z, q, root, users, by_guid, case_meta, var_names, names_seen, sources, rows,
                              warnings, limits)
@@ -337,7 +380,12 @@ def read_qdpx(path: str | Path, codebook=None, limits: Limits = DEFAULT_LIMITS) 
                 el.clear()
     for kind, n in others.items():
         warnings.append(f"{n} {kind}(s) ignored: only text sources are read")
-    cols = ["document", "coder", "code", "code_name", "start", "end", "text"]
+    for r in rows:  # Notes follow Sources in the file: resolve each coding's NoteRefs now
+        refs = r.pop("note_refs", ())
+        texts = [notes[g] for g in refs if g in notes]
+        r["memo"] = "\n\n".join(texts) if texts else r.pop("description", "") or ""
+        r.pop("description", None)
+    cols = ["document", "coder", "code", "code_name", "start", "end", "text", "memo"]
     codings = pd.DataFrame(rows, columns=cols)
     if not len(codings):
         warnings.append("the project holds no text codings")
@@ -386,6 +434,9 @@ def _text_source(src, z, q, root, users, by_guid, case_meta, var_names, names_se
         if raw:  # without the text (a missing member) positions stay as exported, for --transcripts to place
             start, end = where[start], where[end]
         sel_user = _g(sel.get("creatingUser")) or default_user
+        desc_el = sel.find(q("Description"))
+        description = desc_el.text or "" if desc_el is not None else ""
+        n_codings = len(sel.findall(q("Coding")))
         for coding in sel.findall(q("Coding")):
             ref = coding.find(q("CodeRef"))
             code = by_guid.get(_g(ref.get("targetGUID"))) if ref is not None else None
@@ -394,7 +445,10 @@ def _text_source(src, z, q, root, users, by_guid, case_meta, var_names, names_se
                 continue
             user = _g(coding.get("creatingUser")) or sel_user
             rows.append({"document": name, "coder": users.get(user, user or "unknown"), "code": code.id,
-                         "code_name": code.name, "start": start, "end": end, "text": text[start:end]})
+                         "code_name": code.name, "start": start, "end": end, "text": text[start:end],
+                         "note_refs": [_g(n.get("targetGUID")) for n in coding.findall(q("NoteRef"))],
+                         # a selection's Description is its coding's memo when it holds one coding
+                         "description": description if n_codings == 1 else ""})
     whole = len(src.findall(q("Coding")))
     if whole:
         warnings.append(f"{name}: {whole} coding(s) of the whole source ignored (no position)")
@@ -530,7 +584,7 @@ def _docx_text(data: bytes, label: str, limits: Limits) -> str:
     """Paragraph text of a .docx held in memory, after the same archive checks (a .docx is a zip too)."""
     import docx
 
-    SafeZip(data, limits, label=label).close()
+    SafeZip(data, limits, label=label, kind="document").close()
     try:
         d = docx.Document(io.BytesIO(data))
     except Exception as exc:  # a broken package of any kind

@@ -45,6 +45,9 @@ def read(path: Path) -> Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from ...archive import check_archive
+
+    check_archive(path, kind="document")  # zip bombs and unsafe members are refused before python-docx reads
     try:
         d = docx.Document(str(path))
         text = "\n".join(_lines(d))

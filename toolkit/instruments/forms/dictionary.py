@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import ToolkitError
-from ...io import atomic_path, write_csv
+from ...io import save_workbook, write_csv
 from ..model import Instrument
 from .common import dictionary_rows, set_widths, write_table
 
@@ -57,8 +57,7 @@ def _write_xlsx(inst: Instrument, out: Path, lang: str | None) -> None:
     ws.auto_filter.ref = ws.dimensions
     page_setup(ws, orientation="landscape", title_rows="1:1", footer=f"{inst.id} {inst.version} data dictionary")
     paginate(ws, heights, [], list(WIDTHS.values()), title_height=heights[1], orientation="landscape")
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
 
 
 def _write_csv(inst: Instrument, out: Path, lang: str | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...io import atomic_path, write_cell
+from ...io import save_workbook, write_cell
 from ..model import Instrument
 from .common import column_order, pick_language, set_widths, write_meta
 from .printing import column_points, font, page_setup, paginate, text_height
@@ -125,6 +125,5 @@ def write_entry(inst: Instrument, out: Path, lang: str | None = None, rows: int 
         meta_rows += add_entry_roster_sheets(wb, inst, lang, members)
     write_meta(wb, inst, lang, "entry", meta_rows)
     out = Path(out)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
     return out

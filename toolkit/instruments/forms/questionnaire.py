@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...io import atomic_path, write_cell
+from ...io import save_workbook, write_cell
 from ..model import Instrument
 from .common import dictionary_rows, ordered_blocks, pick_language, scale_labels, set_widths, ui, write_meta
 from .printing import column_points, font, options_line, page_setup, paginate, text_height
@@ -244,8 +244,7 @@ def write_questionnaire(inst: Instrument, out: Path, lang: str | None = None, re
     write_meta(wb, inst, lang, "questionnaire", meta_rows, extra)
     wb.active = 0
     out = Path(out)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ...io import atomic_path, write_cell
+from ...io import save_workbook, write_cell
 from ..model import Instrument, text_in
 from .common import LANGUAGE_NAMES, ordered_blocks, pick_language, ui
 
@@ -149,6 +149,5 @@ def write_xlsform(inst: Instrument, out: Path, lang: str | None = None, members=
         for col, width in zip("ABCDEFG", (18, 20, 60, 60, 10, 12, 12)):
             ws.column_dimensions[col].width = width
     out = Path(out)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out, provenance={"instrument": f"{inst.id} {inst.version}"})
     return out

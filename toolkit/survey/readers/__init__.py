@@ -57,6 +57,12 @@ def read_source(path: str | Path, instrument, format: str | None = None, **optio
     name = format or sniff(path)
     reader = READERS[name]
     wanted = {k: v for k, v in options.items() if v is not None and k in getattr(reader, "options", ())}
-    source = reader.read(path, instrument, **wanted)
+    try:
+        source = reader.read(path, instrument, **wanted)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser's own failure becomes one located line
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise DataError(f"cannot read the file as {name} ({type(exc).__name__}: {first[:200]})", file=path) from None
     source.format = name
     return source

@@ -34,6 +34,7 @@ class Source:
     format: str = ""
     notes: list = field(default_factory=list)
     headers: dict = field(default_factory=dict)  # instrument id -> the file's column header it was read from
+    read_issues: list = field(default_factory=list)  # issue() keyword dicts about how the file was read
 
 
 def _norm(text: str) -> str:
@@ -96,7 +97,13 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
             data.loc[blank_id, rid] = table.loc[blank_id, fallback]
     rows = [first_row + i for i in range(len(table))]
     if len(data.columns):
-        empty = data.isna() | data.apply(lambda s: s.astype(str).str.strip().eq(""))
+        # blank text counts as empty; numeric columns need no text check (building a string per cell of a
+        # million-row sheet took gigabytes)
+        empty = data.isna()
+        for c in range(len(data.columns)):
+            col = data.iloc[:, c]
+            if col.dtype == object:
+                empty.iloc[:, c] |= col.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
         keep = ~empty.all(axis=1).to_numpy()
     else:
         keep = pd.Series(False, index=data.index).to_numpy()
@@ -106,11 +113,12 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
     return Source(path, data, rows, [{} for _ in rows], meta or {},
                   ignored=[str(c) for c in table.columns if c not in mapping],
                   unmatched=[i for i in instrument.item_ids if i not in data.columns and i in ids],
-                  headers={target: str(header) for header, target in mapping.items()})
+                  headers={target: str(header) for header, target in mapping.items()},
+                  read_issues=reading_notes(path, table))
 
 
 def _blank(x) -> bool:
-    if x is None:
+    if x is None or type(x).__name__ == "NAType":
         return True
     if isinstance(x, float) and x != x:
         return True
@@ -118,19 +126,45 @@ def _blank(x) -> bool:
 
 
 def read_delimited(path: Path, sep: str | None = None):
-    """All cells as text (no type guessing) from a CSV; UTF-8 with or without BOM, else cp1252."""
+    """All cells as text (no type guessing) from a CSV; UTF-8 with or without BOM, a line that is not UTF-8 as
+    cp1252 (``df.attrs["fallback_lines"]`` lists them; see :func:`toolkit.survey.table.decode_text`)."""
+    import io
+
     import pandas as pd
 
-    from ..table import _sniff_delimiter, text_encodings, unescape_frame
+    from ..table import _sniff_delimiter, decode_text, unescape_frame
 
-    for encoding in text_encodings(path):
-        try:
-            delim = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, encoding))
-            return unescape_frame(pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
-                                              encoding=encoding))
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("cannot decode the file as UTF-8 or cp1252")  # pragma: no cover
+    text, bad = decode_text(path)
+    delim = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, text=text))
+    df = unescape_frame(pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False))
+    df.attrs["fallback_lines"] = bad
+    return df
+
+
+def reading_notes(path: Path, table) -> list[dict]:
+    """Issues the import report carries about how a file was read (lines decoded as cp1252, formulas
+    without a value): ``issue(...)`` keyword dicts."""
+    from ..table import fallback_message
+
+    notes = []
+    bad = table.attrs.get("fallback_lines") or []
+    if bad:
+        notes.append({"check": "mixed_encoding", "message": fallback_message(bad), "file": str(path)})
+    columns = list(table.columns)
+    for ref in table.attrs.get("formula_cells") or []:
+        m = re.match(r"([A-Z]+)(\d+)$", ref)
+        col = None
+        if m:
+            k = 0
+            for ch in m.group(1):
+                k = k * 26 + ord(ch) - 64
+            col = columns[k - 1] if 0 < k <= len(columns) else None
+        notes.append({"check": "formula_without_value", "file": str(path),
+                      "row": int(m.group(2)) if m else None, "cell": f"{table.attrs.get('sheet', '')}!{ref}",
+                      "column": col,
+                      "message": "formula with no calculated value: it reads as empty (open and save the file in "
+                                 "Excel or LibreOffice to calculate it)"})
+    return notes
 
 
 def first_line(path: Path, n: int = 1) -> list[str]:
@@ -138,6 +172,8 @@ def first_line(path: Path, n: int = 1) -> list[str]:
     from ..table import text_encodings
 
     out = []
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".sav"):
+        return out
     try:
         encoding = text_encodings(path)[0]
         with open(path, encoding=encoding, errors="replace") as fh:

@@ -33,4 +33,4 @@ class EntryReader:
             raise DataError("the 'Data' sheet is empty", file=path, field="Data")
         table = book.frame("Data", dtype=object)
         table.columns = [c if not c.startswith("Unnamed: ") else f"_col{c[9:]}" for c in table.columns]
-        return frame_from_table(path, table, instrument, first_row=2, meta=meta)
+        return frame_from_table(path, table, instrument, first_row=table.attrs.get("first_row", 2), meta=meta)

@@ -55,11 +55,13 @@ class KoboReader:
         else:
             line = first_line(path)
             table = read_delimited(path, ";" if line and ";" in line[0] else ",")
+        attrs = dict(table.attrs)
         table.columns = [str(c).strip() for c in table.columns]
-        first_row = 2
+        first_row = attrs.get("first_row", 2)
         if len(table) and all(str(v).startswith("#") for v in table.iloc[0] if str(v).strip() not in ("", "nan", "None")):
             table = table.iloc[1:].reset_index(drop=True)  # HXL tag row
-            first_row = 3
+            first_row += 1
+        table.attrs.update(attrs)
         source = frame_from_table(path, table, instrument, first_row=first_row, meta={"platform": "kobo"})
         source.notes = notes
         return source

@@ -26,6 +26,6 @@ class PlainReader:
             first_row = 1  # case number
         else:
             table = open_workbook(path).frame(0, dtype=object)
-            first_row = 2
+            first_row = table.attrs.get("first_row", 2)
         table.columns = [str(c).strip() for c in table.columns]
         return frame_from_table(path, table, instrument, first_row=first_row, meta={})

@@ -75,7 +75,20 @@ class QuestionnaireReader:
                                 field=c["variable"]) from None
             values[c["variable"]] = value
             where[c["variable"]] = f"{sheet}!{c['cell']}"
+        issues = []
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from ...spreadsheets import formula_cells_without_value
+
+            sheets = sorted({w.split("!")[0] for w in where.values()})
+            unfilled = {f"{sh}!{ref}" for sh in sheets for ref in formula_cells_without_value(path, sh)}
+            for var, cell in where.items():
+                if cell in unfilled:
+                    issues.append({"check": "formula_without_value", "file": str(path), "cell": cell, "column": var,
+                                   "message": "the answer cell holds a formula with no calculated value; it reads "
+                                              "as empty (open and save the file in Excel or LibreOffice to calculate "
+                                              "it)"})
         data = pd.DataFrame([values], columns=list(values))
         ids = set(instrument.item_ids)
         return Source(path, data, [None], [where], meta, ignored=[],
-                      unmatched=[i for i in instrument.item_ids if i not in values and i in ids])
+                      unmatched=[i for i in instrument.item_ids if i not in values and i in ids],
+                      read_issues=issues)
