@@ -130,35 +130,29 @@ class Discrepancy:
             out[lo:lo + chunk] = self._local_grads(thetas[lo:lo + chunk], g)
         return out
 
-    def _local_grads(self, thetas: np.ndarray, g: int) -> np.ndarray:
-        st, loc = self.st, self.local[g]
-        nb = len(thetas)
-        mats = {}
+    def _batch_mats(self, thetas: np.ndarray, g: int) -> dict[str, np.ndarray]:
+        """Lambda, Theta, Psi, nu, alpha of group g for each parameter vector of *thetas* (B x k)."""
+        nb, mats = len(thetas), {}
         for key, (where, ids) in self.pos[g].items():
-            m = np.repeat(st.fix[key][g][None], nb, axis=0)
+            m = np.repeat(self.st.fix[key][g][None], nb, axis=0)
             m[(slice(None),) + where] = thetas[:, ids]
             mats[key] = m
+        return mats
+
+    def _chain(self, mats: dict, w: np.ndarray, v: np.ndarray | None, g: int) -> np.ndarray:
+        """The chain rule from the moment derivatives (dF/dSigma = W, dF/dmu = -2v; batched or shared) to the
+        group's parameters, for each parameter vector behind *mats*: B x (group's parameters)."""
+        loc = self.local[g]
         lam, ps = mats["lambda"], mats["psi"]
-        lam_t = lam.transpose(0, 2, 1)
-        sigma = lam @ ps @ lam_t + mats["theta"]
-        mu = mats["nu"] + np.einsum("bpm,bm->bp", lam, mats["alpha"])
-        terms = self.batch_terms(g, sigma, mu)
-        if terms is None:
-            out = np.empty((nb, len(loc)))
-            for b, t in enumerate(thetas):
-                fg, gg = self.group(t, g)
-                out[b] = gg[loc] if gg is not None else np.nan
-            return out
-        a, d = terms
-        si = np.linalg.inv(sigma)
-        w = si - si @ a @ si
+        nb = len(lam)
+        w = np.broadcast_to(w, (nb,) + w.shape[-2:])
         wl = w @ lam
-        parts = {"lambda": 2.0 * wl @ ps, "psi": lam_t @ wl, "theta": w}
-        if d is not None:
-            sid = np.einsum("bij,bj->bi", si, d)
-            parts["lambda"] = parts["lambda"] - 2.0 * sid[:, :, None] * mats["alpha"][:, None, :]
-            parts["nu"] = -2.0 * sid
-            parts["alpha"] = -2.0 * np.einsum("bpm,bp->bm", lam, sid)
+        parts = {"lambda": 2.0 * wl @ ps, "psi": lam.transpose(0, 2, 1) @ wl, "theta": w}
+        if v is not None:
+            v = np.broadcast_to(v, (nb, v.shape[-1]))
+            parts["lambda"] = parts["lambda"] - 2.0 * v[:, :, None] * mats["alpha"][:, None, :]
+            parts["nu"] = -2.0 * v
+            parts["alpha"] = -2.0 * np.einsum("bpm,bp->bm", lam, v)
         at = np.full(self.k, -1)
         at[loc] = np.arange(len(loc))
         out = np.zeros((nb, len(loc)))
@@ -171,20 +165,49 @@ class Discrepancy:
                 out += vals @ scatter
         return out
 
+    def _local_grads(self, thetas: np.ndarray, g: int) -> np.ndarray:
+        loc = self.local[g]
+        nb = len(thetas)
+        mats = self._batch_mats(thetas, g)
+        lam = mats["lambda"]
+        sigma = lam @ mats["psi"] @ lam.transpose(0, 2, 1) + mats["theta"]
+        mu = mats["nu"] + np.einsum("bpm,bm->bp", lam, mats["alpha"])
+        terms = self.batch_terms(g, sigma, mu)
+        if terms is None:
+            out = np.empty((nb, len(loc)))
+            for b, t in enumerate(thetas):
+                fg, gg = self.group(t, g)
+                out[b] = gg[loc] if gg is not None else np.nan
+            return out
+        a, d = terms
+        si = np.linalg.inv(sigma)
+        w = si - si @ a @ si
+        v = None if d is None else np.einsum("bij,bj->bi", si, d)
+        return self._chain(mats, w, v, g)
+
+    @staticmethod
+    def _perturbed(theta: np.ndarray, loc: np.ndarray, h: float) -> np.ndarray:
+        """theta shifted by -2h, -h, +h, +2h in each of the parameters *loc* (4 n x k)."""
+        n = len(loc)
+        thetas = np.repeat(theta[None], 4 * n, axis=0)
+        for j, step in enumerate((-2 * h, -h, h, 2 * h)):
+            thetas[j * n + np.arange(n), loc] += step
+        return thetas
+
+    @staticmethod
+    def _five_point(gr: np.ndarray, h: float) -> np.ndarray:
+        n = len(gr) // 4
+        return (gr[:n] - 8 * gr[n:2 * n] + 8 * gr[2 * n:3 * n] - gr[3 * n:]) / (12 * h)
+
     def hessian(self, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
         """Observed Hessian of F: 5-point differences of the analytic gradient with step h, symmetrized
         (lavaan's ``lav_model_hessian``), one group block at a time."""
         hess = np.zeros((self.k, self.k))
         for g in range(self.st.ngroups):
             loc = self.local[g]
-            n = len(loc)
-            if not n:
+            if not len(loc):
                 continue
-            thetas = np.repeat(theta[None], 4 * n, axis=0)
-            for j, step in enumerate((-2 * h, -h, h, 2 * h)):
-                thetas[j * n + np.arange(n), loc] += step
-            gr = self.local_grads(thetas, g)
-            block = (gr[:n] - 8 * gr[n:2 * n] + 8 * gr[2 * n:3 * n] - gr[3 * n:]) / (12 * h)
+            block = self._five_point(self.local_grads(self._perturbed(theta, loc, h), g), h)
             if not np.all(np.isfinite(block)):
                 raise np.linalg.LinAlgError("not positive definite")
             hess[np.ix_(loc, loc)] += self.weights[g] * block

@@ -11,13 +11,22 @@ sample moments replaced by the E-step moments at the current parameters (A = (1/
 d = mean of the completed residuals; Dempster, Laird & Rubin 1977), computed in one batched E-step.
 
 Rows entirely missing are dropped before (as lavaan, with a note). Standard errors use the observed
-information (the Hessian by 5-point differences of this gradient), lavaan's default for ``missing = "ml"``.
+information, lavaan's default for ``missing = "ml"``. lavaan takes 5-point differences of the analytic
+gradient (4 gradients, i.e. 4 E-steps over all rows, per parameter); here the same Hessian is assembled from
+its two exact parts, Delta' (d2F/dm2) Delta with the analytic observed information of the saturated model at
+the implied moments (:meth:`RowData.information`), plus the term sum_k dF/dm_k d2m_k/dtheta2, taken by 5-point
+differences of the chain rule with dF/dm held fixed (polynomial in theta, so exact to rounding). It agrees
+with the 5-point Hessian of the gradient (``hessian(theta, method="numeric")``) to ~1e-9 and costs no E-step
+per parameter, which matters at tens of thousands of rows.
 
 References: Arbuckle (1996) Full information estimation in the presence of incomplete data; Enders (2010)
 Applied Missing Data Analysis; lavaan 0.6-14 ``R/lav_mvnorm_missing.R``.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from ..implied import delta
 from .base import Discrepancy
 
 
@@ -42,3 +51,29 @@ class FIMLDiscrepancy(Discrepancy):
 
     def batch_terms(self, g, sigma, mu):
         return self.ss.rows[g].estep_batch(mu, sigma)
+
+    def hessian(self, theta: np.ndarray, h: float = 1e-6, method: str = "analytic") -> np.ndarray:
+        """Observed Hessian of F (see the module docstring); ``method="numeric"`` gives lavaan's 5-point
+        differences of the gradient instead."""
+        if method != "analytic":
+            return super().hessian(theta, h)
+        hess = np.zeros((self.k, self.k))
+        for g in range(self.st.ngroups):
+            loc = self.local[g]
+            mats = self.matrices(theta, g)
+            lam = mats["lambda"]
+            sigma = lam @ mats["psi"] @ lam.T + mats["theta"]
+            mu = mats["nu"] + lam @ mats["alpha"]
+            rows = self.ss.rows[g]
+            es = rows.estep(mu, sigma)
+            info = rows.information(es, "observed", meanstructure=True)
+            dl = delta(self.st, theta, g)[:, loc]
+            first = 2.0 * dl.T @ info @ dl
+            w = es.p_inv - es.p_inv @ es.t @ es.p_inv
+            v = es.p_inv @ es.d
+            second = self._five_point(self._chain(self._batch_mats(self._perturbed(theta, loc, h), g), w, v, g), h)
+            block = first + second
+            if not np.all(np.isfinite(block)):
+                raise np.linalg.LinAlgError("not positive definite")
+            hess[np.ix_(loc, loc)] += self.weights[g] * block
+        return (hess + hess.T) / 2
