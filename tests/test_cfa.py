@@ -194,8 +194,9 @@ def test_hs_invariance_differences_and_chen_verdicts(hs_inv, ref):
 def test_instrument_model_with_missing_codes_and_reversed_items(data_dir, ref):
     lav = ref["mini"]
     d = pd.read_csv(data_dir / "cfa_mini_survey.csv")
-    res = toolkit.cfa(d, instrument=str(data_dir / "mini-instrument.yaml"))
+    res = toolkit.cfa(d, instrument=str(data_dir / "mini-instrument.yaml"), missing="listwise")
     assert res.n == lav["n"] and res.n + res.n_dropped == len(d)
+    assert any("listwise deletion dropped 88 of 400 respondents (22.0%)" in w for w in res.warnings)
     _check_fit(res.fit, lav["fit"])
     std = _std(lav["std"])
     for k, v in std.items():
@@ -205,7 +206,7 @@ def test_instrument_model_with_missing_codes_and_reversed_items(data_dir, ref):
     for k, v in lav["htmt"].items():
         assert res.to_dict()["htmt"][k] == pytest.approx(v, abs=TOL)
     assert any("SM3" in n for n in res.notes)
-    inv = toolkit.invariance(d, group="role", instrument=str(data_dir / "mini-instrument.yaml"))
+    inv = toolkit.invariance(d, group="role", instrument=str(data_dir / "mini-instrument.yaml"), missing="listwise")
     assert list(inv.groups) == lav["groups"] and list(inv.groups.values()) == lav["nobs"]
     for step in ("configural", "metric", "scalar"):
         _check_fit(inv.fits[step], lav[step])
@@ -223,7 +224,7 @@ def test_instrument_model_on_simulated_data(data_dir):
         cols[item] = np.clip(np.round(3 + 1.2 * y), 1, 5)
     cols["SM1"][:10] = 9  # Don't know
     res = toolkit.cfa(pd.DataFrame(cols), instrument=str(data_dir / "mini-instrument.yaml"))
-    assert res.n == n - 10
+    assert res.n == n and res.n_incomplete == 10 and res.missing == "fiml"  # 'Don't know' answers are gaps
     assert res.fit["cfi"] > 0.95 and res.fit["df"] == 8
     assert (res.loadings["std_all"] > 0.4).all()  # reverse-keyed items were recoded
     assert res.factor_correlations.loc["sensemaking", "deliberation"] == pytest.approx(0.3, abs=0.12)
@@ -255,9 +256,14 @@ def test_cli_text_and_xlsx(run_cli, data_dir, tmp_path):
     assert code == 0, err
     assert "CFI" in text and "Measurement invariance" in text and "wrote" in text
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Fit", "Loadings", "Reliability", "HTMT", "Invariance"]
-    assert wb["Fit"]["A1"].value == "index" and wb["Fit"]["A2"].value == "chisq"
-    assert [c.value for c in wb["Invariance"]["A"][1:4]] == ["configural", "metric", "scalar"]
+    assert wb.sheetnames == ["Fit", "Loadings", "Reliability", "HTMT", "Invariance", "Modification indices"]
+    assert wb["Fit"]["A1"].value.startswith("Model fit (ML, FIML")
+    assert wb["Fit"]["A2"].value == "Index" and wb["Fit"]["A3"].value == "χ²"
+    assert isinstance(wb["Fit"]["B3"].value, float)
+    assert [c.value for c in wb["Invariance"]["A"][2:5]] == ["configural", "metric", "scalar"]
+    from toolkit.provenance import read_from_workbook
+
+    assert read_from_workbook(out)["missing"] == "fiml"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -344,5 +350,8 @@ def test_unstructured_noise_warns_instead_of_failing(run_cli, tmp_path):
     code, out, err = run_cli("analyze", "cfa", str(tmp_path / "noise.csv"), "--model", "f =~ a + b + c",
                              "--model", "h =~ d + e + g", "--json")
     assert code == 0
-    assert any("did not converge" in w for w in json.loads(out)["warnings"])
-    assert err.startswith("warning: the ML estimation did not converge")
+    d = json.loads(out)
+    # as lavaan: the fit is perfect (chi-square 0, CFI 1), but the information matrix is singular
+    assert d["fit"]["chisq"] == pytest.approx(0, abs=1e-8) and d["fit"]["cfi"] == 1
+    assert any("standard errors could not be computed" in w for w in d["warnings"])
+    assert err.startswith("warning: standard errors could not be computed")

@@ -98,7 +98,7 @@ def test_cfa_docs_syntax_fixed_free_and_correlated_residual_matches_lavaan(data_
 
 
 def test_invariance_one_construct_of_the_sample_survey_matches_lavaan(ref, survey, data_dir):
-    inv = toolkit.invariance(survey, None, "role", instrument=str(data_dir / "spotcheck_cdu.yaml"))
+    inv = toolkit.invariance(survey, None, "role", instrument=str(data_dir / "spotcheck_cdu.yaml"), missing="listwise")
     assert list(inv.groups) == ref["invariance_groups"]
     table = inv.table.set_index("step")
     for step in ("configural", "metric", "scalar"):

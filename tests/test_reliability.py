@@ -272,9 +272,10 @@ def test_cli_console_and_excel(run_cli, data_dir, tmp_path):
     wb = load_workbook(out_file)
     assert wb.sheetnames[:3] == ["Scales", "Items", "Frequencies"]
     ws = wb["Scales"]
-    header = [c.value for c in ws[1]]
-    assert abs(ws.cell(2, header.index("alpha") + 1).value - 0.431456105) < 1e-8
-    assert [c.value for c in wb["Frequencies"][1]][:9] == ["scale", "item", "1", "2", "3", "4", "5", "6", "miss"]
+    header = [c.value for c in ws[2]]  # row 1 is the table title
+    assert abs(ws.cell(3, header.index("α") + 1).value - 0.431456105) < 1e-8
+    assert [c.value for c in wb["Frequencies"][2]][:9] == ["Scale", "Item", "1", "2", "3", "4", "5", "6",
+                                                            "Unanswered"]
 
 
 def test_cli_instrument_listwise(run_cli, data_dir):

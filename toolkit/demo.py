@@ -136,7 +136,9 @@ def step_cfa(demo: Demo) -> list[Path]:
     inst, data = demo.load_survey()
     res = toolkit.cfa(data, instrument=inst)
     f = res.fit
-    demo.echo(f"   {len(res.factor_correlations)} factors, n = {res.n} ({res.n_dropped} dropped): "
+    rows = (f"{res.n} rows, FIML for the {res.n_incomplete} with missing answers" if res.missing == "fiml"
+            else f"{res.n} ({res.n_dropped} dropped)")
+    demo.echo(f"   {len(res.factor_correlations)} factors, n = {rows}: "
               f"chi2({f['df']}) = {f['chisq']:.1f}, CFI {f['cfi']:.3f}, TLI {f['tli']:.3f}, RMSEA {f['rmsea']:.3f} "
               f"[{f['rmsea_ci'][0]:.3f}, {f['rmsea_ci'][1]:.3f}], SRMR {f['srmr']:.3f}")
     role = inst.context_by_role("role")

@@ -13,20 +13,35 @@ import click
 @click.option("--model", "model_lines", multiple=True, metavar="'f =~ x1 + x2 + x3'",
               help="lavaan-style model line(s) (repeatable; one string may hold several lines separated by new "
                    "lines or ';'). 'x1 ~~ x2' adds a residual covariance.")
+@click.option("--missing-code", "missing_codes", type=float, multiple=True, metavar="CODE",
+              help="A value meaning 'missing', e.g. 9 for Don't know (repeatable; an instrument's declared codes "
+                   "apply anyway).")
 @click.option("--construct", "constructs", multiple=True, metavar="ID",
               help="With --instrument: use only this construct (repeatable).")
 @click.option("--group", metavar="COLUMN", help="Also test configural, metric and scalar invariance across the "
               "groups in this column.")
+@click.option("--estimator", type=click.Choice(["ml", "mlr"], case_sensitive=False), default="ml", show_default=True,
+              help="ml: maximum likelihood; mlr: ML with robust (Huber-White) standard errors and the Yuan-Bentler "
+                   "scaled chi-square with scaled and robust CFI/TLI/RMSEA (lavaan estimator = \"MLR\").")
+@click.option("--missing", type=click.Choice(["fiml", "listwise"], case_sensitive=False), default=None,
+              help="fiml: full-information ML, every answer is used (lavaan missing = \"ml\"); listwise: complete "
+                   "cases only. Default: fiml when any item has a missing answer.")
+@click.option("--free", "free", multiple=True, metavar="'f=~x3' | 'x3~1'",
+              help="With --group: release this loading or intercept from the equality constraints (partial "
+                   "invariance, lavaan group.partial; repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write an .xlsx workbook (sheets Fit, Loadings, Reliability, HTMT, Invariance).")
-def cfa(data, instrument, model_lines, constructs, group, as_json, output):
+              help="Also write an .xlsx workbook (sheets Fit, Loadings, Reliability, HTMT, Invariance, "
+                   "Modification indices).")
+def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimator, missing, free, as_json, output):
     """Confirmatory factor analysis by maximum likelihood, as R lavaan::cfa.
 
-    Marker-variable identification (first loading = 1), complete cases. Reports chi-square, CFI, TLI, RMSEA
-    with its 90% interval, SRMR, log-likelihood, AIC, BIC, standardized loadings, factor correlations,
-    composite reliability and AVE, HTMT, with Hu & Bentler (1999) cut-offs as guidance. With --group: the
-    configural, metric and scalar models, chi-square difference tests and Chen (2007) verdicts.
+    Marker-variable identification (first loading = 1). Missing answers are handled by full-information ML
+    (FIML) unless --missing listwise. Reports chi-square, CFI, TLI, RMSEA with its 90% interval, SRMR,
+    log-likelihood, AIC, BIC (with --estimator mlr also the scaled and robust versions), standardized
+    loadings, factor correlations, composite reliability and AVE, HTMT, the ten largest modification
+    indices with expected parameter changes, with Hu & Bentler (1999) cut-offs as guidance. With --group:
+    the configural, metric and scalar models, chi-square difference tests and Chen (2007) verdicts.
 
     \b
     Example:
@@ -37,6 +52,9 @@ def cfa(data, instrument, model_lines, constructs, group, as_json, output):
           --group school --json
       hls analyze cfa answers.xlsx --instrument collective-data-use -o cfa.xlsx
       hls analyze cfa answers.csv --instrument collective-data-use --construct collective_data_use --group role
+      hls analyze cfa answers.csv -i collective-data-use --estimator mlr --missing fiml --json
+      hls analyze cfa hs1939.csv --model "visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9" \\
+          --group school --free "x3~1" --free "x7~1"
     """
     from toolkit.errors import ToolkitError
     from toolkit.io import dumps_json, refuse_overwriting
@@ -52,14 +70,23 @@ def cfa(data, instrument, model_lines, constructs, group, as_json, output):
                            field="--model")
     if constructs and not instrument:
         raise ToolkitError("--construct selects constructs of --instrument", field="--construct")
+    if free and not group:
+        raise ToolkitError("--free releases equality constraints across groups: give --group too", field="--free")
     df = read_table(data)
     model = "\n".join(model_lines) if model_lines else None
     constructs = list(constructs) or None
-    result = run(df, model=model, instrument=instrument, constructs=constructs)
+    how = {"estimator": estimator.lower(), "missing": (missing or "auto").lower(), "missing_codes": missing_codes}
+    result = run(df, model=model, instrument=instrument, constructs=constructs, **how)
     if group:
-        result.invariance = invariance(df, model, group, instrument=instrument, constructs=constructs)
+        result.invariance = invariance(df, model, group, instrument=instrument, constructs=constructs,
+                                       free=list(free), **how)
     if output is not None:
-        result.to_excel(output)
+        from toolkit.provenance import provenance
+
+        result.to_excel(output, provenance=provenance(
+            command="analyze cfa", inputs=[data], instrument=instrument,
+            settings={"model": model, "estimator": result.estimator, "missing": result.missing, "group": group,
+                      "free": ", ".join(free) or None}))
     if as_json:
         click.echo(dumps_json(result.to_dict()))
     else:
@@ -67,5 +94,5 @@ def cfa(data, instrument, model_lines, constructs, group, as_json, output):
         if output is not None:
             click.echo(f"wrote {output}")
     warns = list(result.warnings) + (list(result.invariance.warnings) if result.invariance is not None else [])
-    for w in warns:
+    for w in dict.fromkeys(warns):  # listwise warnings of the CFA and the invariance steps are the same
         click.echo(f"warning: {w}", err=True)

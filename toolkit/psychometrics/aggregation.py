@@ -540,33 +540,12 @@ def _write_csv(path, df):
 
 
 def _write_xlsx(path, sheets: dict):
-    from openpyxl import Workbook
+    """One sheet per table through the toolkit's one table writer; headers keep the column names, because the
+    group-level sheet is a dataset meant to be read back."""
+    from ..report.tables import Column, Table, write_workbook
 
-    from ..io import save_workbook, write_cell
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in sheets.items():
-        ws = wb.create_sheet(name)
-        for c, col in enumerate(df.columns, start=1):
-            write_cell(ws, 1, c, str(col))
-        for r, row in enumerate(df.itertuples(index=False), start=2):
-            for c, v in enumerate(row, start=1):
-                write_cell(ws, r, c, _cell(v))
-        ws.freeze_panes = "A2"
-    save_workbook(wb, path)
-
-
-def _cell(v):
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if not np.isfinite(v) else float(v)
-    if v is None or v is pd.NA:
-        return None
-    return v if isinstance(v, (int, str)) else str(v)
+    write_workbook(path, [Table(name, df, columns=[Column(str(c), str(c)) for c in df.columns])
+                          for name, df in sheets.items()])
 
 
 def _scales_and_settings(data, scales, instrument, options):

@@ -126,7 +126,7 @@ def parallel_analysis(data, iterations: int = 20, seed: int | None = None, quant
 
 
 def _parallel(data, iterations, seed, quantile, method, missing, items, n_obs, ordinal=False) -> ParallelResult:
-    from .factor import _corr_input, _not_pd_warning, _poly_input
+    from .efa_input import _corr_input, _not_pd_warning, _poly_input
 
     if method not in ("minres", "ml", "pa"):
         raise AnalysisError(f"parallel analysis method must be minres, ml or pa, not {method!r}")

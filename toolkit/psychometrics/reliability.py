@@ -72,11 +72,11 @@ class ReliabilityResult:
 
         return format_text(self, digits)
 
-    def to_excel(self, path) -> None:
-        """Write sheets Scales, Items and Frequencies to *path* (atomically; text never becomes a formula)."""
+    def to_excel(self, path, provenance: dict | None = None) -> None:
+        """Write sheets Scales, Items, Frequencies (and Warnings) to *path* with the toolkit's table writer."""
         from .reliability_output import write_excel
 
-        write_excel(self, path)
+        write_excel(self, path, provenance)
 
     def __repr__(self) -> str:  # pragma: no cover - convenience
         return f"ReliabilityResult({len(self.scales)} scale(s))\n{self.scales.to_string(index=False)}"

@@ -62,14 +62,13 @@ def format_text(result, digits: int = 3) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def write_excel(result, path) -> None:
-    """Sheets Scales, Items, Frequencies (wide: one column per category) written atomically via write_cell."""
-    from openpyxl import Workbook
+def write_excel(result, path, provenance: dict | None = None) -> None:
+    """Sheets Scales, Items, Frequencies (wide: one column per category) and Warnings, through the toolkit's one
+    table writer (:func:`toolkit.report.tables.write_workbook`)."""
+    import pandas as pd
 
-    from ..io import save_workbook, write_cell
+    from ..report.tables import Column, Table, write_workbook
 
-    wb = Workbook()
-    sheets = [("Scales", result.scales), ("Items", result.items)]
     freqs = result.frequencies
     if len(freqs):
         wide = freqs.pivot_table(index=["scale", "item"], columns="category", values="proportion", sort=False)
@@ -77,25 +76,14 @@ def write_excel(result, path) -> None:
         cats = sorted(cats, key=lambda c: float(c)) + ["miss"]
         wide = wide.reindex(columns=cats).reset_index()
     else:
-        import pandas as pd
-
-        wide = pd.DataFrame(columns=["scale", "item"])
-    sheets.append(("Frequencies", wide))
-    for idx, (title, frame) in enumerate(sheets):
-        ws = wb.active if idx == 0 else wb.create_sheet()
-        ws.title = title
-        for j, col in enumerate(frame.columns, start=1):
-            write_cell(ws, 1, j, str(col))
-        for i, row in enumerate(frame.itertuples(index=False), start=2):
-            for j, v in enumerate(row, start=1):
-                if isinstance(v, (np.floating, float)) and np.isnan(v):
-                    continue
-                if isinstance(v, np.generic):
-                    v = v.item()
-                write_cell(ws, i, j, v)
+        cats, wide = [], pd.DataFrame(columns=["scale", "item"])
+    tables = [
+        Table("Scales", result.scales, title="Reliability per scale"),
+        Table("Items", result.items, title="Item statistics"),
+        Table("Frequencies", wide, title="Response frequencies (share of each item's answers)",
+              columns=["scale", "item"] + [Column(c, "Unanswered" if c == "miss" else str(c), "prop") for c in cats],
+              note="Unanswered = share of rows without an answer to the item."),
+    ]
     if result.warnings:
-        ws = wb.create_sheet("Warnings")
-        write_cell(ws, 1, 1, "warning")
-        for i, w in enumerate(result.warnings, start=2):
-            write_cell(ws, i, 1, w)
-    save_workbook(wb, path)
+        tables.append(Table("Warnings", pd.DataFrame({"warning": list(result.warnings)}), title="Warnings"))
+    write_workbook(path, tables, provenance=provenance)

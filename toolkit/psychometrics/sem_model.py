@@ -12,6 +12,12 @@ Statements are separated by new lines or ``;``; ``#`` starts a comment. Identifi
 ``cfa()`` defaults: marker variable (first loading of each factor fixed to 1 unless it is freed with ``NA*``
 or the factor variance is fixed), residual variances and factor (co)variances free, and with several groups
 intercepts free and latent means fixed to 0 (free in groups 2+ once intercepts are held equal).
+
+This is the one model representation the estimators share (lavaan's partable + LISREL matrices):
+:class:`Structure` maps the free parameters onto Lambda, Theta, Psi, nu and alpha per group;
+:func:`build_structure` makes it from a :class:`ModelSpec` (with ``group.equal`` / ``group.partial``),
+:func:`baseline_structure` the independence model; :mod:`.implied` computes the model-implied moments and
+their Jacobian.
 """
 from __future__ import annotations
 
@@ -88,8 +94,7 @@ def parse_model(text: str | list[str] | tuple[str, ...]) -> ModelSpec:
     freed: set[tuple[str, str]] = set()
     covs: dict[tuple[str, str], float | None] = {}
     statements = [s.split("#", 1)[0].strip() for line in text.splitlines() for s in line.split(";")]
-    for n, st in enumerate(s for s in statements if s):
-        where = f"model: {st}"
+    for st in (s for s in statements if s):
         if "=~" in st:
             lhs, _, rhs = st.partition("=~")
             f = lhs.strip()
@@ -166,6 +171,10 @@ class Structure:
     def nfree(self) -> int:
         return int(max((r["free"] for r in self.table), default=-1) + 1)
 
+    @property
+    def p(self) -> int:
+        return len(self.observed)
+
     def matrices(self, theta: np.ndarray, g: int) -> dict[str, np.ndarray]:
         out = {}
         for k in ("lambda", "theta", "psi", "nu", "alpha"):
@@ -176,13 +185,73 @@ class Structure:
             out[k] = m
         return out
 
+    def free_names(self) -> list[str]:
+        """Names of the free parameters in lavaan's ``coef()`` style ("visual=~x2", "x1~~x1", "x1~1", with
+        ".g2" etc. for later groups); a parameter shared across groups takes its first name."""
+        out = [""] * self.nfree
+        for r in self.table:
+            k = r["free"]
+            if k >= 0 and not out[k]:
+                name = f"{r['lhs']}{r['op']}{r['rhs']}"
+                out[k] = name + (f".g{r['group'] + 1}" if r["group"] > 0 else "")
+        return out
+
+    def implied(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(Sigma_g, mu_g) per group: Sigma = Lambda Psi Lambda' + Theta, mu = nu + Lambda alpha."""
+        out = []
+        for g in range(self.ngroups):
+            m = self.matrices(theta, g)
+            out.append((m["lambda"] @ m["psi"] @ m["lambda"].T + m["theta"], m["nu"] + m["lambda"] @ m["alpha"]))
+        return out
+
+    def moments_per_group(self) -> int:
+        """Number of sample moments per group: p(p+1)/2 covariances plus p means with a mean structure."""
+        p = self.p
+        return p * (p + 1) // 2 + (p if self.meanstructure else 0)
+
+    @property
+    def df(self) -> int:
+        return self.ngroups * self.moments_per_group() - self.nfree
+
+
+def parse_partial(texts, spec: ModelSpec) -> list[tuple[str, str, str]]:
+    """Parameters released from the group equality constraints (lavaan's ``group.partial``).
+
+    ``"visual=~x3"`` releases a loading, ``"x3~1"`` an intercept; returns ``(op, lhs, rhs)`` keys.
+
+    >>> spec = parse_model("visual =~ x1 + x2 + x3")
+    >>> parse_partial(["visual =~ x3", "x2 ~ 1"], spec)
+    [('=~', 'visual', 'x3'), ('~1', 'x2', '')]
+    """
+    out = []
+    for t in texts or ():
+        s = "".join(str(t).split())
+        if "=~" in s:
+            f, _, x = s.partition("=~")
+            if f not in spec.indicators or x not in spec.indicators[f]:
+                raise AnalysisError(f"'{t}' is not a loading of the model", field="--free")
+            key = ("=~", f, x)
+        elif s.endswith("~1"):
+            x = s[:-2]
+            if x not in spec.observed:
+                raise AnalysisError(f"'{t}': '{x}' is not an indicator of the model", field="--free")
+            key = ("~1", x, "")
+        else:
+            raise AnalysisError(f"'{t}': release a loading ('factor=~item') or an intercept ('item~1')",
+                                field="--free")
+        if key not in out:
+            out.append(key)
+    return out
+
 
 def build_structure(spec: ModelSpec, ngroups: int = 1, meanstructure: bool | None = None,
-                    equal: tuple[str, ...] = ()) -> Structure:
-    """Free and fixed parameters of a CFA for *ngroups* groups with ``equal`` in ("loadings", "intercepts")."""
+                    equal: tuple[str, ...] = (), partial=()) -> Structure:
+    """Free and fixed parameters of a CFA for *ngroups* groups with ``equal`` in ("loadings", "intercepts");
+    the ``(op, lhs, rhs)`` keys in *partial* (see :func:`parse_partial`) stay free in every group."""
     unknown = set(equal) - {"loadings", "intercepts"}
     if unknown:
         raise AnalysisError(f"unsupported group.equal constraint(s): {', '.join(sorted(unknown))}")
+    partial = set(partial)
     if meanstructure is None:
         meanstructure = ngroups > 1
     obs, fac = spec.observed, spec.factors
@@ -230,7 +299,7 @@ def build_structure(spec: ModelSpec, ngroups: int = 1, meanstructure: bool | Non
             for x in spec.indicators[f]:
                 v = fixed_loadings.get((f, x))
                 add("lambda", [(oi[x], fi[f])], f, "=~", x, g, v,
-                    ("=~", f, x) if "loadings" in equal else None)
+                    ("=~", f, x) if "loadings" in equal and ("=~", f, x) not in partial else None)
         for x in obs:
             v = spec.covariances.get((x, x))
             add("theta", [(oi[x], oi[x])], x, "~~", x, g, v)
@@ -248,8 +317,30 @@ def build_structure(spec: ModelSpec, ngroups: int = 1, meanstructure: bool | Non
                 add("psi", [(i, j), (j, i)], f, "~~", h, g, v if explicit else None)
         if meanstructure:
             for x in obs:
-                add("nu", [(oi[x],)], x, "~1", "", g, None, ("~1", x) if "intercepts" in equal else None)
+                add("nu", [(oi[x],)], x, "~1", "", g, None,
+                    ("~1", x) if "intercepts" in equal and ("~1", x, "") not in partial else None)
             for f in fac:
                 free_mean = "intercepts" in equal and g > 0
                 add("alpha", [(fi[f],)], f, "~1", "", g, None if free_mean else 0.0)
     return Structure(obs, fac, G, meanstructure, idx, fix, table)
+
+
+def baseline_structure(observed: list[str], ngroups: int = 1, meanstructure: bool = False) -> Structure:
+    """lavaan's independence (baseline) model: free variances (and means) per group, no covariances."""
+    p, G = len(observed), ngroups
+    idx = {"lambda": -np.ones((G, p, 0), int), "theta": -np.ones((G, p, p), int), "psi": -np.ones((G, 0, 0), int),
+           "nu": -np.ones((G, p), int), "alpha": -np.ones((G, 0), int)}
+    fix = {"lambda": np.zeros((G, p, 0)), "theta": np.zeros((G, p, p)), "psi": np.zeros((G, 0, 0)),
+           "nu": np.zeros((G, p)), "alpha": np.zeros((G, 0))}
+    table, k = [], 0
+    for g in range(G):
+        for i, x in enumerate(observed):
+            idx["theta"][g, i, i] = k
+            table.append(dict(lhs=x, op="~~", rhs=x, group=g, free=k, value=np.nan, mat="theta", pos=(i, i)))
+            k += 1
+        if meanstructure:
+            for i, x in enumerate(observed):
+                idx["nu"][g, i] = k
+                table.append(dict(lhs=x, op="~1", rhs="", group=g, free=k, value=np.nan, mat="nu", pos=(i,)))
+                k += 1
+    return Structure(list(observed), [], G, meanstructure, idx, fix, table)

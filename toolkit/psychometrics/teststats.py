@@ -1,0 +1,94 @@
+"""Test statistics of a fitted model and difference tests between nested fits (lavaan's ``lav_test*.R``).
+
+- standard: chi-square = N F_ML (complete data) or 2 (logL_H1 - logL_H0) (FIML), p-value on df.
+- Yuan-Bentler, Mplus variant (``test = "yuan.bentler.mplus"``, MLR's default; Yuan & Bentler 2000):
+  c = sum_g [tr(A1_g^-1 B1_g) - (N_g/N) tr(B0_g E^-1)] / df, with A1 the observed h1 information and B1 the
+  first-order h1 information at the unstructured (sample or EM) moments, B0_g = Delta_g' B1_g Delta_g at the
+  model-implied moments and E the observed information; T_scaled = T / c.
+- differences: the plain chi-square difference, and for scaled tests the Satorra-Bentler (2001) scaled
+  difference c_d = (df0 c0 - df1 c1) / (df0 - df1), T_d = (T0 - T1) / c_d (lavTestLRT's default for MLR).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from .estimators.information import deltas, h1_information, inverted_information
+
+
+def _pvalue(x2: float, df: float) -> float:
+    return float(stats.chi2.sf(x2, df)) if df > 0 and np.isfinite(x2) else float("nan")
+
+
+def standard_test(fit) -> dict:
+    x2 = fit.chisq
+    return {"test": "standard", "stat": x2, "df": fit.df, "pvalue": _pvalue(x2, fit.df),
+            "stat_group": list(fit.chisq_group)}
+
+
+def yuan_bentler_mplus(fit) -> dict:
+    """lavaan's ``lav_test_yuan_bentler`` with ``test = "yuan.bentler.mplus"``."""
+    base = standard_test(fit)
+    df = fit.df
+    out = dict(base, test="yuan.bentler.mplus", scaling_factor=float("nan"), trace=float("nan"))
+    if df <= 0:
+        return out
+    einv = inverted_information(fit, "observed")
+    if not np.all(np.isfinite(einv)):
+        return out
+    w = fit.stats.weights
+    h1_kind = "observed" if fit.stats.missing else "expected"
+    tr = 0.0
+    for g, dl in enumerate(deltas(fit)):
+        a1 = h1_information(fit, g, h1_kind, structured=False)
+        b1 = h1_information(fit, g, "firstorder", structured=False)
+        keep = np.diag(a1) != 0
+        a1, b1 = a1[np.ix_(keep, keep)], b1[np.ix_(keep, keep)]
+        b0 = dl.T @ h1_information(fit, g, "firstorder", structured=True) @ dl
+        tr += float(np.sum(b1 * np.linalg.inv(a1).T)) - w[g] * float(np.sum(b0 * einv.T))
+    c = tr / df
+    if c < 0:
+        return out
+    stat = base["stat"] / c
+    return dict(out, stat=stat, pvalue=_pvalue(stat, df), scaling_factor=c, trace=tr,
+                stat_group=[s / c for s in base["stat_group"]])
+
+
+TESTS = {"standard": standard_test, "yuan.bentler.mplus": yuan_bentler_mplus}
+
+
+def tests(fit) -> dict:
+    """{"standard": ..., <the estimator's test>: ...} (cached on the fit)."""
+    if "tests" not in fit.cache:
+        out = {"standard": standard_test(fit)}
+        name = fit.estimator.test
+        if name != "standard":
+            out[name] = TESTS[name](fit)
+        fit.cache["tests"] = out
+    return fit.cache["tests"]
+
+
+def scaled_test(fit) -> dict | None:
+    t = tests(fit)
+    return t.get(fit.estimator.test) if fit.estimator.test != "standard" else None
+
+
+def difference_test(restricted, free) -> dict:
+    """Chi-square difference of nested fits (*restricted* has more df): plain for standard tests, Satorra-Bentler
+    (2001) scaled for Yuan-Bentler/Satorra-Bentler tests, as ``lavTestLRT``'s defaults."""
+    t0, t1 = tests(restricted)["standard"], tests(free)["standard"]
+    ddf = t0["df"] - t1["df"]
+    dx2 = t0["stat"] - t1["stat"]
+    out = {"delta_chisq": dx2, "delta_df": ddf, "delta_pvalue": _pvalue(max(dx2, 0.0), ddf), "method": "standard"}
+    s0, s1 = scaled_test(restricted), scaled_test(free)
+    if s0 is not None and s1 is not None and s0["test"] in ("yuan.bentler.mplus", "satorra.bentler") and ddf > 0:
+        c0, c1 = s0["scaling_factor"], s1["scaling_factor"]
+        cd = (t0["df"] * c0 - t1["df"] * (c1 if t1["df"] > 0 else 0.0)) / ddf
+        out["method"] = "satorra.bentler.2001"
+        out["scaling_factor"] = cd
+        if cd > 0 and np.isfinite(cd):
+            out["delta_chisq"] = dx2 / cd
+            out["delta_pvalue"] = _pvalue(max(dx2 / cd, 0.0), ddf)
+        else:
+            out["delta_chisq"] = out["delta_pvalue"] = float("nan")
+    return out
