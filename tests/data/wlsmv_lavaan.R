@@ -44,8 +44,9 @@ FM <- c("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "p
         "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "rmsea.pvalue.robust", "srmr",
         "srmr_bentler", "srmr_bentler_nomean", "wrmr", "ntotal")
 fitm <- function(f) { m <- fitMeasures(f); as.list(unclass(m[intersect(FM, names(m))])) }
-per_group <- function(x) if (is.list(x) && !is.matrix(x) && is.null(x$cov) && is.null(x$delta)) x else list(x)
-mat <- function(m) { m <- unclass(m); list(names = rownames(m), values = unname(m)) }
+# per-group results as an unnamed list in group order (the labels are in `groups`), also for one group
+per_group <- function(x) unname(if (is.list(x) && !is.matrix(x) && is.null(x$cov) && is.null(x$delta)) x else list(x))
+mat <- function(m) { m <- unclass(m); list(names = I(rownames(m)), columns = I(colnames(m)), values = unname(m)) }
 
 one <- function(f, omega = TRUE) {
   ts <- lavInspect(f, "test")
@@ -58,14 +59,14 @@ one <- function(f, omega = TRUE) {
   mi <- modindices(f, sort. = TRUE, maximum.number = 10)
   if (is.null(mi$group)) mi$group <- 1L
   out <- list(
-    nobs = lavInspect(f, "nobs"), groups = lavInspect(f, "group.label"),
+    nobs = I(lavInspect(f, "nobs")), groups = I(lavInspect(f, "group.label")),
     converged = lavInspect(f, "converged"), iterations = lavInspect(f, "iterations"),
     fit = fitm(f),
     test = lapply(ts, function(t) t[intersect(c("test", "stat", "stat.group", "df", "pvalue", "scaling.factor",
                                                 "shift.parameter", "trace.UGamma", "trace.UGamma2"), names(t))]),
     est = pe[, intersect(c("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "std.all"), names(pe))],
     mi = mi[, c("lhs", "op", "rhs", "group", "mi", "epc", "sepc.all")],
-    delta = lapply(est, function(e) as.list(e$delta[, "scales"])),
+    delta = lapply(est, function(e) as.list(e$delta[, "scales"])),  # item -> scale factor
     tau = lapply(est, function(e) as.list(e$tau[, "threshold"])),
     lambda = lapply(est, function(e) mat(e$lambda)),
     cov_lv = lapply(clv, mat),
