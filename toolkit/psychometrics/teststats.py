@@ -54,7 +54,52 @@ def yuan_bentler_mplus(fit) -> dict:
                 stat_group=[s / c for s in base["stat_group"]])
 
 
-TESTS = {"standard": standard_test, "yuan.bentler.mplus": yuan_bentler_mplus}
+def scaled_shifted_ab(deltas, ws, gammas, f, einv, df) -> tuple[float, float]:
+    """(a, b) of the mean-and-variance adjusted statistic (lavaan's ``lav_test_satorra_bentler`` with
+    ``test = "scaled.shifted"``): V = bdiag(f_g W_g), Gamma = bdiag(Gamma_g / f_g),
+    U = V - V Delta E^-1 Delta' V, a = sqrt(df / tr((U Gamma)^2)), b = df - a tr(U Gamma)."""
+    blocks = []
+    for dl, w, gm, fg in zip(deltas, ws, gammas, f):
+        blocks.append((fg * w[:, None] * dl, gm / fg, fg * w))
+    vd = np.vstack([b[0] for b in blocks])  # V Delta (rows of all groups)
+    m = vd @ einv  # V Delta E^-1
+    sizes = [len(b[2]) for b in blocks]
+    ug = np.zeros((sum(sizes), sum(sizes)))
+    lo = 0
+    for (vdg, gm, v), size in zip(blocks, sizes):
+        sl = slice(lo, lo + size)
+        # U Gamma, column block g: V_g Gamma_g (diagonal part) - V Delta E^-1 Delta_g' V_g Gamma_g
+        ug[:, sl] = -m @ (vdg.T @ gm)
+        ug[sl, sl] += v[:, None] * gm
+        lo += size
+    tr1 = float(np.trace(ug))
+    tr2 = float(np.sum(ug * ug.T))
+    a = float(np.sqrt(df / tr2))
+    return a, float(df - a * tr1)
+
+
+def scaled_shifted(fit) -> dict:
+    """The WLSMV test (lavaan ``test = "scaled.shifted"``): T_ss = a T + b on df; ``scaling_factor`` = 1/a
+    and ``shift_parameter`` = b as lavaan reports them; per group a T_g + f_g b."""
+    from .estimators.information import information
+
+    base = standard_test(fit)
+    df = fit.df
+    out = dict(base, test="scaled.shifted", scaling_factor=float("nan"), shift_parameter=float("nan"))
+    if df <= 0:
+        return out
+    ss = fit.stats
+    try:
+        einv = np.linalg.inv(information(fit, "expected"))
+    except np.linalg.LinAlgError:
+        return out
+    a, b = scaled_shifted_ab(deltas(fit), ss.w, ss.gamma, ss.weights, einv, df)
+    stat = a * base["stat"] + b
+    return dict(out, stat=stat, pvalue=_pvalue(stat, df), scaling_factor=1.0 / a, shift_parameter=b,
+                stat_group=[a * t + fg * b for t, fg in zip(base["stat_group"], ss.weights)])
+
+
+TESTS = {"standard": standard_test, "yuan.bentler.mplus": yuan_bentler_mplus, "scaled.shifted": scaled_shifted}
 
 
 def tests(fit) -> dict:

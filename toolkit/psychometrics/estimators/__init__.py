@@ -17,7 +17,7 @@ information="expected", discrepancies={"ordinal": ...})``; the ``robust.sem`` br
 model) then work unchanged.
 
 >>> sorted(ESTIMATORS)
-['ml', 'mlr']
+['ml', 'mlr', 'wlsmv']
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ import numpy as np
 
 from ...errors import AnalysisError
 from .base import Discrepancy, ModelFit
+from .dwls import DWLSDiscrepancy
 from .fiml import FIMLDiscrepancy
 from .ml import MLDiscrepancy
 from .optimizer import minimize, single_thread_blas, start_values
@@ -37,8 +38,8 @@ class EstimatorSpec:
     """lavaan's options behind one ``estimator=`` name."""
 
     name: str  # as lavaan prints it: "ML", "MLR"
-    se: str  # "standard" | "robust.huber.white"
-    test: str  # "standard" | "yuan.bentler.mplus"
+    se: str  # "standard" | "robust.huber.white" | "robust.sem"
+    test: str  # "standard" | "yuan.bentler.mplus" | "scaled.shifted"
     information: str | None  # None: lavaan's default for the data ("expected"; "observed" under FIML)
     discrepancies: dict = field(default_factory=dict)  # data kind ("complete", "missing") -> Discrepancy class
 
@@ -54,6 +55,7 @@ _NORMAL = {"complete": MLDiscrepancy, "missing": FIMLDiscrepancy}
 ESTIMATORS: dict[str, EstimatorSpec] = {
     "ml": EstimatorSpec("ML", "standard", "standard", None, _NORMAL),
     "mlr": EstimatorSpec("MLR", "robust.huber.white", "yuan.bentler.mplus", "observed", _NORMAL),
+    "wlsmv": EstimatorSpec("WLSMV", "robust.sem", "scaled.shifted", "expected", {"ordinal": DWLSDiscrepancy}),
 }
 
 
@@ -71,7 +73,9 @@ def _discrepancy(st, ss, spec: EstimatorSpec) -> Discrepancy:
     kind = ss.kind
     cls = spec.discrepancies.get(kind)
     if cls is None:
-        raise AnalysisError(f"estimator {spec.name} is not available for {kind} data", field="--estimator")
+        hint = (" (use --estimator wlsmv with --ordered)" if kind == "ordinal" else
+                " (WLSMV needs ordered indicators: add --ordered)" if spec.name == "WLSMV" else "")
+        raise AnalysisError(f"estimator {spec.name} is not available for {kind} data{hint}", field="--estimator")
     return cls(st, ss)
 
 
