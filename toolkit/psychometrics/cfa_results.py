@@ -196,6 +196,7 @@ class CFAResult:
     n_incomplete: int = 0
     modification_indices: pd.DataFrame = field(default_factory=pd.DataFrame)
     screening: object = None  # what screening set to missing (toolkit.psychometrics.screening.Screening)
+    thresholds: pd.DataFrame | None = None  # WLSMV: threshold estimates (label, item, threshold, est, se, ...)
 
     @property
     def fit_table(self) -> pd.DataFrame:
@@ -203,6 +204,8 @@ class CFAResult:
         rows = []
         for k in FIT_KEYS + tuple(k for k in ROBUST_KEYS if k in self.fit):
             v = self.fit[k]
+            if v is None:  # e.g. no log-likelihood for WLSMV
+                continue
             if isinstance(v, list):
                 rows.append({"index": f"{k}_lower", "value": v[0], "cutoff": ""})
                 rows.append({"index": f"{k}_upper", "value": v[1], "cutoff": ""})
@@ -236,6 +239,10 @@ class CFAResult:
             "warnings": self.warnings,
             "notes": self.notes,
         }
+        if self.thresholds is not None:
+            out["thresholds"] = {r.label: r.est for r in self.thresholds.itertuples()}
+            if "chisq_shift_parameter" in self.fit:
+                out["fit"]["chisq_shift_parameter"] = self.fit["chisq_shift_parameter"]
         if self.screening is not None:
             out["screening"] = self.screening.to_dict()
         if self.invariance is not None:
@@ -253,11 +260,18 @@ class CFAResult:
             rows = f"{self.n} rows, FIML ({self.n_incomplete} with missing answers, {self.n_dropped} dropped)"
         else:
             rows = f"{self.n} complete cases ({self.n_dropped} dropped)"
+        ll = "" if f.get("loglik") is None else \
+            f"; logL = {f['loglik']:.3f}, AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}"
         lines = [f"CFA ({self.estimator}, lavaan conventions): n = {rows}",
                  f"chi2({f['df']}) = {f['chisq']:.3f}, p = {f['pvalue']:.3g}; CFI = {f['cfi']:.3f}, "
                  f"TLI = {f['tli']:.3f}, RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci'][0]:.3f}, {f['rmsea_ci'][1]:.3f}], "
-                 f"SRMR = {f['srmr']:.3f}; logL = {f['loglik']:.3f}, AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}"]
-        if "chisq_scaled" in f:
+                 f"SRMR = {f['srmr']:.3f}{ll}"]
+        if "chisq_shift_parameter" in f:
+            lines.append(f"scaled-shifted (WLSMV): chi2({f['df']}) = {f['chisq_scaled']:.3f}, p = "
+                         f"{f['pvalue_scaled']:.3g} (scaling factor {f['chisq_scaling_factor']:.3f}, shift "
+                         f"{f['chisq_shift_parameter']:.3f}); CFI = {f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, "
+                         f"RMSEA = {f['rmsea_scaled']:.3f}")
+        elif "chisq_scaled" in f:
             lines.append(f"scaled (Yuan-Bentler): chi2({f['df']}) = {f['chisq_scaled']:.3f}, p = "
                          f"{f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; CFI = "
                          f"{f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, RMSEA = {f['rmsea_scaled']:.3f}")
@@ -269,6 +283,11 @@ class CFAResult:
         lines.append("")
         lines.append("Loadings:")
         lines.append(self.loadings.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if self.thresholds is not None:
+            lines.append("")
+            lines.append("Thresholds (latent-response scale, robust SEs):")
+            lines.append(self.thresholds.drop(columns=["item", "threshold"]).to_string(
+                index=False, float_format=lambda v: f"{v:.3f}"))
         lines.append("")
         lines.append("Reliability (standardized solution):")
         lines.append(self.reliability.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
