@@ -108,6 +108,8 @@ def estimates_table(fit: ModelFit) -> pd.DataFrame:
         s = std[g]
         if r["op"] == "=~":
             sv = s["lambda"][oi[r["rhs"]], fi[r["lhs"]]]
+        elif r["op"] == "~*~":  # scale factors of ordered items: 1 in the standardized solution (lavaan)
+            sv = 1.0
         elif r["op"] == "~~" and r["lhs"] in oi:
             sv = s["theta"][oi[r["lhs"]], oi[r["rhs"]]]
             if r["lhs"] != r["rhs"]:  # lavaan: residual correlation

@@ -14,7 +14,8 @@
   V_kl = (P^-1)_ia (P^-1)_jb + (P^-1)_ib (P^-1)_ja; W, V weighted by f_g, Gamma by 1/f_g), c3 = k/df;
   baseline XX3_B = -sum_g N_g log|R_g|, c3_B = sum_g tr(Gamma_g,r)/f_g / df_B; then the robust formulas of
   :mod:`.fitindices`, with N - G in the RMSEA (0.6-14). NaN when a polychoric matrix is not positive definite
-  (eigenvalue < sqrt(eps)), as lavaan.
+  (eigenvalue < sqrt(eps)), and when thresholds are held equal across groups (lavaan 0.6-14 cannot refit
+  those models as catML and reports NA).
 - SRMR: sqrt(sum_{i<j} (r_ij - rho_ij)^2 / (p (p+1)/2)) per group, weighted by N_g/N.
 No log-likelihood, AIC or BIC exist for DWLS (None).
 
@@ -98,6 +99,13 @@ def catml_robust(fit) -> dict | None:
     return {"XX3": xx3, "c3": k / df if df > 0 else float("nan"), "XX3_null": xx3b, "c3_null": kb / bdf}
 
 
+def thresholds_constrained(st) -> bool:
+    """True when a threshold is held equal across groups: lavaan 0.6-14's catML refit then fails (its
+    equality constraints refer to the removed thresholds) and it reports no robust CFI/TLI/RMSEA; so do we."""
+    ids = st.tau_idx[st.tau_idx >= 0]
+    return len(ids) != len(np.unique(ids))
+
+
 def srmr_categorical(fit) -> float:
     ss, st = fit.stats, fit.structure
     p = st.p
@@ -135,7 +143,7 @@ def ordinal_fit_measures(fit) -> dict:
         "rmsea_scaled": rmsea(ts, df, n, G), "rmsea_ci_scaled": rmsea_ci(ts, df, n, G),
         "rmsea_pvalue_scaled": rmsea_pvalue(ts, df, n, G),
     })
-    rb = catml_robust(fit) if df > 0 else None
+    rb = catml_robust(fit) if df > 0 and not thresholds_constrained(fit.structure) else None
     if rb is None:
         nan = float("nan")
         out.update({"cfi_robust": nan, "tli_robust": nan, "rmsea_robust": nan, "rmsea_ci_robust": [nan, nan],
