@@ -76,14 +76,14 @@ def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, est
     >>> res.fit["chisq_scaled"], res.fit["cfi_robust"]                                      # doctest: +SKIP
     """
     estimator = resolve_estimator(estimator, ordered, missing)
-    prep = prepare(data, model=model, instrument=instrument, constructs=constructs,
-                   missing="listwise" if ordered else missing, missing_codes=missing_codes)
     if ordered:
-        from .cfa_ordinal import cfa_ordinal, check_ordered
+        from .cfa_ordinal import cfa_ordinal, prepare_ordinal
 
-        check_identified(prep.spec)
-        check_ordered(prep.spec, ordered)
-        return cfa_ordinal(prep, modindices)
+        prep, mom = prepare_ordinal(data, model=model, instrument=instrument, constructs=constructs,
+                                    missing_codes=missing_codes, ordered=ordered)
+        return cfa_ordinal(prep, mom, modindices)
+    prep = prepare(data, model=model, instrument=instrument, constructs=constructs, missing=missing,
+                   missing_codes=missing_codes)
     return _cfa_prepared(prep, estimator, modindices)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from .cfa_input import Prepared
+from .cfa_input import Prepared, check_identified, prepare
 from .cfa_results import CFAResult, estimates_table, fit_verdicts, htmt, reliability_table, reliability_verdicts, \
     standardized
 from .estimators import fit_model
@@ -47,20 +47,26 @@ def check_ordered(spec: ModelSpec, ordered) -> None:
                             f"{', '.join(rest)} (declare every indicator ordered, or none)", field="--ordered")
 
 
-def ordinal_warnings(prep: Prepared) -> list[str]:
-    """The preparation's warnings with the listwise hint adapted: FIML does not exist for ordered items."""
-    out = []
-    for w in prep.warnings:
-        if LISTWISE_HINT in w:
-            w = w.replace(LISTWISE_HINT, "WLSMV for ordered items uses complete cases (lavaan's default; FIML is "
-                                         "not available for ordered data)")
-        out.append(w)
-    return out
-
-
-def ordinal_moments(data: pd.DataFrame, items: list[str], group: str | None = None) -> OrdinalMoments:
-    """Thresholds, polychorics and Gamma of complete rows *data* (per group)."""
-    return OrdinalMoments(ordinal_sample_stats(data, items, group))
+def prepare_ordinal(data: pd.DataFrame, *, model=None, instrument=None, constructs=None, missing_codes=(),
+                    group: str | None = None, ordered=True) -> tuple[Prepared, OrdinalMoments]:
+    """Screen the answers (as :func:`.cfa_input.prepare`), then the ordinal sample statistics with listwise
+    deletion (lavaan's default for ordered data). The categories of each item are those observed in all rows,
+    before deletion, as lavaan's ``ov.levels``: a category used only by dropped rows (or absent from a group)
+    is an empty category, one clear error as in lavaan."""
+    prep = prepare(data, model=model, instrument=instrument, group=group, constructs=constructs, missing="fiml",
+                   missing_codes=missing_codes)
+    check_identified(prep.spec)
+    check_ordered(prep.spec, ordered)
+    prep.notes = [n for n in prep.notes if "full-information ML" not in n]
+    mom = OrdinalMoments(ordinal_sample_stats(prep.data, prep.spec.observed, group))
+    st = mom.stats
+    prep.warnings.extend(w.replace("(lavaan's default for ordered items)", "(lavaan's default for ordered items; "
+                                   "FIML is not available for ordered data)") for w in st.warnings)
+    prep.warnings.extend(w for g in st for w in g.warnings)
+    prep.n_dropped += st.n_dropped
+    prep.missing = "listwise"
+    prep.n_incomplete = 0
+    return prep, mom
 
 
 def ordinal_start(st: OrdinalStructure, mom: OrdinalMoments) -> np.ndarray:
@@ -100,15 +106,12 @@ def thresholds_table(fit, est: pd.DataFrame) -> pd.DataFrame:
     return th[cols].rename(columns={"lhs": "item", "rhs": "threshold"}).reset_index(drop=True)
 
 
-def cfa_ordinal(prep: Prepared, modindices: int | None) -> CFAResult:
+def cfa_ordinal(prep: Prepared, mom: OrdinalMoments, modindices: int | None) -> CFAResult:
     from .modindices import modification_indices
 
     spec = prep.spec
     obs = spec.observed
-    n = len(prep.data)
-    if n < 2:
-        raise AnalysisError(f"only {n} usable row(s) on the model's items", field="data")
-    mom = ordinal_moments(prep.data, obs)
+    n = mom.ntotal
     st = build_ordinal_structure(spec, mom.nthresholds, 1)
     if st.df < 0:
         raise AnalysisError(f"the model is not identified: {st.nfree} free parameters for {st.nstat} sample "
@@ -124,8 +127,7 @@ def cfa_ordinal(prep: Prepared, modindices: int | None) -> CFAResult:
     phi = pd.DataFrame(std["phi"], index=spec.factors, columns=spec.factors)
     rel = reliability_table(spec, ld, std["theta"], std["phi"], obs)
     ht = htmt(mom.cov[0], spec)
-    warn = ordinal_warnings(prep) + list(mom.stats.warnings) + [w for g in mom.stats for w in g.warnings] + \
-        list(fit.warnings)
+    warn = list(prep.warnings) + list(fit.warnings)
     if not identified(fit):
         warn.append("standard errors could not be computed: the information matrix cannot be inverted (the model "
                     "may not be identified)")

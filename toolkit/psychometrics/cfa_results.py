@@ -319,6 +319,8 @@ class CFAResult:
         from ..report.tables import Column, Table, write_workbook
 
         est = f"{self.estimator}, " + ("FIML" if self.missing == "fiml" else "complete cases")
+        if self.thresholds is not None:
+            est += ", ordered items"
         fit = self.fit_table.assign(index=lambda d: [FIT_LABELS.get(k, label(k)) for k in d["index"]])
         counts = fit["value"].map(lambda v: float(v).is_integer())
         guidance = "\n".join(["Guidance, not truth:"] + self.verdicts + self.warnings + self.notes)
@@ -334,6 +336,12 @@ class CFAResult:
                            Column("max_abs_r", "Largest |r| with another factor", "prop"),
                            Column("fornell_larcker", "Fornell-Larcker criterion met")]),
         ]
+        if self.thresholds is not None:
+            th = self.thresholds
+            cols = ["item", "threshold"] + (["group"] if "group" in th else []) + ["est", "se", "z", "pvalue"]
+            tables.insert(3, Table("Thresholds", th[cols], title="Thresholds (latent-response scale) with robust SEs",
+                                   columns=cols, note="Threshold c of an item: the point on the standard normal "
+                                   "latent response above which answers fall in category c+1 or higher."))
         if len(self.factor_correlations) > 1:
             fc = self.factor_correlations.rename_axis("factor")
             tables.append(Table("Reliability", fc, index=True, title="Factor correlations",

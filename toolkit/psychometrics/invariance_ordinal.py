@@ -24,8 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from .cfa_input import check_identified, prepare
-from .cfa_ordinal import check_ordered, fit_ordinal, ordinal_moments, ordinal_warnings
+from .cfa_ordinal import fit_ordinal, prepare_ordinal
 from .cfa_results import estimates_table
 from .fitindices import fit_measures
 from .invariance import InvarianceResult, _chen
@@ -48,26 +47,17 @@ def ordinal_invariance(data: pd.DataFrame, model=None, group: str | None = None,
     """
     if group is None:
         raise AnalysisError("give the grouping column", field="--group")
-    prep = prepare(data, model=model, instrument=instrument, group=group, constructs=constructs,
-                   missing="listwise", missing_codes=missing_codes)
+    prep, mom = prepare_ordinal(data, model=model, instrument=instrument, constructs=constructs,
+                                missing_codes=missing_codes, group=group, ordered=ordered)
     spec = prep.spec
-    check_identified(spec)
-    check_ordered(spec, ordered)
-    d = prep.data
-    miss = d[group].isna()
-    d = d[~miss].reset_index(drop=True)
-    n_dropped = prep.n_dropped + int(miss.sum())
-    notes = list(prep.notes)
-    if miss.any():
-        notes.append(f"{int(miss.sum())} row(s) without a value in '{group}' were dropped")
-    labels = list(dict.fromkeys(d[group].tolist()))
+    labels = list(mom.groups)
     if len(labels) < 2:
         raise AnalysisError(f"column '{group}' has {len(labels)} group(s) among the rows used: invariance needs at "
                             "least 2", field="--group")
-    mom = ordinal_moments(d, spec.observed, group)
+    n_dropped, notes = prep.n_dropped, list(prep.notes)
     nthr = mom.nthresholds
     loads, ths = parse_partial_ordinal(free, spec, dict(zip(spec.observed, nthr)))
-    warns = ordinal_warnings(prep) + [w for g in mom.stats for w in g.warnings]
+    warns = list(prep.warnings)
     fits, models, ests, released = {}, {}, {}, {}
     for step, equal in STEPS.items():
         rl = loads if "loadings" in equal else []

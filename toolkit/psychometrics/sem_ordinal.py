@@ -235,7 +235,7 @@ def build_ordinal_structure(spec: ModelSpec, nthr: list[int], ngroups: int = 1, 
         raise AnalysisError(f"unsupported group.equal constraint(s) for ordered items: {', '.join(sorted(unknown))}")
     G, p = ngroups, len(spec.observed)
     base_equal = (("loadings",) if "loadings" in equal else ()) + (("intercepts",) if "thresholds" in equal else ())
-    b = build_structure(spec, G, meanstructure=G > 1, equal=base_equal, partial=partial_loadings)
+    b = build_structure(spec, G, meanstructure=True, equal=base_equal, partial=partial_loadings)
     # residual variances are computed and intercepts fixed at 0: strip them, renumber the rest
     for g in range(G):
         d = np.arange(p)
