@@ -28,6 +28,7 @@ _API = {
     "reliability": "toolkit.psychometrics.reliability",
     "polychoric": "toolkit.psychometrics.samplestats.polychoric",
     "ordinal_sample_stats": "toolkit.psychometrics.samplestats.ordinal",
+    "omega_categorical": "toolkit.psychometrics.omega_categorical",
     "kmo": "toolkit.psychometrics.factor",
     "bartlett": "toolkit.psychometrics.factor",
     "efa": "toolkit.psychometrics.factor",
