@@ -244,3 +244,37 @@ def test_cli_ordered_json_and_workbook(run_cli, tmp_path):
     assert "Thresholds" in wb.sheetnames
     code, out, err = run_cli("analyze", "cfa", str(DATA / "bfi.csv"), "--model", N5, "--ordered")
     assert code == 0 and "scaled-shifted (WLSMV)" in out and "Thresholds" in out
+
+
+# --- the WLSMV oracle of tests/data/wlsmv_lavaan.json (wlsmv_lavaan.R, lavaan 0.6.14 + semTools 0.5.6) ---------
+ORACLE = {  # case -> (data file, model, columns the R script kept before listwise deletion)
+    "bfi3": ("bfi.csv", "N =~ N1 + N2 + N3 + N4 + N5\nC =~ C1 + C2 + C3 + C4 + C5\nE =~ E1 + E2 + E3 + E4 + E5",
+             None),
+    "sparse2": ("ordinal_sparse.csv", "F1 =~ S1 + S2 + S3 + S5 + S11\nF2 =~ S6 + S7 + S8 + S9 + S10", None),
+}
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    return json.loads((DATA / "wlsmv_lavaan.json").read_text())
+
+
+@pytest.mark.parametrize("case", sorted(ORACLE))
+def test_multi_factor_and_sparse_categories_against_the_oracle(case, oracle):
+    """Three bfi factors with negatively keyed items; two factors on items with an unused middle category (S3),
+    an unused lowest category (S5), four categories (S11) and rare top categories (S7), 299 complete rows:
+    fit, estimates, the ten largest modification indices and semTools' categorical omega per factor."""
+    file, model, _ = ORACLE[case]
+    r = oracle[case]
+    res = toolkit.cfa(pd.read_csv(DATA / file), model=model, ordered=True)
+    assert res.n == r["nobs"][0] and res.model_fit.converged
+    _check_fit(res.fit, r["fit"])
+    est = pd.DataFrame(r["est"]).drop(columns="group")
+    _check_estimates(res.estimates, est.to_dict(orient="records"), tol=2e-6)
+    rel = res.to_dict()["reliability"]
+    for f, v in r["omega"]["default"].items():
+        assert rel[f]["omega_categorical"] == pytest.approx(v, abs=5e-7), f
+    mi = pd.DataFrame(r["mi"]).sort_values("mi", ascending=False).head(10)
+    ours = res.modification_indices
+    assert list(zip(ours["lhs"], ours["op"], ours["rhs"])) == list(zip(mi["lhs"], mi["op"], mi["rhs"]))
+    assert np.allclose(ours["mi"], mi["mi"], rtol=2e-5) and np.allclose(ours["epc"], mi["epc"], rtol=2e-5, atol=1e-7)

@@ -4,7 +4,9 @@ Three stages, each in its own module as in lavaan's source: the sample threshold
 and their asymptotic covariance Gamma (:mod:`.samplestats.ordinal`, listwise: FIML does not exist for
 ordered data); DWLS estimates of the delta-parameterization model (:mod:`.sem_ordinal`,
 :mod:`.estimators.dwls`) with robust.sem standard errors; the scaled-and-shifted chi-square and the plain,
-scaled and robust (Savalei 2021) CFI/TLI/RMSEA and the categorical SRMR (:mod:`.fitindices_ordinal`).
+scaled and robust (Savalei 2021) CFI/TLI/RMSEA and the categorical SRMR (:mod:`.fitindices_ordinal`); beside
+composite reliability and AVE, the categorical omega of each factor (semTools ``compRelSEM``,
+:mod:`.omega_categorical`).
 
 >>> import pandas as pd, toolkit
 >>> bfi = pd.read_csv("tests/data/bfi.csv")                                              # doctest: +SKIP
@@ -106,6 +108,22 @@ def thresholds_table(fit, est: pd.DataFrame) -> pd.DataFrame:
     return th[cols].rename(columns={"lhs": "item", "rhs": "threshold"}).reset_index(drop=True)
 
 
+def categorical_omegas(fit, mom: OrdinalMoments, g: int = 0) -> list[float]:
+    """semTools ``compRelSEM`` per factor (categorical omega, Green & Yang 2009) from the fit's loadings, factor
+    variance, thresholds and scale factors and the sample polychoric matrix (:mod:`.omega_categorical`)."""
+    from .omega_categorical import omega_categorical
+
+    st = fit.structure
+    m = fit.matrices(g)
+    out = []
+    for j in range(len(st.factors)):
+        rows = np.flatnonzero(m["lambda"][:, j] != 0)
+        tau = [m["tau"][st.item_of_tau == i] for i in rows]
+        out.append(float(omega_categorical(m["lambda"][rows, j], m["psi"][j, j], tau,
+                                           mom.cov[g][np.ix_(rows, rows)], m["delta"][rows])))
+    return out
+
+
 def cfa_ordinal(prep: Prepared, mom: OrdinalMoments, modindices: int | None) -> CFAResult:
     from .modindices import modification_indices
 
@@ -126,6 +144,7 @@ def cfa_ordinal(prep: Prepared, mom: OrdinalMoments, modindices: int | None) -> 
     ld["r2"] = [1 - std["theta"][oi[x], oi[x]] for x in ld["item"]]
     phi = pd.DataFrame(std["phi"], index=spec.factors, columns=spec.factors)
     rel = reliability_table(spec, ld, std["theta"], std["phi"], obs)
+    rel["omega_categorical"] = categorical_omegas(fit, mom)
     ht = htmt(mom.cov[0], spec)
     warn = list(prep.warnings) + list(fit.warnings)
     if not identified(fit):

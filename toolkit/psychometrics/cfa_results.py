@@ -233,7 +233,9 @@ class CFAResult:
             "fit": {k: self.fit[k] for k in keys},
             "std_loadings": {f"{r.factor}=~{r.item}": r.std_all for r in self.loadings.itertuples()},
             "loadings": self.loadings.to_dict(orient="records"),
-            "reliability": {r.factor: {"cr": r.cr, "ave": r.ave} for r in self.reliability.itertuples()},
+            "reliability": {r.factor: {"cr": r.cr, "ave": r.ave, **({"omega_categorical": r.omega_categorical}
+                                                                 if hasattr(r, "omega_categorical") else {})}
+                            for r in self.reliability.itertuples()},
             "factor_correlations": {f"{a}~~{b}": fc.loc[a, b] for i, a in enumerate(f) for b in f[i + 1:]},
             "htmt": {f"{a}~~{b}": self.htmt.loc[a, b] for i, a in enumerate(f) for b in f[i + 1:]},
             "modification_indices": self.modification_indices.to_dict(orient="records"),
@@ -334,7 +336,9 @@ class CFAResult:
             Table("Reliability", self.reliability, title="Composite reliability and AVE (Fornell & Larcker 1981)",
                   columns=["factor", "n_items", "cr", "ave", Column("sqrt_ave", "√AVE", "prop"),
                            Column("max_abs_r", "Largest |r| with another factor", "prop"),
-                           Column("fornell_larcker", "Fornell-Larcker criterion met")]),
+                           Column("fornell_larcker", "Fornell-Larcker criterion met")]
+                  + ([Column("omega_categorical", "Categorical omega (Green & Yang 2009)", "prop")]
+                     if "omega_categorical" in self.reliability else [])),
         ]
         if self.thresholds is not None:
             th = self.thresholds
