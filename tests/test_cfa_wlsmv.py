@@ -278,3 +278,21 @@ def test_multi_factor_and_sparse_categories_against_the_oracle(case, oracle):
     ours = res.modification_indices
     assert list(zip(ours["lhs"], ours["op"], ours["rhs"])) == list(zip(mi["lhs"], mi["op"], mi["rhs"]))
     assert np.allclose(ours["mi"], mi["mi"], rtol=2e-5) and np.allclose(ours["epc"], mi["epc"], rtol=2e-5, atol=1e-7)
+
+
+def test_bad_input_as_the_oracle_records_it(oracle, bfi, run_cli):
+    """wlsmv_lavaan.json "errors": a category emptied in one group, a category used only by rows that listwise
+    deletion drops; each is one message naming the item, the group and lavaan's frequencies."""
+    err = oracle["errors"]
+    want = err["group_missing_category_configural"]["error"]
+    assert "`N5' are empty in group 1; frequencies are [303 242 109 124 111 0]" in want
+    d = bfi.dropna(subset=[f"N{i}" for i in range(1, 6)] + ["gender"]).copy()
+    d.loc[(d["gender"] == 1) & (d["N5"] == 6), "N5"] = 5
+    for free in ([], ["N=~N3"]):
+        with pytest.raises(ToolkitError, match=r"category 6 of item N5 is empty in group 1.*303 242 109 124 111 0"):
+            invariance(d, N5, "gender", ordered=True, free=free)
+    assert "frequencies are [14 43 109 127 0]" in err["empty_after_listwise"]["error"]
+    sp = pd.read_csv(DATA / "ordinal_sparse.csv")
+    with pytest.raises(ToolkitError, match=r"category 1 of item S4 is empty .*frequencies 0 14 43 109 127"):
+        toolkit.cfa(sp, model="F1 =~ S1 + S2 + S3 + S4 + S5\nF2 =~ S6 + S7 + S8 + S9 + S10", ordered=True)
+    assert err["one_category"]["error"] == "lavaan ERROR: ordered variable(s) has/have only 1 level"

@@ -93,6 +93,8 @@ class InvarianceResult:
     def summary(self, skip_notes=()) -> str:
         cols = ["step", "chisq", "df", "cfi", "rmsea", "srmr", "delta_chisq", "delta_df", "delta_pvalue",
                 "delta_cfi", "delta_rmsea", "delta_srmr", "verdict"]
+        if "chisq_scaled" in self.table:  # WLSMV: the scaled statistics beside the plain ones
+            cols[3:5] = ["chisq_scaled", "cfi_scaled", "rmsea_scaled"]
         head = ", ".join(f"{k} (n={v})" for k, v in self.groups.items())
         lines = [f"Measurement invariance across {len(self.groups)} groups ({self.estimator}"
                  f"{', FIML' if self.missing == 'fiml' else ''}): {head}"]

@@ -78,7 +78,8 @@ def ordinal_invariance(data: pd.DataFrame, model=None, group: str | None = None,
     for step, fm in fits.items():
         row = {"step": step, **{k: fm[k] for k in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea")},
                "rmsea_ci_lower": fm["rmsea_ci"][0], "rmsea_ci_upper": fm["rmsea_ci"][1], "srmr": fm["srmr"],
-               "chisq_scaled": fm["chisq_scaled"], "cfi_robust": fm["cfi_robust"], "rmsea_robust": fm["rmsea_robust"],
+               "chisq_scaled": fm["chisq_scaled"], "cfi_scaled": fm["cfi_scaled"], "rmsea_scaled": fm["rmsea_scaled"],
+               "cfi_robust": fm["cfi_robust"], "rmsea_robust": fm["rmsea_robust"],
                "npar": fm["npar"], "released": ", ".join(released[step]), "compared_with": "",
                "delta_chisq": np.nan, "delta_df": np.nan, "delta_pvalue": np.nan, "delta_cfi": np.nan,
                "delta_rmsea": np.nan, "delta_srmr": np.nan, "verdict": ""}
@@ -103,7 +104,7 @@ def ordinal_invariance(data: pd.DataFrame, model=None, group: str | None = None,
         notes.append("robust CFI/TLI/RMSEA are not reported for models with thresholds held equal across groups "
                      "(lavaan 0.6-14 cannot compute them there); the changes in CFI/RMSEA use the scaled indices")
     notes.append("Chen's (2007) cut-offs were proposed for continuous ML; with ordered items treat them (and the "
-                 "robust CFI/RMSEA changes) as guidance, the scaled-shifted difference test as the test.")
+                 "CFI/RMSEA changes) as guidance, the scaled-shifted difference test as the test.")
     unused = [t for t in (f"{f}=~{x}" for _, f, x in loads) if not any(t in r for r in released.values())]
     if unused:
         notes.append(f"--free {', '.join(unused)}: not constrained at any step, nothing to release")
