@@ -168,7 +168,13 @@ def _read_all(paths, inst, format, straightline_min, keep_missing_codes, min_sha
     files = pd.DataFrame(file_rows, columns=["file", "format", "status", "respondents", "message"])
     order = [v.id for v in variables(inst)]
     if frames:
-        raw = pd.concat(frames, ignore_index=True, sort=False)
+        # a column that is empty in one file must not decide the column's type (pandas' concat rule is
+        # changing): leave it out there, the other files' values set the type and rows from it stay empty
+        def typed(f):
+            empty = [c for c in f.columns if c not in PROVENANCE and f[c].isna().all()]
+            return f.drop(columns=empty) if len(frames) > 1 else f
+
+        raw = pd.concat([typed(f) for f in frames], ignore_index=True, sort=False)
     else:
         raw = pd.DataFrame(columns=order + PROVENANCE)
     for col in order:

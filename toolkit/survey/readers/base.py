@@ -94,7 +94,9 @@ def frame_from_table(path: Path, table, instrument, first_row: int, texts=None, 
             data.insert(0, rid, table[fallback])
         else:
             blank_id = data[rid].map(_blank)
-            data.loc[blank_id, rid] = table.loc[blank_id, fallback]
+            if blank_id.any():  # ids of either kind: an all-blank numeric column takes text ids
+                data[rid] = data[rid].astype(object)
+                data.loc[blank_id, rid] = table.loc[blank_id, fallback]
     rows = [first_row + i for i in range(len(table))]
     if len(data.columns):
         # blank text counts as empty; numeric columns need no text check (building a string per cell of a
