@@ -296,3 +296,17 @@ def test_bad_input_as_the_oracle_records_it(oracle, bfi, run_cli):
     with pytest.raises(ToolkitError, match=r"category 1 of item S4 is empty .*frequencies 0 14 43 109 127"):
         toolkit.cfa(sp, model="F1 =~ S1 + S2 + S3 + S4 + S5\nF2 =~ S6 + S7 + S8 + S9 + S10", ordered=True)
     assert err["one_category"]["error"] == "lavaan ERROR: ordered variable(s) has/have only 1 level"
+
+
+def test_instrument_likert_items_are_the_ordered_ones(ref, run_cli):
+    """--instrument --ordered: missing codes become missing, reverse-keyed items are recoded, complete cases;
+    lavaan on the same recoded data (cfa_wlsmv_lavaan.R, "instrument")."""
+    r = ref["instrument"]
+    d = pd.read_csv(DATA / "cfa_mini_survey.csv")
+    res = toolkit.cfa(d, instrument=str(DATA / "mini-instrument.yaml"), ordered=True)
+    assert res.n == r["n"] and res.estimator == "WLSMV"
+    _check_fit(res.fit, r["fit"])
+    _check_estimates(res.estimates, r["pe"], tol=2e-6)
+    code, out, err = run_cli("analyze", "cfa", str(DATA / "cfa_mini_survey.csv"), "-i",
+                             str(DATA / "mini-instrument.yaml"), "--ordered", "--json")
+    assert code == 0 and json.loads(out)["fit"]["chisq"] == pytest.approx(r["fit"]["chisq"], rel=2e-7)

@@ -55,6 +55,14 @@ set.seed(20261130)
 noise <- data.frame(X1 = sample(1:4, 1000, TRUE), X2 = sample(1:4, 1000, TRUE), X3 = sample(1:4, 1000, TRUE))
 write.csv(noise, "ordinal_noise.csv", row.names = FALSE)
 fitX <- cfa("F =~ X1 + X2 + X3", data = noise, ordered = TRUE)
+# an instrument's Likert items (mini-instrument.yaml on cfa_mini_survey.csv): 9 = Don't know -> NA, SM3 and DR3
+# reverse-keyed (6 - x), listwise, all six items ordered
+mini <- read.csv("cfa_mini_survey.csv")
+mitems <- c("SM1", "SM2", "SM3", "DR1", "DR2", "DR3")
+for (v in mitems) mini[[v]][mini[[v]] == 9] <- NA
+mini$SM3 <- 6 - mini$SM3; mini$DR3 <- 6 - mini$DR3
+mmodel <- "sensemaking =~ SM1 + SM2 + SM3\ndeliberation =~ DR1 + DR2 + DR3"
+fitM <- cfa(mmodel, data = na.omit(mini[, mitems]), ordered = TRUE)
 err_of <- function(expr) tryCatch({ expr; NA_character_ }, error = function(e) conditionMessage(e))
 
 res <- list(
@@ -67,6 +75,7 @@ res <- list(
                 lrt = lrt_of(lrt), partial = one_fit(fp, mi = FALSE), lrt_partial = lrt_of(lrtp)),
   binary_nonpd = list(model = "F =~ B1 + B2 + B7 + B8", fit = as.list(fitMeasures(fitB)), pe = pe_of(fitB),
                       eigen = eigen(lavInspect(fitB, "sampstat")$cov)$values),
+  instrument = c(list(n = lavInspect(fitM, "nobs"), model = mmodel), one_fit(fitM, mi = FALSE)),
   noise = list(model = "F =~ X1 + X2 + X3", converged = lavInspect(fitX, "converged"), pe = pe_of(fitX)),
   errors = list(empty_in_group = err_of(cfa("F =~ S1 + S4 + S6", data = sp, ordered = TRUE, group = "grp")))
 )

@@ -55,10 +55,19 @@ def prepare_ordinal(data: pd.DataFrame, *, model=None, instrument=None, construc
     deletion (lavaan's default for ordered data). The categories of each item are those observed in all rows,
     before deletion, as lavaan's ``ov.levels``: a category used only by dropped rows (or absent from a group)
     is an empty category, one clear error as in lavaan."""
+    if isinstance(instrument, str):
+        from ..instruments import load_instrument
+
+        instrument = load_instrument(instrument)
     prep = prepare(data, model=model, instrument=instrument, group=group, constructs=constructs, missing="fiml",
                    missing_codes=missing_codes)
     check_identified(prep.spec)
     check_ordered(prep.spec, ordered)
+    if instrument is not None:  # its Likert (ordered-category) items are the ordered ones
+        numeric = [x for x in prep.spec.observed if instrument.scale_of(x).kind == "numeric"]
+        if numeric:
+            raise AnalysisError(f"item(s) {', '.join(numeric)} have a numeric response scale, not ordered categories: "
+                                "leave their constructs out (--construct) or drop --ordered", field="--ordered")
     prep.notes = [n for n in prep.notes if "full-information ML" not in n]
     mom = OrdinalMoments(ordinal_sample_stats(prep.data, prep.spec.observed, group))
     st = mom.stats
