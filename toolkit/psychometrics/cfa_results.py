@@ -20,7 +20,8 @@ from .sem_model import ModelSpec
 CUTOFFS = {"cfi": (">=", 0.95), "tli": (">=", 0.95), "rmsea": ("<=", 0.06), "srmr": ("<=", 0.08)}
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr", "loglik", "aic", "bic")
 EXTRA_KEYS = ("npar", "rmsea_pvalue", "loglik_unrestricted", "baseline_chisq", "baseline_df")
-ROBUST_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor", "baseline_chisq_scaled",
+ROBUST_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor", "chisq_shift_parameter",
+               "baseline_chisq_scaled",
                "baseline_df_scaled", "baseline_pvalue_scaled", "baseline_chisq_scaling_factor", "cfi_scaled",
                "tli_scaled", "rmsea_scaled", "rmsea_ci_scaled", "cfi_robust", "tli_robust", "rmsea_robust",
                "rmsea_ci_robust")
@@ -245,8 +246,6 @@ class CFAResult:
         }
         if self.thresholds is not None:
             out["thresholds"] = {r.label: r.est for r in self.thresholds.itertuples()}
-            if "chisq_shift_parameter" in self.fit:
-                out["fit"]["chisq_shift_parameter"] = self.fit["chisq_shift_parameter"]
         if self.screening is not None:
             out["screening"] = self.screening.to_dict()
         if self.invariance is not None:
@@ -376,4 +375,5 @@ FIT_LABELS = {"loglik": "Log-likelihood", "rmsea_ci_lower": "RMSEA 90% CI lower"
               "rmsea_ci_robust_lower": "RMSEA (robust) 90% CI lower", "rmsea_ci_robust_upper": "RMSEA (robust) 90% CI upper",
               "npar": "Free parameters", "baseline_chisq_scaled": "Baseline χ² (scaled)",
               "baseline_df_scaled": "Baseline df (scaled)", "baseline_pvalue_scaled": "Baseline p (scaled)",
-              "baseline_chisq_scaling_factor": "Baseline scaling factor"}
+              "baseline_chisq_scaling_factor": "Baseline scaling factor",
+              "chisq_shift_parameter": "Shift parameter (scaled-shifted test)"}

@@ -72,7 +72,7 @@ class InvarianceResult:
         inv = {}
         for step, fit in self.fits.items():
             d = {k: fit[k] for k in FIT_KEYS + EXTRA_KEYS + ROBUST_KEYS if k in fit}
-            for k in ("chisq_shift_parameter", "thresholds"):  # WLSMV: lavaan's shift and thresholds per group
+            for k in ("thresholds",):  # WLSMV: the thresholds per group
                 if k in fit:
                     d[k] = fit[k]
             row = self.table[self.table["step"] == step].iloc[0]
