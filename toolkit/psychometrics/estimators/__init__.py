@@ -6,15 +6,14 @@ comes with it. ``"ml"`` and ``"mlr"`` share the normal-theory discrepancies (com
 differ in their standard errors (information-based vs Huber-White sandwich) and test (standard vs
 Yuan-Bentler).
 
-Adding DWLS/WLSMV for ordered indicators (thresholds, polychorics and Gamma from
-:mod:`..samplestats.ordinal`): a ``Discrepancy`` subclass whose :meth:`~.base.Discrepancy.group` returns
-F_g = (s_g - sigma_g)' W_g (s_g - sigma_g) and its gradient for the delta parameterization,
-:meth:`~.base.Discrepancy.h1_information` returning W_g ("expected"), :meth:`~.base.Discrepancy.chisq_group`
-returning (N_g - 1) F_g; an entry ``EstimatorSpec("WLSMV", se="robust.sem", test="scaled.shifted",
-information="expected", discrepancies={"ordinal": ...})``; the ``robust.sem`` branch in
-:func:`.information.vcov` and ``scaled.shifted`` in :data:`..teststats.TESTS`. The optimiser,
-:class:`ModelFit`, the fit indices and :mod:`..modindices` (expected information and gradient of the extended
-model) then work unchanged.
+``"wlsmv"`` (lavaan's ``estimator = "WLSMV"`` for ordered indicators) is DWLS on the ordinal sample
+statistics (thresholds, polychorics and Gamma, :mod:`..samplestats.ordinal_moments`, data kind
+``"ordinal"``) for the delta-parameterization model of :mod:`..sem_ordinal`: :class:`.dwls.DWLSDiscrepancy`
+gives F_g = (s_g - sigma_g)' W_g (s_g - sigma_g) with weights (N_g - 1)/N, its gradient, the weight matrix as
+the h1 information and (N_g - 1) F_g as the per-group statistic; standard errors are ``robust.sem``
+(:func:`.information.vcov`) and the test ``scaled.shifted`` (:data:`..teststats.TESTS`). The optimiser,
+:class:`ModelFit` and :mod:`..modindices` (expected information and gradient of the extended model) are
+shared with ML.
 
 >>> sorted(ESTIMATORS)
 ['ml', 'mlr', 'wlsmv']
