@@ -451,3 +451,19 @@ def test_outputs_record_where_they_came_from(tmp_path, run_cli):
     assert run_cli("survey", "simulate", INSTRUMENT, "-n", "50", "--groups", "5", "--seed", "7", "-o", str(sim))[0] == 0
     side = json.loads((tmp_path / "sim.provenance.json").read_text())
     assert side["seed"] == "7" and side["instrument"] == "collective-data-use 1.0" and side["output"] == "sim.csv"
+
+
+def test_sav_notes_fit_spss_document_lines(tmp_path, run_cli):
+    """SPSS documents are 80-byte lines: a run on several inputs wraps its provenance instead of failing."""
+    import pyreadstat
+
+    src = ROOT / "sample_data/survey"
+    out = tmp_path / "returned.sav"
+    files = [src / "questionnaires", src / "kobo-export.csv", src / "odk-export.csv", src / "qualtrics-export.csv"]
+    code, _out, err = run_cli("survey", "import", *map(str, files), "-i", INSTRUMENT, "-o", str(out))
+    assert code == 0, err
+    _, meta = pyreadstat.read_sav(str(out), metadataonly=True)
+    assert meta.notes and all(len(line.encode("utf-8")) <= 80 for line in meta.notes)
+    notes = " ".join(line.strip() for line in meta.notes)
+    for name in ("kobo-export.csv (sha256 ", "odk-export.csv (sha256 ", "qualtrics-export.csv (sha256 "):
+        assert name in notes

@@ -190,10 +190,36 @@ def _record(instrument) -> dict:
     return complete({"instrument": f"{inst.id} {inst.version}"})
 
 
-def as_lines(record: dict) -> list[str]:
+SPSS_DOCUMENT_LINE = 80  # bytes per line of an SPSS document (Data File Comments); ReadStat refuses longer
+
+
+def as_lines(record: dict, width: int = SPSS_DOCUMENT_LINE) -> list[str]:
+    """The record's ``name: value`` lines, each wrapped to *width* bytes of UTF-8 (SPSS documents are fixed
+    80-byte lines; a run on several input files gives a longer ``inputs`` line), continuation lines indented.
+
+    >>> [len(line) for line in as_lines({"inputs": "a" * 90})]
+    [7, 80, 14]
+    """
     from ..provenance import as_lines as lines
 
-    return lines(record)
+    out = []
+    for line in lines(record):
+        prefix = ""
+        while True:
+            text = prefix + line
+            if len(text.encode("utf-8")) <= width:
+                out.append(text)
+                break
+            cut = width
+            while len(text[:cut].encode("utf-8")) > width:
+                cut -= 1
+            # break between list entries ("a; b"), else at a space, else mid-word
+            semi = text.rfind("; ", len(prefix) + 1, cut)
+            space = text.rfind(" ", len(prefix) + 1, cut + 1)
+            cut = semi + 1 if semi > len(prefix) else space if space > len(prefix) else cut
+            out.append(text[:cut].rstrip())
+            line, prefix = text[cut:].lstrip(), "  "
+    return out
 
 
 def pin_sav_timestamp(data: bytes) -> bytes:
