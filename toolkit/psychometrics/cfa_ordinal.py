@@ -167,7 +167,12 @@ def cfa_ordinal(prep: Prepared, mom: OrdinalMoments, modindices: int | None) -> 
     if fm["df"] == 0:
         warn.append("df = 0: the model is just identified, so the fit indices say nothing about fit")
     mi = modification_indices(fit, modindices) if modindices and fm["df"] > 0 else pd.DataFrame()
-    verdicts = (fit_verdicts(fm, True) if fm["df"] > 0 else []) + reliability_verdicts(rel, ht)
+    judged = dict(fm)
+    if not np.isfinite(fm["cfi_robust"]):  # no robust indices (non-PD polychorics): judge the scaled ones
+        judged.update({f"{k}_robust": fm[f"{k}_scaled"] for k in ("cfi", "tli", "rmsea")})
+    verdicts = (fit_verdicts(judged, True) if fm["df"] > 0 else []) + reliability_verdicts(rel, ht)
+    if not np.isfinite(fm["cfi_robust"]) and fm["df"] > 0:
+        verdicts = [v.replace("(robust)", "(scaled)") for v in verdicts]
     notes = list(prep.notes) + [
         "ordered indicators: WLSMV (DWLS estimates, robust standard errors, mean-and-variance adjusted "
         "chi-square) on polychoric correlations, delta parameterization, as lavaan's cfa(..., ordered = TRUE); "
