@@ -20,20 +20,26 @@ import click
               help="With --instrument: use only this construct (repeatable).")
 @click.option("--group", metavar="COLUMN", help="Also test configural, metric and scalar invariance across the "
               "groups in this column.")
-@click.option("--estimator", type=click.Choice(["ml", "mlr"], case_sensitive=False), default="ml", show_default=True,
-              help="ml: maximum likelihood; mlr: ML with robust (Huber-White) standard errors and the Yuan-Bentler "
-                   "scaled chi-square with scaled and robust CFI/TLI/RMSEA (lavaan estimator = \"MLR\").")
+@click.option("--estimator", type=click.Choice(["ml", "mlr", "wlsmv"], case_sensitive=False), default=None,
+              help="ml (default): maximum likelihood; mlr: ML with robust (Huber-White) standard errors and the "
+                   "Yuan-Bentler scaled chi-square with scaled and robust CFI/TLI/RMSEA (lavaan estimator = \"MLR\"); "
+                   "wlsmv (default with --ordered): DWLS on polychoric correlations, robust SEs, mean-and-variance "
+                   "adjusted chi-square (lavaan estimator = \"WLSMV\").")
+@click.option("--ordered", is_flag=True, help="Treat every indicator as ordinal (Likert): thresholds in the model, "
+              "polychoric correlations, WLSMV (lavaan ordered = TRUE); with --group the steps are configural and "
+              "thresholds_loadings. Rows with a missing answer are left out (no FIML for ordered data).")
 @click.option("--missing", type=click.Choice(["fiml", "listwise"], case_sensitive=False), default=None,
               help="fiml: full-information ML, every answer is used (lavaan missing = \"ml\"); listwise: complete "
                    "cases only. Default: fiml when any item has a missing answer.")
-@click.option("--free", "free", multiple=True, metavar="'f=~x3' | 'x3~1'",
-              help="With --group: release this loading or intercept from the equality constraints (partial "
-                   "invariance, lavaan group.partial; repeatable).")
+@click.option("--free", "free", multiple=True, metavar="'f=~x3' | 'x3~1' | 'x3|t2'",
+              help="With --group: release this loading, intercept or (with --ordered) threshold from the equality "
+                   "constraints (partial invariance, lavaan group.partial; repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write an .xlsx workbook (sheets Fit, Loadings, Reliability, HTMT, Invariance, "
-                   "Modification indices).")
-def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimator, missing, free, as_json, output):
+              help="Also write an .xlsx workbook (sheets Fit, Loadings, Thresholds (--ordered), Reliability, HTMT, "
+                   "Invariance, Modification indices).")
+def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimator, ordered, missing, free, as_json,
+        output):
     """Confirmatory factor analysis by maximum likelihood, as R lavaan::cfa.
 
     Marker-variable identification (first loading = 1). Missing answers are handled by full-information ML
@@ -42,6 +48,10 @@ def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimat
     loadings, factor correlations, composite reliability and AVE, HTMT, the ten largest modification
     indices with expected parameter changes, with Hu & Bentler (1999) cut-offs as guidance. With --group:
     the configural, metric and scalar models, chi-square difference tests and Chen (2007) verdicts.
+
+    With --ordered (Likert items): WLSMV as lavaan::cfa(..., ordered = TRUE): thresholds with robust SEs, the
+    scaled-shifted chi-square, scaled and robust CFI/TLI/RMSEA, categorical SRMR; with --group the
+    configural and thresholds_loadings steps compared by lavTestLRT's scaled-shifted difference test.
 
     \b
     Example:
@@ -55,6 +65,8 @@ def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimat
       hls analyze cfa answers.csv -i collective-data-use --estimator mlr --missing fiml --json
       hls analyze cfa hs1939.csv --model "visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9" \\
           --group school --free "x3~1" --free "x7~1"
+      hls analyze cfa bfi.csv --model "N =~ N1 + N2 + N3 + N4 + N5" --ordered --json
+      hls analyze cfa bfi.csv --model "N =~ N1 + N2 + N3 + N4 + N5" --ordered --group gender --free "N3|t2"
     """
     from toolkit.errors import ToolkitError
     from toolkit.io import dumps_json, refuse_overwriting
@@ -75,7 +87,8 @@ def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimat
     df = read_table(data)
     model = "\n".join(model_lines) if model_lines else None
     constructs = list(constructs) or None
-    how = {"estimator": estimator.lower(), "missing": (missing or "auto").lower(), "missing_codes": missing_codes}
+    how = {"estimator": estimator.lower() if estimator else None, "missing": (missing or "auto").lower(),
+           "missing_codes": missing_codes, "ordered": True if ordered else None}
     result = run(df, model=model, instrument=instrument, constructs=constructs, **how)
     if group:
         result.invariance = invariance(df, model, group, instrument=instrument, constructs=constructs,

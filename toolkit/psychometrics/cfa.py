@@ -38,8 +38,8 @@ __all__ = ["cfa", "prepare", "model_from_instrument", "CFAResult", "Prepared"]
 N_MODINDICES = 10
 
 
-def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, estimator: str = "ml",
-        missing: str = "auto", missing_codes=(), modindices: int | None = N_MODINDICES) -> CFAResult:
+def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, estimator: str | None = None,
+        missing: str = "auto", missing_codes=(), modindices: int | None = N_MODINDICES, ordered=None) -> CFAResult:
     """Confirmatory factor analysis, as ``lavaan::cfa(model, data, estimator=, missing=)``.
 
     Parameters
@@ -50,8 +50,12 @@ def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, est
     instrument : instrument name/path or :class:`~toolkit.instruments.model.Instrument`: one factor per
         construct; declared missing codes become NaN and reverse-keyed items are recoded (min + max - x).
     constructs : with an instrument, only these constructs (ids) form the model.
-    estimator : ``"ml"`` (default) or ``"mlr"`` (ML with Huber-White standard errors and the Yuan-Bentler
-        scaled chi-square, lavaan's ``estimator = "MLR"``).
+    estimator : ``"ml"`` (default for continuous items), ``"mlr"`` (ML with Huber-White standard errors and the
+        Yuan-Bentler scaled chi-square, lavaan's ``estimator = "MLR"``) or ``"wlsmv"`` (default with *ordered*:
+        DWLS on polychoric correlations with robust standard errors and the scaled-and-shifted chi-square).
+    ordered : ``True`` (every indicator is ordinal, e.g. Likert items) or the list of the model's items
+        (it must name all of them): thresholds become model parameters (lavaan ``ordered =``, delta
+        parameterization), rows with a missing answer are left out (FIML does not exist for ordered data).
     missing : ``"auto"`` (default: FIML as soon as an item has a missing value), ``"fiml"`` (lavaan's
         ``missing = "ml"``) or ``"listwise"`` (complete cases, with a warning saying how many rows it drops).
     missing_codes : values that mean "missing" in every item (e.g. ``[9]`` for Don't know), besides an
@@ -71,10 +75,33 @@ def cfa(data: pd.DataFrame, model=None, instrument=None, constructs=None, *, est
     >>> res = cfa(hs, model=..., estimator="mlr", missing="fiml")                           # doctest: +SKIP
     >>> res.fit["chisq_scaled"], res.fit["cfi_robust"]                                      # doctest: +SKIP
     """
-    get_estimator(estimator)
+    estimator = resolve_estimator(estimator, ordered, missing)
+    if ordered:
+        from .cfa_ordinal import cfa_ordinal, prepare_ordinal
+
+        prep, mom = prepare_ordinal(data, model=model, instrument=instrument, constructs=constructs,
+                                    missing_codes=missing_codes, ordered=ordered)
+        return cfa_ordinal(prep, mom, modindices)
     prep = prepare(data, model=model, instrument=instrument, constructs=constructs, missing=missing,
                    missing_codes=missing_codes)
     return _cfa_prepared(prep, estimator, modindices)
+
+
+def resolve_estimator(estimator: str | None, ordered, missing: str = "auto") -> str:
+    """The estimator name for *ordered* (WLSMV by default) or continuous items (ML by default); one clear error
+    for WLSMV on continuous items, ML/MLR on ordered items or FIML with ordered items."""
+    name = (estimator or ("wlsmv" if ordered else "ml")).lower()
+    get_estimator(name)
+    if ordered and name != "wlsmv":
+        raise AnalysisError(f"estimator {name.upper()} is not available for ordered items: use --estimator wlsmv "
+                            "(the default with --ordered)", field="--estimator")
+    if not ordered and name == "wlsmv":
+        raise AnalysisError("WLSMV needs ordered (ordinal) indicators: add --ordered (ordered=True), or use ml/mlr "
+                            "for continuous items", field="--estimator")
+    if ordered and missing == "fiml":
+        raise AnalysisError("FIML is not available for ordered items (lavaan refuses missing = \"ml\" for "
+                            "categorical data): WLSMV uses complete cases, so drop --missing fiml", field="--missing")
+    return name
 
 
 def _cfa_prepared(prep: Prepared, estimator: str = "ml", modindices: int | None = N_MODINDICES) -> CFAResult:

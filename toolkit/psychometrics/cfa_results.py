@@ -20,7 +20,8 @@ from .sem_model import ModelSpec
 CUTOFFS = {"cfi": (">=", 0.95), "tli": (">=", 0.95), "rmsea": ("<=", 0.06), "srmr": ("<=", 0.08)}
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr", "loglik", "aic", "bic")
 EXTRA_KEYS = ("npar", "rmsea_pvalue", "loglik_unrestricted", "baseline_chisq", "baseline_df")
-ROBUST_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor", "baseline_chisq_scaled",
+ROBUST_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor", "chisq_shift_parameter",
+               "baseline_chisq_scaled",
                "baseline_df_scaled", "baseline_pvalue_scaled", "baseline_chisq_scaling_factor", "cfi_scaled",
                "tli_scaled", "rmsea_scaled", "rmsea_ci_scaled", "cfi_robust", "tli_robust", "rmsea_robust",
                "rmsea_ci_robust")
@@ -108,6 +109,8 @@ def estimates_table(fit: ModelFit) -> pd.DataFrame:
         s = std[g]
         if r["op"] == "=~":
             sv = s["lambda"][oi[r["rhs"]], fi[r["lhs"]]]
+        elif r["op"] == "~*~":  # scale factors of ordered items: 1 in the standardized solution (lavaan)
+            sv = 1.0
         elif r["op"] == "~~" and r["lhs"] in oi:
             sv = s["theta"][oi[r["lhs"]], oi[r["rhs"]]]
             if r["lhs"] != r["rhs"]:  # lavaan: residual correlation
@@ -196,6 +199,7 @@ class CFAResult:
     n_incomplete: int = 0
     modification_indices: pd.DataFrame = field(default_factory=pd.DataFrame)
     screening: object = None  # what screening set to missing (toolkit.psychometrics.screening.Screening)
+    thresholds: pd.DataFrame | None = None  # WLSMV: threshold estimates (label, item, threshold, est, se, ...)
 
     @property
     def fit_table(self) -> pd.DataFrame:
@@ -203,6 +207,8 @@ class CFAResult:
         rows = []
         for k in FIT_KEYS + tuple(k for k in ROBUST_KEYS if k in self.fit):
             v = self.fit[k]
+            if v is None:  # e.g. no log-likelihood for WLSMV
+                continue
             if isinstance(v, list):
                 rows.append({"index": f"{k}_lower", "value": v[0], "cutoff": ""})
                 rows.append({"index": f"{k}_upper", "value": v[1], "cutoff": ""})
@@ -228,7 +234,9 @@ class CFAResult:
             "fit": {k: self.fit[k] for k in keys},
             "std_loadings": {f"{r.factor}=~{r.item}": r.std_all for r in self.loadings.itertuples()},
             "loadings": self.loadings.to_dict(orient="records"),
-            "reliability": {r.factor: {"cr": r.cr, "ave": r.ave} for r in self.reliability.itertuples()},
+            "reliability": {r.factor: {"cr": r.cr, "ave": r.ave, **({"omega_categorical": r.omega_categorical}
+                                                                 if hasattr(r, "omega_categorical") else {})}
+                            for r in self.reliability.itertuples()},
             "factor_correlations": {f"{a}~~{b}": fc.loc[a, b] for i, a in enumerate(f) for b in f[i + 1:]},
             "htmt": {f"{a}~~{b}": self.htmt.loc[a, b] for i, a in enumerate(f) for b in f[i + 1:]},
             "modification_indices": self.modification_indices.to_dict(orient="records"),
@@ -236,6 +244,8 @@ class CFAResult:
             "warnings": self.warnings,
             "notes": self.notes,
         }
+        if self.thresholds is not None:
+            out["thresholds"] = {r.label: r.est for r in self.thresholds.itertuples()}
         if self.screening is not None:
             out["screening"] = self.screening.to_dict()
         if self.invariance is not None:
@@ -253,11 +263,18 @@ class CFAResult:
             rows = f"{self.n} rows, FIML ({self.n_incomplete} with missing answers, {self.n_dropped} dropped)"
         else:
             rows = f"{self.n} complete cases ({self.n_dropped} dropped)"
+        ll = "" if f.get("loglik") is None else \
+            f"; logL = {f['loglik']:.3f}, AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}"
         lines = [f"CFA ({self.estimator}, lavaan conventions): n = {rows}",
                  f"chi2({f['df']}) = {f['chisq']:.3f}, p = {f['pvalue']:.3g}; CFI = {f['cfi']:.3f}, "
                  f"TLI = {f['tli']:.3f}, RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci'][0]:.3f}, {f['rmsea_ci'][1]:.3f}], "
-                 f"SRMR = {f['srmr']:.3f}; logL = {f['loglik']:.3f}, AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}"]
-        if "chisq_scaled" in f:
+                 f"SRMR = {f['srmr']:.3f}{ll}"]
+        if "chisq_shift_parameter" in f:
+            lines.append(f"scaled-shifted (WLSMV): chi2({f['df']}) = {f['chisq_scaled']:.3f}, p = "
+                         f"{f['pvalue_scaled']:.3g} (scaling factor {f['chisq_scaling_factor']:.3f}, shift "
+                         f"{f['chisq_shift_parameter']:.3f}); CFI = {f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, "
+                         f"RMSEA = {f['rmsea_scaled']:.3f}")
+        elif "chisq_scaled" in f:
             lines.append(f"scaled (Yuan-Bentler): chi2({f['df']}) = {f['chisq_scaled']:.3f}, p = "
                          f"{f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; CFI = "
                          f"{f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, RMSEA = {f['rmsea_scaled']:.3f}")
@@ -269,6 +286,11 @@ class CFAResult:
         lines.append("")
         lines.append("Loadings:")
         lines.append(self.loadings.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if self.thresholds is not None:
+            lines.append("")
+            lines.append("Thresholds (latent-response scale, robust SEs):")
+            lines.append(self.thresholds.drop(columns=["item", "threshold"]).to_string(
+                index=False, float_format=lambda v: f"{v:.3f}"))
         lines.append("")
         lines.append("Reliability (standardized solution):")
         lines.append(self.reliability.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -298,6 +320,8 @@ class CFAResult:
         from ..report.tables import Column, Table, write_workbook
 
         est = f"{self.estimator}, " + ("FIML" if self.missing == "fiml" else "complete cases")
+        if self.thresholds is not None:
+            est += ", ordered items"
         fit = self.fit_table.assign(index=lambda d: [FIT_LABELS.get(k, label(k)) for k in d["index"]])
         counts = fit["value"].map(lambda v: float(v).is_integer())
         guidance = "\n".join(["Guidance, not truth:"] + self.verdicts + self.warnings + self.notes)
@@ -311,8 +335,16 @@ class CFAResult:
             Table("Reliability", self.reliability, title="Composite reliability and AVE (Fornell & Larcker 1981)",
                   columns=["factor", "n_items", "cr", "ave", Column("sqrt_ave", "√AVE", "prop"),
                            Column("max_abs_r", "Largest |r| with another factor", "prop"),
-                           Column("fornell_larcker", "Fornell-Larcker criterion met")]),
+                           Column("fornell_larcker", "Fornell-Larcker criterion met")]
+                  + ([Column("omega_categorical", "Categorical omega (Green & Yang 2009)", "prop")]
+                     if "omega_categorical" in self.reliability else [])),
         ]
+        if self.thresholds is not None:
+            th = self.thresholds
+            cols = ["item", "threshold"] + (["group"] if "group" in th else []) + ["est", "se", "z", "pvalue"]
+            tables.insert(3, Table("Thresholds", th[cols], title="Thresholds (latent-response scale) with robust SEs",
+                                   columns=cols, note="Threshold c of an item: the point on the standard normal "
+                                   "latent response above which answers fall in category c+1 or higher."))
         if len(self.factor_correlations) > 1:
             fc = self.factor_correlations.rename_axis("factor")
             tables.append(Table("Reliability", fc, index=True, title="Factor correlations",
@@ -343,4 +375,5 @@ FIT_LABELS = {"loglik": "Log-likelihood", "rmsea_ci_lower": "RMSEA 90% CI lower"
               "rmsea_ci_robust_lower": "RMSEA (robust) 90% CI lower", "rmsea_ci_robust_upper": "RMSEA (robust) 90% CI upper",
               "npar": "Free parameters", "baseline_chisq_scaled": "Baseline χ² (scaled)",
               "baseline_df_scaled": "Baseline df (scaled)", "baseline_pvalue_scaled": "Baseline p (scaled)",
-              "baseline_chisq_scaling_factor": "Baseline scaling factor"}
+              "baseline_chisq_scaling_factor": "Baseline scaling factor",
+              "chisq_shift_parameter": "Shift parameter (scaled-shifted test)"}

@@ -157,6 +157,10 @@ def fit_measures(fit) -> dict:
     from .baseline import fit_baseline
     from .teststats import scaled_test, tests
 
+    if getattr(fit.stats, "kind", "") == "ordinal":  # WLSMV on ordered indicators
+        from .fitindices_ordinal import ordinal_fit_measures
+
+        return ordinal_fit_measures(fit)
     n, g = fit.stats.ntotal, fit.ngroups
     std = tests(fit)["standard"]
     x2, df = std["stat"], std["df"]

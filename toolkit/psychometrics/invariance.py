@@ -72,6 +72,9 @@ class InvarianceResult:
         inv = {}
         for step, fit in self.fits.items():
             d = {k: fit[k] for k in FIT_KEYS + EXTRA_KEYS + ROBUST_KEYS if k in fit}
+            for k in ("thresholds",):  # WLSMV: the thresholds per group
+                if k in fit:
+                    d[k] = fit[k]
             row = self.table[self.table["step"] == step].iloc[0]
             if row["released"]:
                 d["released"] = row["released"].split(", ")
@@ -79,6 +82,8 @@ class InvarianceResult:
                 d["compared_with"] = row["compared_with"]
                 for k in ("delta_chisq", "delta_df", "delta_pvalue", "delta_cfi", "delta_rmsea", "delta_srmr"):
                     d[k] = row[k]
+                if fit.get("lrt_scale") is not None:  # Satorra (2000) scaled-shifted difference: a and b
+                    d["delta_scale"], d["delta_shift"] = fit["lrt_scale"], fit["lrt_shift"]
                 d["verdict"] = row["verdict"]
             inv[step] = d
         return {"n": self.n, "n_dropped": self.n_dropped, "groups": self.groups, "estimator": self.estimator,
@@ -88,6 +93,8 @@ class InvarianceResult:
     def summary(self, skip_notes=()) -> str:
         cols = ["step", "chisq", "df", "cfi", "rmsea", "srmr", "delta_chisq", "delta_df", "delta_pvalue",
                 "delta_cfi", "delta_rmsea", "delta_srmr", "verdict"]
+        if "chisq_scaled" in self.table:  # WLSMV: the scaled statistics beside the plain ones
+            cols[3:5] = ["chisq_scaled", "cfi_scaled", "rmsea_scaled"]
         head = ", ".join(f"{k} (n={v})" for k, v in self.groups.items())
         lines = [f"Measurement invariance across {len(self.groups)} groups ({self.estimator}"
                  f"{', FIML' if self.missing == 'fiml' else ''}): {head}"]
@@ -114,8 +121,8 @@ def _chen(step: str, dcfi: float, drmsea: float, dsrmr: float) -> tuple[str, str
 
 
 def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, instrument=None,
-               constructs=None, estimator: str = "ml", missing: str = "auto", missing_codes=(),
-               free=()) -> InvarianceResult:
+               constructs=None, estimator: str | None = None, missing: str = "auto", missing_codes=(),
+               free=(), ordered=None) -> InvarianceResult:
     """Configural, metric and scalar invariance of a CFA model across the groups in column *group*.
 
     Parameters
@@ -125,8 +132,9 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
         ``constructs`` listed).
     group : column whose values define the groups (order of first appearance = lavaan's group order;
         rows with a missing group are dropped).
-    estimator, missing, missing_codes : as :func:`~toolkit.psychometrics.cfa.cfa` (FIML by default when answers
-        are missing).
+    estimator, missing, missing_codes, ordered : as :func:`~toolkit.psychometrics.cfa.cfa` (FIML by default when
+        answers are missing). With *ordered*, the steps are configural and thresholds_loadings (WLSMV, see
+        :mod:`.invariance_ordinal`).
     free : parameters released from the equality constraints (lavaan ``group.partial``), e.g.
         ``["visual=~x3", "x3~1"]``.
 
@@ -146,6 +154,14 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
     """
     if group is None:
         raise AnalysisError("give the grouping column", field="--group")
+    from .cfa import resolve_estimator
+
+    estimator = resolve_estimator(estimator, ordered, missing)
+    if ordered:
+        from .invariance_ordinal import ordinal_invariance
+
+        return ordinal_invariance(data, model, group, instrument=instrument, constructs=constructs,
+                                  missing_codes=missing_codes, free=free, ordered=ordered)
     spec_est = get_estimator(estimator)
     prep = prepare(data, model=model, instrument=instrument, group=group, constructs=constructs, missing=missing,
                    missing_codes=missing_codes)

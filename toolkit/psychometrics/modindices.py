@@ -70,7 +70,7 @@ def modification_indices(fit, top: int | None = None, minimum: float = 0.0) -> p
     """lhs, op, rhs, (group), mi, epc, sepc_all for every added parameter, largest MI first; *top* keeps the
     first rows (lavaan: ``modindices(fit, sort. = TRUE, maximum.number = top)``)."""
     st = fit.structure
-    ext, added = extended_structure(st)
+    ext, added = st.extended() if hasattr(st, "extended") else extended_structure(st)
     cols = ["lhs", "op", "rhs", "group", "mi", "epc", "sepc_all"]
     if not added:
         return pd.DataFrame(columns=cols)

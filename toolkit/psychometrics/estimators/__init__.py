@@ -6,18 +6,17 @@ comes with it. ``"ml"`` and ``"mlr"`` share the normal-theory discrepancies (com
 differ in their standard errors (information-based vs Huber-White sandwich) and test (standard vs
 Yuan-Bentler).
 
-Adding DWLS/WLSMV for ordered indicators (thresholds, polychorics and Gamma from
-:mod:`..samplestats.ordinal`): a ``Discrepancy`` subclass whose :meth:`~.base.Discrepancy.group` returns
-F_g = (s_g - sigma_g)' W_g (s_g - sigma_g) and its gradient for the delta parameterization,
-:meth:`~.base.Discrepancy.h1_information` returning W_g ("expected"), :meth:`~.base.Discrepancy.chisq_group`
-returning (N_g - 1) F_g; an entry ``EstimatorSpec("WLSMV", se="robust.sem", test="scaled.shifted",
-information="expected", discrepancies={"ordinal": ...})``; the ``robust.sem`` branch in
-:func:`.information.vcov` and ``scaled.shifted`` in :data:`..teststats.TESTS`. The optimiser,
-:class:`ModelFit`, the fit indices and :mod:`..modindices` (expected information and gradient of the extended
-model) then work unchanged.
+``"wlsmv"`` (lavaan's ``estimator = "WLSMV"`` for ordered indicators) is DWLS on the ordinal sample
+statistics (thresholds, polychorics and Gamma, :mod:`..samplestats.ordinal_moments`, data kind
+``"ordinal"``) for the delta-parameterization model of :mod:`..sem_ordinal`: :class:`.dwls.DWLSDiscrepancy`
+gives F_g = (s_g - sigma_g)' W_g (s_g - sigma_g) with weights (N_g - 1)/N, its gradient, the weight matrix as
+the h1 information and (N_g - 1) F_g as the per-group statistic; standard errors are ``robust.sem``
+(:func:`.information.vcov`) and the test ``scaled.shifted`` (:data:`..teststats.TESTS`). The optimiser,
+:class:`ModelFit` and :mod:`..modindices` (expected information and gradient of the extended model) are
+shared with ML.
 
 >>> sorted(ESTIMATORS)
-['ml', 'mlr']
+['ml', 'mlr', 'wlsmv']
 """
 from __future__ import annotations
 
@@ -27,6 +26,7 @@ import numpy as np
 
 from ...errors import AnalysisError
 from .base import Discrepancy, ModelFit
+from .dwls import DWLSDiscrepancy
 from .fiml import FIMLDiscrepancy
 from .ml import MLDiscrepancy
 from .optimizer import minimize, single_thread_blas, start_values
@@ -37,8 +37,8 @@ class EstimatorSpec:
     """lavaan's options behind one ``estimator=`` name."""
 
     name: str  # as lavaan prints it: "ML", "MLR"
-    se: str  # "standard" | "robust.huber.white"
-    test: str  # "standard" | "yuan.bentler.mplus"
+    se: str  # "standard" | "robust.huber.white" | "robust.sem"
+    test: str  # "standard" | "yuan.bentler.mplus" | "scaled.shifted"
     information: str | None  # None: lavaan's default for the data ("expected"; "observed" under FIML)
     discrepancies: dict = field(default_factory=dict)  # data kind ("complete", "missing") -> Discrepancy class
 
@@ -54,6 +54,7 @@ _NORMAL = {"complete": MLDiscrepancy, "missing": FIMLDiscrepancy}
 ESTIMATORS: dict[str, EstimatorSpec] = {
     "ml": EstimatorSpec("ML", "standard", "standard", None, _NORMAL),
     "mlr": EstimatorSpec("MLR", "robust.huber.white", "yuan.bentler.mplus", "observed", _NORMAL),
+    "wlsmv": EstimatorSpec("WLSMV", "robust.sem", "scaled.shifted", "expected", {"ordinal": DWLSDiscrepancy}),
 }
 
 
@@ -71,7 +72,9 @@ def _discrepancy(st, ss, spec: EstimatorSpec) -> Discrepancy:
     kind = ss.kind
     cls = spec.discrepancies.get(kind)
     if cls is None:
-        raise AnalysisError(f"estimator {spec.name} is not available for {kind} data", field="--estimator")
+        hint = (" (use --estimator wlsmv with --ordered)" if kind == "ordinal" else
+                " (WLSMV needs ordered indicators: add --ordered)" if spec.name == "WLSMV" else "")
+        raise AnalysisError(f"estimator {spec.name} is not available for {kind} data{hint}", field="--estimator")
     return cls(st, ss)
 
 

@@ -8,7 +8,8 @@
 - parameter-space information: expected = sum_g (N_g/N) Delta_g' A1_g Delta_g; observed = 1/2 the Hessian of
   F (5-point differences, :meth:`Discrepancy.hessian`); first order B0 = sum_g (N_g/N) Delta_g' B1_g Delta_g.
 - vcov: standard = I^-1 / N with the estimator's information (expected for complete-data ML, observed under
-  FIML and for MLR); robust.huber.white = E^-1 B0 E^-1 / N (the sandwich of MLR).
+  FIML and for MLR); robust.huber.white = E^-1 B0 E^-1 / N (the sandwich of MLR); robust.sem (DWLS) =
+  E^-1 [sum_g f_g Delta_g' W_g Gamma_g W_g Delta_g] E^-1 / (N - G).
 """
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def _moments(fit, g: int, structured: bool) -> tuple[np.ndarray, np.ndarray]:
 
 def deltas(fit) -> list[np.ndarray]:
     if "delta" not in fit.cache:
-        fit.cache["delta"] = [delta(fit.structure, fit.theta, g) for g in range(fit.ngroups)]
+        jac = getattr(fit.structure, "jacobian", None)  # ordinal structures: d(tau*, vech0 Sigma*)/d theta
+        fit.cache["delta"] = [jac(fit.theta, g) if jac else delta(fit.structure, fit.theta, g)
+                              for g in range(fit.ngroups)]
     return fit.cache["delta"]
 
 
@@ -91,6 +94,10 @@ def vcov(fit) -> np.ndarray:
         einv = inverted_information(fit)
         if fit.estimator.se == "robust.huber.white":
             out = einv @ information(fit, "firstorder") @ einv / n
+        elif fit.estimator.se == "robust.sem":
+            from .dwls import robust_sem_vcov
+
+            out = robust_sem_vcov(fit, einv, deltas(fit))
         else:
             out = einv / n
         fit.cache["vcov"] = out
