@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError, DataError
+from ..report.tables import p_clause
 from .withingroup import (  # noqa: F401  (rwg ... icc2 and NULL_VARIANCES are re-exported: the API's home)
     NULL_VARIANCES, NULLS, _anova, _awg_values, _group_keys, _Groups, _moments, _nanmean_rows, _need_columns,
     _numeric, _rwg_j_aligned, _rwg_values, _source, _variance, anova_icc, awg, icc1, icc2, null_variance, rwg,
@@ -70,12 +71,6 @@ def _fmt(x: float, digits: int = 2) -> str:
     return s.replace("0.", ".", 1) if s.startswith(("0.", "-0.")) else s
 
 
-def _fmt_p(p: float) -> str:
-    if not np.isfinite(p):
-        return "p = NA"
-    return "p < .001" if p < 0.001 else f"p = {_fmt(p, 3)}"
-
-
 def agreement_label(value: float) -> str:
     """LeBreton & Senter's (2008) graded reading of an rwg/rwg(j) value."""
     if not np.isfinite(value):
@@ -102,7 +97,7 @@ def verdict(icc: dict, median_agreement: float, index: str = "rwg(j)") -> str:
     """
     i1, i2, p = icc["icc1"], icc["icc2"], icc["p"]
     agree = f"median {index} {_fmt(median_agreement)} ({agreement_label(median_agreement)})"
-    head = f"ICC(1) {_fmt(i1)} (F({icc['df1']}, {icc['df2']}) = {_fmt(icc['F'])}, {_fmt_p(p)}) and ICC(2) {_fmt(i2)}"
+    head = f"ICC(1) {_fmt(i1)} (F({icc['df1']}, {icc['df2']}) = {_fmt(icc['F'])}, {p_clause(p)}) and ICC(2) {_fmt(i2)}"
     if not np.isfinite(i1):
         return (f"ICC(1) cannot be computed ({icc['groups']} group(s), {icc['N']} respondent(s)): "
                 "aggregation cannot be judged")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..report.tables import p_clause
 from .estimators import ModelFit
 from .estimators.information import vcov
 from .sem_model import ModelSpec
@@ -266,17 +267,17 @@ class CFAResult:
         ll = "" if f.get("loglik") is None else \
             f"; logL = {f['loglik']:.3f}, AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}"
         lines = [f"CFA ({self.estimator}, lavaan conventions): n = {rows}",
-                 f"chi2({f['df']}) = {f['chisq']:.3f}, p = {f['pvalue']:.3g}; CFI = {f['cfi']:.3f}, "
+                 f"chi2({f['df']}) = {f['chisq']:.3f}, {p_clause(f['pvalue'])}; CFI = {f['cfi']:.3f}, "
                  f"TLI = {f['tli']:.3f}, RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci'][0]:.3f}, {f['rmsea_ci'][1]:.3f}], "
                  f"SRMR = {f['srmr']:.3f}{ll}"]
         if "chisq_shift_parameter" in f:
-            lines.append(f"scaled-shifted (WLSMV): chi2({f['df']}) = {f['chisq_scaled']:.3f}, p = "
-                         f"{f['pvalue_scaled']:.3g} (scaling factor {f['chisq_scaling_factor']:.3f}, shift "
+            lines.append(f"scaled-shifted (WLSMV): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
+                         f"{p_clause(f['pvalue_scaled'])} (scaling factor {f['chisq_scaling_factor']:.3f}, shift "
                          f"{f['chisq_shift_parameter']:.3f}); CFI = {f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, "
                          f"RMSEA = {f['rmsea_scaled']:.3f}")
         elif "chisq_scaled" in f:
-            lines.append(f"scaled (Yuan-Bentler): chi2({f['df']}) = {f['chisq_scaled']:.3f}, p = "
-                         f"{f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; CFI = "
+            lines.append(f"scaled (Yuan-Bentler): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
+                         f"{p_clause(f['pvalue_scaled'])}, scaling factor {f['chisq_scaling_factor']:.3f}; CFI = "
                          f"{f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, RMSEA = {f['rmsea_scaled']:.3f}")
         if "cfi_robust" in f:
             ci = f["rmsea_ci_robust"]

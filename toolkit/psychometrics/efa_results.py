@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import rotation as _rot
+from ..report.tables import p_clause
 from .adequacy import BartlettResult, KMOResult, kmo_label
 
 @dataclass
@@ -101,7 +102,7 @@ class EFAResult:
         if self.bartlett is not None:
             b = self.bartlett
             lines.append(f"Bartlett's test of sphericity: chi-square = {b.chisq:.2f}, df = {b.df}, "
-                         f"p {_fmt_p(b.p)}")
+                         f"{p_clause(b.p)}")
         if self.parallel is not None:
             lines.append(f"Parallel analysis ({self.parallel.iterations} simulated data sets): "
                          f"{self.parallel.n_factors} factor(s), {self.parallel.n_components} component(s)")
@@ -188,9 +189,3 @@ def _summary_value(v):
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.6g}"
     return str(v)
-
-
-def _fmt_p(p: float) -> str:
-    if not np.isfinite(p):
-        return "= NA"
-    return "< .001" if p < 0.001 else f"= {p:.3f}"

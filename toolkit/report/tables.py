@@ -154,6 +154,18 @@ def _no_leading_zero(text: str) -> str:
     return text
 
 
+def p_clause(p) -> str:
+    """``p = .046`` / ``p < .001`` / ``p = NA``: a p-value as APA style writes it in running text.
+
+    >>> p_clause(0.0456), p_clause(1.0), p_clause(1e-9)
+    ('p = .046', 'p = 1.000', 'p < .001')
+    """
+    text = format_value(p, "p")
+    if not text or text in ("nan", "NaN"):
+        return "p = NA"
+    return "p " + text if text.startswith("<") else "p = " + text
+
+
 def format_value(v, kind: str = "text") -> str:
     """The text a person sees for value *v* of number *kind* (same rules as the xlsx number formats).
 

@@ -3,6 +3,7 @@ a path diagram (factors, items, loadings, factor correlations), and measurement 
 ``--group`` column (``toolkit.cfa`` and ``toolkit.invariance``, as lavaan)."""
 from __future__ import annotations
 
+from ..tables import p_clause
 from .base import Section, fmt, n_, register
 from .sample import missing_survey
 
@@ -76,7 +77,7 @@ class CFA(Section):
         article = "An" if str(k).startswith("8") or k in (11, 18) else "A"
         text = (f"{article} {k}-factor model (each construct's items on its own factor, factors correlated) was "
                 f"estimated by {how} on {used}. χ²({f['df']}) = {fmt(f['chisq'])}, "
-                f"p {_p(f['pvalue'])}; CFI = {fmt(f['cfi'], 'prop3')}, TLI = {fmt(f['tli'], 'prop3')}, "
+                f"{p_clause(f['pvalue'])}; CFI = {fmt(f['cfi'], 'prop3')}, TLI = {fmt(f['tli'], 'prop3')}, "
                 f"RMSEA = {fmt(f['rmsea'], 'prop3')} [90% CI {fmt(f['rmsea_ci'][0], 'prop3')}, "
                 f"{fmt(f['rmsea_ci'][1], 'prop3')}], SRMR = {fmt(f['srmr'], 'prop3')}.")
         lo = res.loadings["std_all"]
@@ -161,10 +162,6 @@ def _offdiag(m):
 
     a = m.to_numpy(dtype=float)
     return a[~np.eye(len(a), dtype=bool)] if len(a) > 1 else np.array([float("nan")])
-
-
-def _p(p: float) -> str:
-    return "< .001" if p < 0.001 else f"= {fmt(p, 'p')}"
 
 
 def _fit_html(fit, table) -> str:

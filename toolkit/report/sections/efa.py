@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..tables import p_clause
 from .base import Section, fmt, n_, register
 from .sample import missing_survey
 
@@ -89,7 +90,7 @@ class EFA(Section):
         text = (f"Parallel analysis ({par.iterations} simulated data sets, {par.quantile:.0%} quantile, seed "
                 f"{par.seed}) suggests {n_(par.n_factors, 'factor')} for the {len(order)} items, against "
                 f"{k_constructs} constructs in the instrument. KMO = {fmt(res.kmo.overall, 'prop')}; Bartlett's test "
-                f"χ²({res.bartlett.df}) = {fmt(res.bartlett.chisq)}, p {_p(res.bartlett.p)}. "
+                f"χ²({res.bartlett.df}) = {fmt(res.bartlett.chisq)}, {p_clause(res.bartlett.p)}. "
                 f"{res.n_factors} factors were extracted by minimum residuals and rotated obliquely (oblimin), on "
                 f"pairwise correlations of n = {fmt(res.n, 'int')} respondents. Naming each factor after the "
                 f"construct most of its items load on gives {n_(matched, 'distinct construct')}")
@@ -169,10 +170,6 @@ class EFA(Section):
                                   Column("pc_observed", "Components, observed", "num"),
                                   Column("pc_sim_quantile", f"Components, simulated {par.quantile:.0%}", "num")]),
                    html=False)
-
-
-def _p(p: float) -> str:
-    return "< .001" if p < 0.001 else f"= {fmt(p, 'p')}"
 
 
 def _scree(par):
