@@ -307,11 +307,16 @@ def test_demo_step_on_a_simulated_survey(tmp_path, demo_inputs):
     df = toolkit.simulate("collective-data-use", n=600, groups=12, seed=3, missing=0.0, dont_know=0.01)
     lines = []
     paths = toolkit.run_demo(tmp_path / "out", only=["cfa"], echo=lines.append, inputs=demo_inputs(df))
-    assert [p.name for p in paths] == ["cfa.xlsx", "cfa.json"] and all(p.exists() for p in paths)
+    assert [p.name for p in paths] == ["cfa.xlsx", "cfa.json", "cfa-ordinal.xlsx", "cfa-ordinal.json"]
+    assert all(p.exists() for p in paths)
     d = json.loads(paths[1].read_text())
     assert len(d["reliability"]) == 8 and d["fit"]["cfi"] > 0.9
     assert set(d["invariance"]) == {"configural", "metric", "scalar"}
     assert any("invariance of 'collective_data_use'" in s for s in lines)
+    o = json.loads(paths[3].read_text())  # the Likert items as ordinal: WLSMV
+    assert o["estimator"] == "WLSMV" and o["fit"]["cfi_robust"] > 0.9 and "CON1|t1" in o["thresholds"]
+    assert all(0 < r["omega_categorical"] < 1 for r in o["reliability"].values())
+    assert any("as ordinal items (WLSMV" in s for s in lines)
 
 
 def test_cli_construct_selection(run_cli, data_dir):
