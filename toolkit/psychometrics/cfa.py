@@ -24,11 +24,8 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from .cfa_input import Prepared, check_identified, model_from_instrument, prepare
-from .cfa_results import (CFAResult, estimates_table, fit_verdicts, htmt, reliability_table,
-                          reliability_verdicts, standardized)
+from .cfa_results import CFAResult, fit_verdicts, fitted_tables, reliability_verdicts
 from .estimators import fit_model, get_estimator
-from .estimators.information import identified
-from .fitindices import fit_measures
 from .modindices import modification_indices
 from .samplestats.moments import SampleStats
 from .sem_model import build_structure
@@ -118,22 +115,9 @@ def _cfa_prepared(prep: Prepared, estimator: str = "ml", modindices: int | None 
                             f"{st.moments_per_group()} sample moments (df = {st.df})", field="model")
     ss = SampleStats.from_frame(prep.data, obs, missing=prep.missing)
     fit = fit_model(st, ss, estimator)
-    fm = fit_measures(fit)
-    std = standardized(fit)
-    est = estimates_table(fit)
-    ld = est[est["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"}).drop(columns="op")
-    ld = ld[["factor", "item", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
-    oi = {v: i for i, v in enumerate(obs)}
-    ld["r2"] = [1 - std["theta"][oi[x], oi[x]] for x in ld["item"]]
-    phi = pd.DataFrame(std["phi"], index=spec.factors, columns=spec.factors)
-    rel = reliability_table(spec, ld, std["theta"], std["phi"], obs)
-    ht = htmt(ss.cov[0], spec)
-    warn = list(prep.warnings) + list(fit.warnings)
-    if not identified(fit):
-        warn.append("standard errors could not be computed: the information matrix cannot be inverted (the model "
-                    "may not be identified, e.g. a factor whose items do not correlate)")
-        est["se"] = est["z"] = est["pvalue"] = float("nan")
-        ld[["se", "z", "pvalue"]] = float("nan")
+    t = fitted_tables(fit, spec, ss.cov[0], prep.warnings)
+    fm, est, ld, phi, rel, ht, warn = (t[k] for k in ("fit", "estimates", "loadings", "phi", "reliability", "htmt",
+                                                     "warnings"))
     if n < 100:
         warn.append(f"only {n} {'rows' if fiml else 'complete cases'}: ML fit indices and chi-square are "
                     "unreliable in small samples")

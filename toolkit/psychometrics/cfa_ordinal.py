@@ -21,12 +21,9 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from .cfa_input import Prepared, check_identified, prepare
-from .cfa_results import CFAResult, estimates_table, fit_verdicts, htmt, reliability_table, reliability_verdicts, \
-    standardized
+from .cfa_results import CFAResult, fit_verdicts, fitted_tables, reliability_verdicts
 from .estimators import fit_model
-from .estimators.information import identified
 from .estimators.optimizer import start_values
-from .fitindices import fit_measures
 from .samplestats.ordinal import ordinal_sample_stats
 from .samplestats.ordinal_moments import OrdinalMoments
 from .sem_model import ModelSpec
@@ -137,30 +134,16 @@ def cfa_ordinal(prep: Prepared, mom: OrdinalMoments, modindices: int | None) -> 
     from .modindices import modification_indices
 
     spec = prep.spec
-    obs = spec.observed
     n = mom.ntotal
     st = build_ordinal_structure(spec, mom.nthresholds, 1)
     if st.df < 0:
         raise AnalysisError(f"the model is not identified: {st.nfree} free parameters for {st.nstat} sample "
                             f"statistics (df = {st.df})", field="model")
     fit = fit_ordinal(st, mom)
-    fm = fit_measures(fit)
-    std = standardized(fit)
-    est = estimates_table(fit)
-    ld = est[est["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"}).drop(columns="op")
-    ld = ld[["factor", "item", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
-    oi = {v: i for i, v in enumerate(obs)}
-    ld["r2"] = [1 - std["theta"][oi[x], oi[x]] for x in ld["item"]]
-    phi = pd.DataFrame(std["phi"], index=spec.factors, columns=spec.factors)
-    rel = reliability_table(spec, ld, std["theta"], std["phi"], obs)
+    t = fitted_tables(fit, spec, mom.cov[0], prep.warnings)
+    fm, est, ld, phi, rel, ht, warn = (t[k] for k in ("fit", "estimates", "loadings", "phi", "reliability", "htmt",
+                                                     "warnings"))
     rel["omega_categorical"] = categorical_omegas(fit, mom)
-    ht = htmt(mom.cov[0], spec)
-    warn = list(prep.warnings) + list(fit.warnings)
-    if not identified(fit):
-        warn.append("standard errors could not be computed: the information matrix cannot be inverted (the model "
-                    "may not be identified)")
-        est["se"] = est["z"] = est["pvalue"] = float("nan")
-        ld[["se", "z", "pvalue"]] = float("nan")
     if n < 200:
         warn.append(f"only {n} complete cases: WLSMV with polychoric correlations needs larger samples for stable "
                     "standard errors and tests")

@@ -176,6 +176,32 @@ def reliability_verdicts(rel: pd.DataFrame, ht: pd.DataFrame) -> list[str]:
     return out
 
 
+def fitted_tables(fit: ModelFit, spec: ModelSpec, cov: np.ndarray, warnings) -> dict:
+    """What every CFA reports from a fitted model, whatever the estimator: fit measures, estimates, loadings with
+    R², standardized factor correlations, composite reliability/AVE and HTMT (on *cov*), and the warnings (those
+    given, the fit's, and unidentified standard errors blanked out with a note)."""
+    from .estimators.information import identified
+    from .fitindices import fit_measures
+
+    obs = spec.observed
+    std = standardized(fit)
+    est = estimates_table(fit)
+    ld = est[est["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"}).drop(columns="op")
+    ld = ld[["factor", "item", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
+    oi = {v: i for i, v in enumerate(obs)}
+    ld["r2"] = [1 - std["theta"][oi[x], oi[x]] for x in ld["item"]]
+    warn = list(warnings) + list(fit.warnings)
+    if not identified(fit):
+        warn.append("standard errors could not be computed: the information matrix cannot be inverted (the model "
+                    "may not be identified, e.g. a factor whose items do not correlate)")
+        est["se"] = est["z"] = est["pvalue"] = float("nan")
+        ld[["se", "z", "pvalue"]] = float("nan")
+    return {"fit": fit_measures(fit), "std": std, "estimates": est, "loadings": ld,
+            "phi": pd.DataFrame(std["phi"], index=spec.factors, columns=spec.factors),
+            "reliability": reliability_table(spec, ld, std["theta"], std["phi"], obs), "htmt": htmt(cov, spec),
+            "warnings": warn}
+
+
 @dataclass
 class CFAResult:
     """Result of :func:`~toolkit.psychometrics.cfa.cfa`: fit indices, loadings, reliability, discriminant
