@@ -360,3 +360,21 @@ def test_unstructured_noise_warns_instead_of_failing(run_cli, tmp_path):
     assert d["fit"]["chisq"] == pytest.approx(0, abs=1e-8) and d["fit"]["cfi"] == 1
     assert any("standard errors could not be computed" in w for w in d["warnings"])
     assert err.startswith("warning: standard errors could not be computed")
+
+
+def test_fit_sheet_keeps_a_perfect_cfi_among_the_indices(tmp_path, data_dir):
+    """A CFI of exactly 1 and an RMSEA of 0 are fit indices, not counts: they stay in the fit table with three
+    decimals, and only df, parameters and rows go to the table of counts."""
+    import openpyxl
+
+    df = pd.read_csv(data_dir / "cfa_cdu_survey.csv")
+    res = toolkit.cfa(df, instrument=str(data_dir / "cfa_cdu_instrument.yaml"))
+    assert res.fit["cfi"] == 1.0 and res.fit["rmsea"] == 0.0
+    res.to_excel(tmp_path / "cfa.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "cfa.xlsx")["Fit"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    split = next(i for i, r in enumerate(rows) if r[0] == "Degrees of freedom, parameters and rows")
+    first = {r[0] for r in rows[:split]}
+    counts = {r[0] for r in rows[split:]}
+    assert {"CFI", "RMSEA"} <= first and not {"CFI", "RMSEA"} & counts
+    assert {"df", "N"} <= counts

@@ -350,7 +350,9 @@ class CFAResult:
         if self.thresholds is not None:
             est += ", ordered items"
         fit = self.fit_table.assign(index=lambda d: [FIT_LABELS.get(k, label(k)) for k in d["index"]])
-        counts = fit["value"].map(lambda v: float(v).is_integer())
+        # counts by what they are, not by their value (a CFI of exactly 1 or an RMSEA of 0 is an index, not a count)
+        counts = self.fit_table["index"].map(lambda k: k in ("npar", "n", "n_dropped", "n_incomplete")
+                                             or k == "df" or k.startswith(("df_", "baseline_df")))
         guidance = "\n".join(["Guidance, not truth:"] + self.verdicts + self.warnings + self.notes)
         tables = [
             Table("Fit", fit[~counts], title=f"Model fit ({est}, lavaan conventions), n = {self.n}",
