@@ -18,8 +18,25 @@ from .em import em_h1
 from .missing import LOG2PI, RowData
 
 
+class GroupSizes:
+    """What every kind of sample statistics tells the estimators about its groups (needs ``n``, per group)."""
+
+    @property
+    def ntotal(self) -> int:
+        return int(sum(self.n))
+
+    @property
+    def ngroups(self) -> int:
+        return len(self.n)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """N_g / N per group."""
+        return np.asarray(self.n, float) / self.ntotal
+
+
 @dataclass
-class SampleStats:
+class SampleStats(GroupSizes):
     """Per-group statistics of the columns *observed* (groups in order of first appearance, as lavaan)."""
 
     observed: list[str]
@@ -33,21 +50,9 @@ class SampleStats:
     em_iterations: list[int] = field(default_factory=list)
 
     @property
-    def ntotal(self) -> int:
-        return int(sum(self.n))
-
-    @property
     def kind(self) -> str:
         """Which discrepancies apply (the estimator registry's key): "complete" or "missing" (FIML)."""
         return "missing" if self.missing else "complete"
-
-    @property
-    def ngroups(self) -> int:
-        return len(self.n)
-
-    @property
-    def weights(self) -> np.ndarray:
-        return np.asarray(self.n, float) / self.ntotal
 
     @classmethod
     def from_frame(cls, df, observed: list[str], group: str | None = None, missing: str = "listwise") -> "SampleStats":

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .moments import GroupSizes
 from .ordinal import OrdinalSampleStats
 
 
-class OrdinalMoments:
+class OrdinalMoments(GroupSizes):
     kind = "ordinal"
     missing = False
 
@@ -29,18 +30,6 @@ class OrdinalMoments:
         self.mean = [np.zeros(len(self.observed)) for _ in stats]
         self.h1_loglik: list[float] = []
         self.em_iterations = [0]
-
-    @property
-    def ntotal(self) -> int:
-        return int(sum(self.n))
-
-    @property
-    def ngroups(self) -> int:
-        return len(self.n)
-
-    @property
-    def weights(self) -> np.ndarray:
-        return np.asarray(self.n, float) / self.ntotal
 
     @property
     def nthresholds(self) -> list[int]:
