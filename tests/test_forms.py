@@ -303,6 +303,11 @@ def test_dictionary_csv_and_xlsx(tmp_path):
     assert df.set_index("variable").loc["CON1", "reverse_keyed"] == "no"
     assert "manager=Manager" in df.set_index("variable").loc["role", "value_labels"]
     assert set(inst.item_ids) <= set(df["variable"])
+    roster = df[df["kind"] == "roster"].set_index("variable")  # documented too, though they become an edge list
+    assert list(roster.index) == [q.id for q in inst.roster_questions] == ["exchange", "influence", "leadership"]
+    assert roster.loc["influence", "construct"] == "power_imbalance"
+    assert roster.loc["influence", "value_labels"] == "0=No; 1=Yes"
+    assert roster.loc["exchange", "missing_codes"] == "9=Can't say" and roster.loc["exchange", "source"]
     xlsx = write_dictionary("collective-data-use", tmp_path / "d.xlsx")
     back = pd.read_excel(xlsx, dtype=str, keep_default_na=False)
     assert back.equals(df)

@@ -179,6 +179,13 @@ def dictionary_rows(inst: Instrument, lang: str | None = None) -> list[dict]:
             role = getattr(q.obj, "role", None) if q.obj is not None else "respondent"
             rec["construct_label"] = f"context ({role})" if role else "context"
         rows.append(rec)
+    for rq in inst.roster_questions:  # answered about every other member; read back as an edge list
+        c = next((c for c in inst.constructs if c.id == rq.antecedent), None)
+        rows.append({"variable": rq.id, "label": inst.text(rq.text, lang), "kind": "roster", "section": "",
+                     "construct": rq.antecedent, "construct_label": inst.text(c.label, lang) if c else rq.antecedent,
+                     "referent": "each other member", "response_scale": rq.scale,
+                     "value_labels": value_labels(inst, rq.scale, lang), "reverse_keyed": "",
+                     "missing_codes": value_labels(inst, rq.scale, lang, missing=True), "source": rq.source})
     return rows
 
 
