@@ -38,6 +38,7 @@ def fits():
     mcar = pd.read_csv(DATA / "hs1939_mcar.csv")
     bfi = pd.read_csv(DATA / "bfi.csv")
     ml = invariance(hs, HS, "school")
+    ordinal = invariance(bfi, N5, "gender", ordered=True)
     fiml = invariance(mcar, HS, "school", missing="fiml")
     return {
         "ml_metric": (ml.models["metric"], "expected"),
@@ -47,8 +48,8 @@ def fits():
         "fiml_metric": (fiml.models["metric"], "expected"),
         "fiml_scalar": (fiml.models["scalar"], "expected"),
         "fiml_scalar_observed": (fiml.models["scalar"], "observed"),
-        "wlsmv_thresholds_loadings": (invariance(bfi, N5, "gender", ordered=True).models["thresholds_loadings"],
-                                      "expected"),
+        "wlsmv_thresholds_loadings": (ordinal.models["thresholds_loadings"], "expected"),
+        "ordinal_result": ordinal,
     }
 
 
@@ -154,3 +155,53 @@ def test_no_constraints_gives_an_empty_table(fits):
     res = invariance(hs, HS, "school")
     out = score_tests(res.models["configural"])
     assert out.empty and out.attrs["total"] is None
+
+
+MODEL_ARGS = ["--model", "visual =~ x1 + x2 + x3", "--model", "textual =~ x4 + x5 + x6", "--model",
+              "speed =~ x7 + x8 + x9"]
+
+
+def test_cli_json_text_and_workbook(run_cli, ref, tmp_path):
+    from openpyxl import load_workbook
+
+    args = ["analyze", "cfa", str(DATA / "hs1939.csv"), *MODEL_ARGS, "--group", "school"]
+    code, out, err = run_cli(*args, "--json")
+    assert code == 0, err
+    inv = json.loads(out)["invariance"]
+    assert "score_tests" not in inv["configural"]
+    for step in ("metric", "scalar"):
+        rows = inv[step]["score_tests"]
+        assert [sorted(r) for r in rows[:1]] == [["X2", "df", "epc", "group", "parameter", "pvalue"]]
+        assert [r["X2"] for r in rows] == sorted((r["X2"] for r in rows), reverse=True)
+        lav = lavaan_table(ref[f"ml_{step}"]).set_index("parameter")
+        for r in rows:
+            assert r["X2"] == pytest.approx(lav.loc[r["parameter"], "X2"], rel=3e-6, abs=1e-4)
+        assert inv[step]["chisq"] > 0 and "verdict" in inv[step]  # existing keys unchanged
+    assert inv["scalar"]["score_tests"][0]["parameter"] == "x3~1"
+    xlsx = tmp_path / "cfa.xlsx"
+    code, text, err = run_cli(*args, "-o", str(xlsx))
+    assert code == 0, err
+    # metric is supported with a non-significant difference: no advice; scalar is not: three lines and advice
+    assert "metric: score tests" not in text
+    assert "scalar: score tests (lavTestScore)" in text
+    assert 'release first: --free "x3~1" (X2 = 19.2, p < .001)' in text
+    assert "one at a time" in text and "theory" in text
+    assert "x7~1: X2 = 15.02, p < .001, EPC (Grant-White minus Pasteur) -0.450" in text
+    ws = load_workbook(xlsx)["Score tests"]
+    assert ws["A2"].value == "Step" and ws["B2"].value == "Parameter (--free)"
+    assert ws["A3"].value == "metric" and isinstance(ws["D3"].value, float)
+    assert sum(1 for r in ws.iter_rows(min_row=3, values_only=True) if r[0] in ("metric", "scalar")) == 6 + 15
+
+
+def test_ordinal_invariance_json_and_summary(ref, fits):
+    res = fits["ordinal_result"]
+    d = res.to_dict()["invariance"]
+    assert "score_tests" not in d["configural"]
+    rows = d["thresholds_loadings"]["score_tests"]
+    lav = lavaan_table(ref["wlsmv_thresholds_loadings"]).set_index("parameter")
+    assert len(rows) == len(lav) == 29 and rows[0]["parameter"] == "N5|t1"
+    for r in rows:
+        assert r["X2"] == pytest.approx(lav.loc[r["parameter"], "X2"], rel=3e-6, abs=1e-4)
+    text = res.summary()
+    assert "(not scaled: lavaan has no robust version)" in text
+    assert 'release first: --free "N5|t1" (X2 = 57.8, p < .001)' in text
