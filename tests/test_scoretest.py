@@ -1,12 +1,13 @@
 """Score tests for releasing equality constraints against lavaan 0.6.14 ``lavTestScore``.
 
 Reference values: tests/data/scoretest_lavaan.json, made by tests/data/scoretest_lavaan.R (hs1939 by school:
-ML metric, scalar and scalar with group.partial x3~1, MLR scalar; hs1939_mcar by school: FIML metric and
+ML metric, scalar and scalar with group.partial x3~1, MLR scalar; by school x grade (4 groups): ML scalar; hs1939_mcar by school: FIML metric and
 scalar, expected and observed information; bfi N1-N5 by gender: WLSMV thresholds+loadings).
 
 Agreement (asserted): at lavaan's own estimates X2 to 1e-6 relative and EPCs to 1e-6 absolute (the formula);
 from our own fits X2 to 1e-4 absolute / 3e-6 relative, p to 1e-5 and EPCs to 1e-5 (the estimates differ from
-lavaan's at the 1e-6 level). lavaan 0.6-14 gives WLSMV EPCs the sign opposite to the change a refit shows
+lavaan's at the 1e-6 level; with four groups of ~75, where lavaan stops at gradients of 3e-6, X2 to 5e-5
+relative, p and EPCs to 1e-4). lavaan 0.6-14 gives WLSMV EPCs the sign opposite to the change a refit shows
 (its score for DWLS is +dF/dtheta); ours have the sign of the change, checked here against a refit.
 """
 from __future__ import annotations
@@ -39,11 +40,13 @@ def fits():
     bfi = pd.read_csv(DATA / "bfi.csv")
     ml = invariance(hs, HS, "school")
     ordinal = invariance(bfi, N5, "gender", ordered=True)
+    hs4 = hs[hs["grade"].notna()].assign(sg=lambda d: d["school"] + " " + d["grade"].astype(int).astype(str))
     fiml = invariance(mcar, HS, "school", missing="fiml")
     return {
         "ml_metric": (ml.models["metric"], "expected"),
         "ml_scalar": (ml.models["scalar"], "expected"),
         "ml_scalar_partial": (invariance(hs, HS, "school", free=["x3~1"]).models["scalar"], "expected"),
+        "ml_scalar_4groups": (invariance(hs4, HS, "sg").models["scalar"], "expected"),
         "mlr_scalar": (invariance(hs, HS, "school", estimator="mlr").models["scalar"], "expected"),
         "fiml_metric": (fiml.models["metric"], "expected"),
         "fiml_scalar": (fiml.models["scalar"], "expected"),
@@ -66,11 +69,11 @@ def lavaan_table(case: dict) -> pd.DataFrame:
             return e[(e.lhs == r.lhs) & (e.op == r.op) & (e.rhs == r.rhs) & (e.group == r.group)].epc.iloc[0]
 
         par = f"{b.lhs}~1" if b.op == "~1" else f"{b.lhs}{b.op}{b.rhs}"
-        rows.append(dict(parameter=par, X2=u["X2"], pvalue=u["p.value"], epc_lhs=epc(a), epc_rhs=epc(b)))
+        rows.append(dict(parameter=par, group=int(b.group), X2=u["X2"], pvalue=u["p.value"], epc_lhs=epc(a), epc_rhs=epc(b)))
     return pd.DataFrame(rows)
 
 
-CASES = ["ml_metric", "ml_scalar", "ml_scalar_partial", "mlr_scalar", "fiml_metric", "fiml_scalar",
+CASES = ["ml_metric", "ml_scalar", "ml_scalar_partial", "ml_scalar_4groups", "mlr_scalar", "fiml_metric", "fiml_scalar",
          "fiml_scalar_observed", "wlsmv_thresholds_loadings"]
 
 
@@ -84,25 +87,30 @@ def test_score_tests_equal_lavaan(ref, fits, case):
     ours = score_tests(fit, info, sort=False)
     lav = lavaan_table(ref[case])
     assert list(ours.parameter) == list(lav.parameter)
+    labels = list(fit.stats.groups)
+    assert [labels.index(g) + 1 for g in ours.group] == list(lav.group)
     assert (ours.df == 1).all()
-    np.testing.assert_allclose(ours.X2, lav.X2, rtol=3e-6, atol=1e-4)
-    np.testing.assert_allclose(ours.pvalue, lav.pvalue, atol=1e-5)
-    np.testing.assert_allclose(ours.epc_lhs, _sign(case) * lav.epc_lhs, atol=1e-5)
-    np.testing.assert_allclose(ours.epc_rhs, _sign(case) * lav.epc_rhs, atol=1e-5)
+    # four groups of ~75: lavaan's optimiser stops at gradients of 3e-6 (ours 2e-10, chi-square 5e-8 lower), so
+    # X2 agrees to 3e-5 relative from the fits and to 1e-11 at lavaan's estimates (next test)
+    rtol, atol = (5e-5, 1e-4) if case == "ml_scalar_4groups" else (3e-6, 1e-5)
+    np.testing.assert_allclose(ours.X2, lav.X2, rtol=rtol, atol=1e-4)
+    np.testing.assert_allclose(ours.pvalue, lav.pvalue, atol=atol)
+    np.testing.assert_allclose(ours.epc_lhs, _sign(case) * lav.epc_lhs, atol=atol)
+    np.testing.assert_allclose(ours.epc_rhs, _sign(case) * lav.epc_rhs, atol=atol)
     np.testing.assert_allclose(ours.epc, ours.epc_rhs - ours.epc_lhs)
     total = ref[case]["total"][0]
     assert ours.attrs["total"]["df"] == total["df"]
-    np.testing.assert_allclose(ours.attrs["total"]["X2"], total["X2"], rtol=5e-6)
+    np.testing.assert_allclose(ours.attrs["total"]["X2"], total["X2"], rtol=10 * rtol)
     sorted_ = score_tests(fit, info)
     assert list(sorted_.X2) == sorted(ours.X2, reverse=True)
 
 
-@pytest.mark.parametrize("case", ["ml_scalar", "fiml_scalar", "fiml_scalar_observed", "wlsmv_thresholds_loadings"])
+@pytest.mark.parametrize("case", ["ml_scalar", "ml_scalar_4groups", "fiml_scalar", "fiml_scalar_observed",
+                                  "wlsmv_thresholds_loadings"])
 def test_formula_at_lavaans_estimates(ref, fits, case):
     """Evaluated at lavaan's estimates the statistics agree to rounding: the formula, not the optimiser."""
     fit, info = fits[case]
     pt = pd.DataFrame(ref[case]["partable"])
-    groups = list(fit.stats.groups)
     est = {(r.lhs, r.op, r.rhs, int(r.group) - 1): r.est for r in pt.itertuples() if r.free > 0}
     theta = np.empty(fit.npar)
     for row in fit.structure.table:
@@ -111,7 +119,6 @@ def test_formula_at_lavaans_estimates(ref, fits, case):
     at = evaluate_at(fit.structure, fit.stats, fit.estimator, theta)
     ours = score_tests(at, info, sort=False)
     lav = lavaan_table(ref[case])
-    assert len(groups) == 2
     np.testing.assert_allclose(ours.X2, lav.X2, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(ours.epc_rhs, _sign(case) * lav.epc_rhs, atol=1e-6)
 

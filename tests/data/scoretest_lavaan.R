@@ -3,7 +3,8 @@
 # R 4.2.2, lavaan 0.6.14, jsonlite. lavTestScore(fit, epc = TRUE): univariate score tests for releasing each
 # group.equal constraint of a multi-group CFA; for the univariate EPC of each constraint
 # lavTestScore(fit, release = r, epc = TRUE)$epc (only constraint r released; the rows of its two copies).
-# Cases: hs1939.csv by school, ML, metric and scalar (and scalar with group.partial = "x3~1");
+# Cases: hs1939.csv by school, ML, metric and scalar (and scalar with group.partial = "x3~1"); by school x grade
+# (4 groups), ML scalar;
 # hs1939_mcar.csv by school, FIML (missing = "ml"), metric and scalar, also with information = "observed";
 # bfi.csv N1-N5 by gender (listwise on N1..N5 + gender), WLSMV, group.equal = c("thresholds", "loadings").
 suppressMessages({library(lavaan); library(jsonlite)})
@@ -42,6 +43,12 @@ sp <- cfa(HS, data = hs, group = "school", group.equal = c("loadings", "intercep
 out$ml_metric <- one(m)
 out$ml_scalar <- one(s)
 out$ml_scalar_partial <- one(sp)
+# four groups (school x grade; the row without a grade is left out): constraints tie groups 2-4 to group 1
+hs4 <- hs[!is.na(hs$grade), ]
+hs4$sg <- paste(hs4$school, hs4$grade)
+m4 <- cfa(HS, data = hs4, group = "sg", group.equal = c("loadings", "intercepts"))
+out$ml_scalar_4groups <- one(m4)
+out$ml_scalar_4groups$group_labels <- lavInspect(m4, "group.label")
 fm <- cfa(HS, data = mcar, group = "school", group.equal = "loadings", missing = "ml")
 fs <- cfa(HS, data = mcar, group = "school", group.equal = c("loadings", "intercepts"), missing = "ml")
 out$fiml_metric <- one(fm)

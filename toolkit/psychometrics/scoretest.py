@@ -62,15 +62,16 @@ def _split(st):
     tau_idx = st.tau_idx.copy() if ordinal else None
     table = [dict(r) for r in st.table]
     first: dict[int, int] = {}
+    firstpos: dict[int, int] = {}
     new: dict[tuple[int, int], int] = {}
     pairs = []
     k = st.nfree
-    for row in table:
+    for pos, row in enumerate(table):
         f, g = row["free"], row["group"]
         if f < 0:
             continue
         if f not in first:
-            first[f] = g
+            first[f], firstpos[f] = g, pos
             continue
         if first[f] == g:
             continue
@@ -86,6 +87,7 @@ def _split(st):
         if ordinal:
             a = tau_idx[g]
             a[a == f] = nk
+    pairs.sort(key=lambda t: (firstpos[t[0]], t[2]["group"]))  # lavaan's order: by parameter, then group
     nb = len(base.table)
     from .sem_model import Structure
 
@@ -131,7 +133,10 @@ def score_tests(fit, information_kind: str = "expected", sort: bool = True) -> p
         out = pd.DataFrame(columns=COLUMNS)
         out.attrs["total"] = None
         return out
-    theta = np.concatenate([fit.theta, [fit.theta[a] for a, _, _ in pairs]])
+    theta = np.empty(split.nfree)
+    theta[:fit.npar] = fit.theta
+    for a, b, _ in pairs:
+        theta[b] = fit.theta[a]
     with single_thread_blas():
         efit = evaluate_at(split, fit.stats, fit.estimator, theta)
         info = information(efit, information_kind)
