@@ -1,7 +1,8 @@
 """Score tests for releasing equality constraints against lavaan 0.6.14 ``lavTestScore``.
 
 Reference values: tests/data/scoretest_lavaan.json, made by tests/data/scoretest_lavaan.R (hs1939 by school:
-ML metric, scalar and scalar with group.partial x3~1, MLR scalar; by school x grade (4 groups): ML scalar; hs1939_mcar by school: FIML metric and
+ML metric, scalar, scalar with group.partial x3~1 and with x2~1 + x3~1 (then releasing x1~1 leaves the
+latent mean unidentified: X2 = 0, the Moore-Penrose path), MLR scalar; by school x grade (4 groups): ML scalar; hs1939_mcar by school: FIML metric and
 scalar, expected and observed information; bfi N1-N5 by gender: WLSMV thresholds+loadings).
 
 Agreement (asserted): at lavaan's own estimates X2 to 1e-6 relative and EPCs to 1e-6 absolute (the formula);
@@ -46,6 +47,8 @@ def fits():
         "ml_metric": (ml.models["metric"], "expected"),
         "ml_scalar": (ml.models["scalar"], "expected"),
         "ml_scalar_partial": (invariance(hs, HS, "school", free=["x3~1"]).models["scalar"], "expected"),
+        "ml_scalar_partial_unidentified": (invariance(hs, HS, "school", free=["x2~1", "x3~1"]).models["scalar"],
+                                           "expected"),
         "ml_scalar_4groups": (invariance(hs4, HS, "sg").models["scalar"], "expected"),
         "mlr_scalar": (invariance(hs, HS, "school", estimator="mlr").models["scalar"], "expected"),
         "fiml_metric": (fiml.models["metric"], "expected"),
@@ -73,7 +76,7 @@ def lavaan_table(case: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-CASES = ["ml_metric", "ml_scalar", "ml_scalar_partial", "ml_scalar_4groups", "mlr_scalar", "fiml_metric", "fiml_scalar",
+CASES = ["ml_metric", "ml_scalar", "ml_scalar_partial", "ml_scalar_partial_unidentified", "ml_scalar_4groups", "mlr_scalar", "fiml_metric", "fiml_scalar",
          "fiml_scalar_observed", "wlsmv_thresholds_loadings"]
 
 
@@ -94,9 +97,12 @@ def test_score_tests_equal_lavaan(ref, fits, case):
     # X2 agrees to 3e-5 relative from the fits and to 1e-11 at lavaan's estimates (next test)
     rtol, atol = (5e-5, 1e-4) if case == "ml_scalar_4groups" else (3e-6, 1e-5)
     np.testing.assert_allclose(ours.X2, lav.X2, rtol=rtol, atol=1e-4)
-    np.testing.assert_allclose(ours.pvalue, lav.pvalue, atol=atol)
-    np.testing.assert_allclose(ours.epc_lhs, _sign(case) * lav.epc_lhs, atol=atol)
-    np.testing.assert_allclose(ours.epc_rhs, _sign(case) * lav.epc_rhs, atol=atol)
+    # a constraint whose release only unidentifies the model has X2 = 0 (lavaan 9e-9): p = 1 - O(sqrt(X2))
+    ok = (lav.X2 > 1e-6).to_numpy()
+    assert (ours.X2[~ok] < 1e-6).all()
+    np.testing.assert_allclose(ours.pvalue[ok], lav.pvalue[ok], atol=atol)
+    np.testing.assert_allclose(ours.epc_lhs[ok], _sign(case) * lav.epc_lhs[ok], atol=atol)
+    np.testing.assert_allclose(ours.epc_rhs[ok], _sign(case) * lav.epc_rhs[ok], atol=atol)
     np.testing.assert_allclose(ours.epc, ours.epc_rhs - ours.epc_lhs)
     total = ref[case]["total"][0]
     assert ours.attrs["total"]["df"] == total["df"]

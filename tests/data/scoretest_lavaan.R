@@ -43,6 +43,11 @@ sp <- cfa(HS, data = hs, group = "school", group.equal = c("loadings", "intercep
 out$ml_metric <- one(m)
 out$ml_scalar <- one(s)
 out$ml_scalar_partial <- one(sp)
+# only x1~1 left equal for visual: releasing it leaves visual's latent mean unidentified (the bordered matrix
+# without that constraint is singular; lavaan's ginv still returns a number)
+sp2 <- cfa(HS, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
+           group.partial = c("x2~1", "x3~1"))
+out$ml_scalar_partial_unidentified <- one(sp2)
 # four groups (school x grade; the row without a grade is left out): constraints tie groups 2-4 to group 1
 hs4 <- hs[!is.na(hs$grade), ]
 hs4$sg <- paste(hs4$school, hs4$grade)

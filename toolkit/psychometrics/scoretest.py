@@ -102,6 +102,41 @@ def _split(st):
     return out, pairs
 
 
+_TOL = np.sqrt(np.finfo(float).eps)  # MASS::ginv's tolerance
+
+
+def _released(info: np.ndarray, rmat: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """s' J_r s and s' J_r for each constraint r (without the factor N).
+
+    With W the inverse of the bordered matrix Z of *all* constraints, deleting constraint r's row and column
+    gives J_r = W11 - w_r w_r' / W_rr (the inverse of a matrix with one row and column deleted), so one
+    inverse serves every constraint. Where Z is singular or W_rr vanishes (releasing r leaves the model
+    unidentified), J_r is the Moore-Penrose block of Z_(-r), as lavaan's ``MASS::ginv``.
+    """
+    k, m = info.shape[0], len(rmat)
+    z = np.block([[info, rmat.T], [rmat, np.zeros((m, m))]])
+    w = None
+    if np.linalg.cond(z) < 1e10:
+        w = np.linalg.inv(z)
+    x2s, epcs = np.empty(m), []
+    for r in range(m):
+        d = None if w is None else w[k + r, k + r]
+        if d is not None and abs(d) > 1e-8 * np.abs(np.diag(w)).max():
+            col = w[:k, k + r]
+            base = score @ w[:k, :k]
+            sc = score @ col
+            epc = base - sc * col / d
+            x2s[r] = float(base @ score - sc * sc / d)
+        else:
+            r1 = np.delete(rmat, r, axis=0)
+            zr = np.block([[info, r1.T], [r1, np.zeros((m - 1, m - 1))]])
+            j = np.linalg.pinv(zr, rcond=_TOL)[:k, :k]
+            epc = score @ j
+            x2s[r] = float(score @ j @ score)
+        epcs.append(epc)
+    return x2s, epcs
+
+
 def _parameter(row) -> str:
     """A parameter in ``--free`` syntax: ``visual=~x3``, ``x3~1``, ``N3|t2``."""
     op = row["op"]
@@ -147,16 +182,12 @@ def score_tests(fit, information_kind: str = "expected", sort: bool = True) -> p
     rmat = np.zeros((len(pairs), k))
     for r, (a, b, _) in enumerate(pairs):
         rmat[r, a], rmat[r, b] = 1.0, -1.0
-    tol = np.sqrt(np.finfo(float).eps)  # MASS::ginv's tolerance
     with single_thread_blas():
-        jall = np.linalg.pinv(info, rcond=tol)
+        jall = np.linalg.pinv(info, rcond=_TOL)
+        x2s, epcs = _released(info, rmat, score)
         rows = []
         for r, (a, b, row) in enumerate(pairs):
-            r1 = np.delete(rmat, r, axis=0)
-            z = np.block([[info, r1.T], [r1, np.zeros((len(r1), len(r1)))]])
-            j = np.linalg.pinv(z, rcond=tol)[:k, :k]
-            x2 = float(n * score @ j @ score)
-            epc = score @ j
+            x2, epc = max(float(n * x2s[r]), 0.0), epcs[r]  # -1e-15 when releasing r only unidentifies
             g = row["group"]
             rows.append({"parameter": _parameter(row), "lhs": row["lhs"], "op": row["op"], "rhs": row["rhs"],
                          "group": fit.stats.groups[g], "X2": x2, "df": 1, "pvalue": float(chi2.sf(x2, 1)),
