@@ -290,13 +290,15 @@ def _path_diagram(res, study):
             ax.text(x0 - reach, (ya + yb) / 2, fmt(r, "prop"), fontsize=5.6, ha="center", va="center", color="#333",
                     bbox=dict(boxstyle="round,pad=0.08", fc="white", ec="none"))
     # factors, items and loadings
-    for fac in factors:
-        ax.add_patch(Ellipse((x_fac, fy[fac]), ew, eh, fc="#e8eef5", ec=ACCENT, lw=1.1))
-        from ..figures import wrap_label
+    from ..figures import wrap_label
 
+    for fac in factors:
         label = wrap_label(study.label(fac), 16)
-        ax.text(x_fac, fy[fac], label, ha="center", va="center", fontsize=6.6 if label.count("\n") < 2 else 5.9,
-                color=INK)
+        three = label.count("\n") >= 2
+        # a three-line name needs a taller ellipse (there is room when the factor has two items or more)
+        tall = three and sum(1 for r in rows if r[0] == fac) > 1
+        ax.add_patch(Ellipse((x_fac, fy[fac]), ew, 1.95 if tall else eh, fc="#e8eef5", ec=ACCENT, lw=1.1))
+        ax.text(x_fac, fy[fac], label, ha="center", va="center", fontsize=5.9 if three else 6.6, color=INK)
     for (fac, item, lam), yy in zip(rows, pos):
         ax.add_patch(FancyBboxPatch((x_item - 0.55, yy - 0.36), 1.1, 0.72, boxstyle="square,pad=0", fc="white",
                                     ec=INK, lw=0.8))
