@@ -467,6 +467,7 @@ def test_ordered_report_shows_the_wlsmv_cfa(built_ordered, api, cfa_ordered):
                      ("rmsea_scaled", "RMSEA (scaled)"), ("srmr", "SRMR")):
         assert fit[row] == fv(f[key], "prop3"), row
         assert verdict[row] in ("good", "acceptable", "poor"), row
+    assert fit["RMSEA (robust) 90% CI upper"] == fv(f["rmsea_ci_robust"][1], "prop3")
     assert "χ²" not in fit and "CFI" not in fit and "AIC" not in fit
     # standardized loadings, categorical omega beside CR/AVE, and the path diagram from the WLSMV solution
     std = page.table("Standardized loadings")["rows"]

@@ -43,13 +43,19 @@ FIT_ROWS_ORDERED = [
     ("cfi_robust", "CFI (robust)", "prop3", "≥ .95 good, ≥ .90 acceptable"),
     ("tli_robust", "TLI (robust)", "prop3", "≥ .95 good, ≥ .90 acceptable"),
     ("rmsea_robust", "RMSEA (robust)", "prop3", "≤ .06 good, ≤ .08 acceptable"),
+    ("rmsea_ci_robust_lower", "RMSEA (robust) 90% CI lower", "prop3", ""),
+    ("rmsea_ci_robust_upper", "RMSEA (robust) 90% CI upper", "prop3", "upper bound ≤ .10"),
     ("cfi_scaled", "CFI (scaled)", "prop3", "≥ .95 good, ≥ .90 acceptable"),
     ("tli_scaled", "TLI (scaled)", "prop3", "≥ .95 good, ≥ .90 acceptable"),
     ("rmsea_scaled", "RMSEA (scaled)", "prop3", "≤ .06 good, ≤ .08 acceptable"),
+    ("rmsea_ci_scaled_lower", "RMSEA (scaled) 90% CI lower", "prop3", ""),
+    ("rmsea_ci_scaled_upper", "RMSEA (scaled) 90% CI upper", "prop3", "upper bound ≤ .10"),
     ("srmr", "SRMR", "prop3", "≤ .08 good"),
 ]
 for _k in ("cfi", "tli", "rmsea"):
     GOOD[f"{_k}_scaled"], OK[f"{_k}_scaled"] = GOOD[_k], OK[_k]
+for _k in ("scaled", "robust"):
+    GOOD[f"rmsea_ci_{_k}_upper"] = GOOD["rmsea_ci_upper"]
 
 
 def is_ordered(res) -> bool:
@@ -65,10 +71,13 @@ def fit_rows(res) -> "pd.DataFrame":  # noqa: F821
     f = dict(res.fit)
     lo, hi = f.get("rmsea_ci", [float("nan"), float("nan")])
     f["rmsea_ci_lower"], f["rmsea_ci_upper"] = lo, hi
+    for k in ("scaled", "robust"):
+        if f"rmsea_ci_{k}" in f:
+            f[f"rmsea_ci_{k}_lower"], f[f"rmsea_ci_{k}_upper"] = f[f"rmsea_ci_{k}"]
     rows = []
     for key, label, kind, guide in FIT_ROWS_ORDERED if is_ordered(res) else FIT_ROWS:
         v = f.get(key)
-        if v is None or (isinstance(v, float) and v != v and key.endswith(("_scaled", "_robust"))):
+        if v is None or (isinstance(v, float) and v != v and ("_scaled" in key or "_robust" in key)):
             continue
         verdict = ""
         if key in GOOD:
@@ -203,8 +212,9 @@ def _fit_sentence_ordered(f: dict) -> str:
     robust = all(f.get(f"{k}_robust") == f.get(f"{k}_robust") and f.get(f"{k}_robust") is not None
                  for k in ("cfi", "tli", "rmsea"))
     if robust:
+        ci = f.get("rmsea_ci_robust") or [float("nan")] * 2
         text += (f"robust CFI = {fmt(f['cfi_robust'], 'prop3')}, TLI = {fmt(f['tli_robust'], 'prop3')}, "
-                 f"RMSEA = {fmt(f['rmsea_robust'], 'prop3')}; ")
+                 f"RMSEA = {fmt(f['rmsea_robust'], 'prop3')} [90% CI {fmt(ci[0], 'prop3')}, {fmt(ci[1], 'prop3')}]; ")
     text += (f"scaled CFI = {fmt(f['cfi_scaled'], 'prop3')}, TLI = {fmt(f['tli_scaled'], 'prop3')}, "
              f"RMSEA = {fmt(f['rmsea_scaled'], 'prop3')}; SRMR = {fmt(f['srmr'], 'prop3')}.")
     if not robust:
