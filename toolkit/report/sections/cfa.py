@@ -347,7 +347,7 @@ def _invariance(study, part):
         text += (f"; the difference test rejects equal thresholds and loadings for {n_(len(sig), 'construct')}."
                  if len(sig) else "; the difference test rejects equal thresholds and loadings for none.")
     else:
-        text += (f" {n_(len(worse), 'step')} indicate non-invariance." if len(worse) else
+        text += (f" {n_(len(worse), 'step')} indicate{'s' if len(worse) == 1 else ''} non-invariance." if len(worse) else
                  " No step crosses Chen's criteria for non-invariance.")
     if failed and ordered:
         text += " " + _not_testable(fails)
