@@ -421,3 +421,115 @@ def test_nothing_outside_bench_imports_a_bench_only_package():
     runtime = " ".join(meta["dependencies"])
     assert "factor_analyzer" not in runtime and "semopy" not in runtime and "pingouin" in runtime
     assert any(d.startswith("factor_analyzer") for d in meta["optional-dependencies"]["bench"])
+
+
+# --- --ordered: the CFA and invariance by WLSMV (one more report build, survey only) -------------------------------
+@pytest.fixture(scope="module")
+def built_ordered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report-ordered")
+    res = toolkit.report(survey=sample_data_dir() / "survey" / "collective-data-use.csv",
+                         instrument="collective-data-use", group="role", out=out, ordered=True)
+    html = res.html.read_text(encoding="utf-8")
+    return res, Page(html), html
+
+
+@pytest.fixture(scope="module")
+def cfa_ordered(api):
+    return toolkit.cfa(api["data"], instrument=api["inst"], ordered=True)
+
+
+def _text(html: str, section: str) -> str:
+    from html import unescape
+
+    part = html[html.index(f'id="{section}"'):]
+    part = part[:part.index("</section>")]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", part)).split())
+
+
+def test_ordered_report_shows_the_wlsmv_cfa(built_ordered, api, cfa_ordered):
+    res, page, html = built_ordered
+    inst, cfa = api["inst"], cfa_ordered
+    f = cfa.fit
+    assert cfa.estimator == "WLSMV"
+    # the estimator and the sample it was fitted on are named
+    cfa_text = _text(html, "cfa")
+    assert "estimated by WLSMV" in cfa_text
+    assert (f"n = {cfa.n} of {cfa.n + cfa.n_dropped} respondents with every item answered; lavaan does not offer "
+            "FIML for ordered items") in cfa_text
+    assert f"Scaled-shifted χ²({f['df_scaled']}) = {fv(f['chisq_scaled'], 'num')}" in cfa_text
+    # the fit table: the scaled-shifted test and the robust and scaled indices, judged; no plain DWLS χ²
+    fit = page.column("Fit of the confirmatory factor model", "Value")
+    verdict = page.column("Fit of the confirmatory factor model", "Against the guidance")
+    assert fit["Scaled-shifted χ²"] == fv(f["chisq_scaled"], "num")
+    assert fit["p (scaled-shifted χ²)"] == fv(f["pvalue_scaled"], "p")
+    for key, row in (("cfi_robust", "CFI (robust)"), ("tli_robust", "TLI (robust)"), ("rmsea_robust", "RMSEA (robust)"),
+                     ("cfi_scaled", "CFI (scaled)"), ("tli_scaled", "TLI (scaled)"),
+                     ("rmsea_scaled", "RMSEA (scaled)"), ("srmr", "SRMR")):
+        assert fit[row] == fv(f[key], "prop3"), row
+        assert verdict[row] in ("good", "acceptable", "poor"), row
+    assert fit["RMSEA (robust) 90% CI upper"] == fv(f["rmsea_ci_robust"][1], "prop3")
+    assert "χ²" not in fit and "CFI" not in fit and "AIC" not in fit
+    # standardized loadings, categorical omega beside CR/AVE, and the path diagram from the WLSMV solution
+    std = page.table("Standardized loadings")["rows"]
+    assert [r[-2] for r in std] == [fv(v, "prop") for v in cfa.loadings["std_all"]]
+    assert [fv(v, "prop") for v in cfa.loadings["std_all"]] != [fv(v, "prop") for v in api["cfa"].loadings["std_all"]]
+    rel = cfa.reliability.set_index("factor")
+    omega = page.column("Composite reliability, categorical ω", "ω categorical")
+    cr = page.column("Composite reliability, categorical ω", "CR")
+    for cid in rel.index:
+        assert omega[label(inst, cid)] == fv(rel.at[cid, "omega_categorical"], "prop")
+        assert cr[label(inst, cid)] == fv(rel.at[cid, "cr"], "prop")
+    assert "cfa-path" in page.figures and "Standardized WLSMV solution" in html
+    # reliability keeps ordinal alpha beside alpha
+    assert "Ordinal α" in page.table("Reliability per construct")["head"]
+
+
+def test_ordered_report_invariance_methods_and_workbook(built_ordered, api, cfa_ordered):
+    from openpyxl import load_workbook
+
+    res, page, html = built_ordered
+    data, inst = api["data"], api["inst"]
+    # the ordinal steps with the Satorra (2000) difference test, equal to the API's
+    inv = page.table("Measurement invariance of each construct across role")
+    head = inv["head"]
+    rows, name = {}, None
+    for r in inv["rows"]:
+        name = r[0] or name
+        rows[(name, r[1])] = dict(zip(head, r))
+    assert {step for _, step in rows} == {"configural", "thresholds + loadings"}
+    api_inv = toolkit.invariance(data, group="role", instrument=inst, constructs=["power_imbalance"], ordered=True)
+    t = api_inv.table.set_index("step")
+    name = label(inst, "power_imbalance")
+    mine = rows[(name, "thresholds + loadings")]
+    assert mine["Scaled-shifted χ²"] == fv(t.at["thresholds_loadings", "chisq_scaled"], "num")
+    assert mine["Δχ² (Satorra 2000)"] == fv(t.at["thresholds_loadings", "delta_chisq"], "num")
+    assert mine["Δdf"] == fv(t.at["thresholds_loadings", "delta_df"], "int")
+    assert mine["p (Δχ²)"] == fv(t.at["thresholds_loadings", "delta_pvalue"], "p")
+    assert mine["ΔCFI"] == fv(t.at["thresholds_loadings", "delta_cfi"], "prop3")
+    assert rows[(name, "configural")]["CFI (scaled)"] == fv(t.at["configural", "cfi_scaled"], "prop3")
+    # constructs whose answers leave a category empty in a group say why, once
+    assert "Not testable:" in _text(html, "cfa") and "In each case:" in _text(html, "cfa")
+    # the methods paragraph says what was done and cites it
+    methods = _text(html, "methods")
+    for phrase in ("WLSMV", "delta parameterization", "polychoric correlations", "DWLS", "robust standard errors",
+                   "mean-and-variance adjusted", "lavaan's cfa(..., ordered = TRUE)", "categorical ω",
+                   "thresholds-and-loadings invariance across role", "scaled-shifted χ² difference test"):
+        assert phrase in methods, phrase
+    for ref in ("Muthén, B., du Toit, S. H. C., & Spisic, D. (1997)", "Rosseel, Y. (2012)", "Green, S. B., & Yang, Y. "
+                "(2009)", "Satorra, A. (2000)", "Savalei, V. (2021)"):
+        assert ref in methods, ref
+    # the workbook's CFA sheets follow
+    wb = load_workbook(res.xlsx)
+    for sheet in ("CFA fit", "CFA fit measures", "CFA loadings", "CFA thresholds", "CFA validity", "Invariance"):
+        assert sheet in wb.sheetnames, sheet
+    fit = {r[0]: r[1] for r in wb["CFA fit"].iter_rows(min_row=3, values_only=True) if r[0]}
+    assert fit["Scaled-shifted χ²"] == pytest.approx(cfa_ordered.fit["chisq_scaled"], abs=1e-9)
+    th = list(wb["CFA thresholds"].iter_rows(min_row=2, max_row=3, values_only=True))
+    assert th[0][:2] == ("Item", "Threshold") and th[1][:2] == ("CON1", "t1")
+    assert "ω categorical" in [c.value for c in wb["CFA validity"][2]]
+    assert "Δχ² (Satorra 2000)" in [c.value for c in wb["Invariance"][2]]
+
+
+def test_ordered_flag_in_help(run_cli):
+    code, out, _ = run_cli("report", "--help")
+    assert code == 0 and "--ordered" in out and "--ordered -o report" in out

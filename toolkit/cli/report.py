@@ -11,6 +11,9 @@ import click
               help="Survey answers (CSV, XLSX, SAV, a Kobo/ODK/Qualtrics export, or a folder of questionnaires).")
 @click.option("--instrument", "-i", metavar="NAME", help="The instrument the answers belong to (shipped name or YAML).")
 @click.option("--group", metavar="COLUMN", help="Test measurement invariance across this column (e.g. role).")
+@click.option("--ordered", is_flag=True, help="Fit the CFA (and invariance) on the Likert items as ordered categories: "
+              "WLSMV on polychoric correlations, as lavaan's ordered = TRUE, on respondents who answered every item "
+              "[default: ML, with FIML for missing answers].")
 @click.option("--level", metavar="COLUMN", help="Column of the partnership/team for aggregation and the joint display "
               "[default: the instrument's group question].")
 @click.option("--codings", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
@@ -32,7 +35,7 @@ import click
 @click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
               show_default=True, help="Folder for report.html, report.xlsx and figures/.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written and which sections are in, as JSON.")
-def report(survey, instrument, group, level, codings, transcripts, codebook, network, members, skip_speakers, seed,
+def report(survey, instrument, group, ordered, level, codings, transcripts, codebook, network, members, skip_speakers, seed,
            title, outdir, as_json):
     """Write one results page for a study: report.html (self-contained: opens offline, prints well),
     report.xlsx (the same tables, APA style) and figures/*.png and .svg.
@@ -49,6 +52,7 @@ def report(survey, instrument, group, level, codings, transcripts, codebook, net
           --network hls-sample/survey/collective-data-use-network.csv \\
           --members hls-sample/survey/collective-data-use-members.csv
       hls report --survey answers.csv -i collective-data-use -o report          # survey only
+      hls report --survey answers.csv -i collective-data-use --ordered -o report  # Likert items as ordinal (WLSMV)
       hls report --codings final.csv --transcripts interviews/ -o report        # interviews only
     """
     from toolkit.console import note
@@ -58,7 +62,7 @@ def report(survey, instrument, group, level, codings, transcripts, codebook, net
     res = build(survey=survey, instrument=instrument, group=group, codings=codings, transcripts=transcripts,
                 codebook=codebook, out=outdir, level=level, network=network, members=members,
                 skip_speakers=list(skip_speakers) or None, seed=seed,
-                title=title)
+                title=title, ordered=ordered)
     if as_json:
         click.echo(dumps_json(res.to_dict()))
         return

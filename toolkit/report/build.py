@@ -31,7 +31,7 @@ class ReportResult:
 
 def report(survey=None, instrument=None, group: str | None = None, codings=None, transcripts=None, codebook=None,
            out="report", *, level: str | None = None, network=None, members=None, skip_speakers=None, seed: int = 1,
-           title: str | None = None) -> ReportResult:
+           title: str | None = None, ordered: bool = False) -> ReportResult:
     """Write ``report.html``, ``report.xlsx`` and ``figures/`` into folder *out*.
 
     Parameters
@@ -39,6 +39,9 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
     survey : the survey answers (CSV, XLSX, SAV, ...; one row per respondent).
     instrument : the instrument they answered (a shipped name or a YAML path).
     group : a column to test measurement invariance across (e.g. ``"role"``).
+    ordered : fit the CFA (and the invariance steps) on the instrument's Likert items as ordered categories:
+        WLSMV on polychoric correlations, as lavaan's ``cfa(..., ordered = TRUE)``, on the respondents who
+        answered every item (lavaan has no FIML for ordered data). Default: ML, with FIML for missing answers.
     codings : coded interviews (``hls code run`` / ``apply-review`` CSV, a review workbook, a unit-format
         coding or a ``.qdpx`` project); with *transcripts* for case attributes and texts.
     transcripts, codebook : interview transcripts to auto-code against a codebook (default codebook: the
@@ -86,6 +89,7 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
     refuse_overwriting(inputs, {"-o (report.html)": html_path, "-o (report.xlsx)": xlsx_path})
 
     study = Study(survey=Path(survey) if survey is not None else None, instrument_ref=instrument, group=group,
+                  ordered=bool(ordered),
                   level=level, codings_path=Path(codings) if codings is not None else None,
                   transcripts=Path(transcripts) if transcripts is not None else None, codebook_ref=codebook,
                   skip_speakers=tuple(DEFAULT_SKIP_SPEAKERS if skip_speakers is None else skip_speakers), seed=seed,
@@ -146,7 +150,8 @@ def report(survey=None, instrument=None, group: str | None = None, codings=None,
 
     record = provenance(command="report", inputs=inputs, instrument=study.inst if survey is not None else None,
                         codebook=study.codebook if study.has_qualitative else None, seed=seed,
-                        settings={"group": group, "level": study.level_column if study.has_survey else None})
+                        settings={"group": group, "level": study.level_column if study.has_survey else None,
+                                  "ordered": bool(ordered)})
     written: list[Path] = []
     with Steps(len(figures) + 2, "writing") as steps:
         for fig in figures:

@@ -59,6 +59,7 @@ class Study:
     survey: Path | None = None
     instrument_ref: object = None
     group: str | None = None          # comparison groups for measurement invariance (--group)
+    ordered: bool = False             # CFA and invariance on the Likert items as ordered categories (WLSMV)
     level: str | None = None          # higher-level unit for aggregation and the joint display (default: instrument)
     codings_path: Path | None = None
     transcripts: Path | None = None
@@ -155,9 +156,11 @@ class Study:
 
     @cached_property
     def cfa(self):
+        """``toolkit.cfa`` of the instrument: ML (FIML with missing answers), or WLSMV on the Likert items as
+        ordered categories with :attr:`ordered`."""
         from ..psychometrics.cfa import cfa
 
-        return cfa(self.data, instrument=self.inst)
+        return cfa(self.data, instrument=self.inst, ordered=True if self.ordered else None)
 
     @cached_property
     def invariance(self) -> list:
@@ -168,7 +171,8 @@ class Study:
         out = []
         for c in progress(self.constructs, desc="invariance", unit="construct"):
             try:
-                out.append((c.id, invariance(self.data, group=self.group, instrument=self.inst, constructs=[c.id])))
+                out.append((c.id, invariance(self.data, group=self.group, instrument=self.inst, constructs=[c.id],
+                                             ordered=True if self.ordered else None)))
             except ToolkitError as exc:
                 out.append((c.id, exc))
         return out

@@ -38,6 +38,16 @@ REFERENCES = {
                "https://doi.org/10.1177/002224378101800104",
     "chen": "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance. Structural "
             "Equation Modeling, 14(3), 464–504. https://doi.org/10.1080/10705510701301834",
+    "muthen_wlsmv": "Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). Robust inference using weighted least squares "
+                    "and quadratic estimating equations in latent variable modeling with categorical and continuous "
+                    "outcomes [Unpublished technical report].",
+    "green_yang": "Green, S. B., & Yang, Y. (2009). Reliability of summed item scores using structural equation "
+                  "modeling: An alternative to coefficient alpha. Psychometrika, 74(1), 155–167.",
+    "satorra": "Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample analysis of moment "
+               "structures. In R. D. H. Heijmans, D. S. G. Pollock, & A. Satorra (Eds.), Innovations in multivariate "
+               "statistical analysis: A Festschrift for Heinz Neudecker (pp. 233–247). Kluwer Academic.",
+    "savalei": "Savalei, V. (2021). Improving fit indices in structural equation modeling with categorical data. "
+               "Multivariate Behavioral Research, 56(3), 390–407. https://doi.org/10.1080/00273171.2020.1717922",
     "bliese": "Bliese, P. D. (2000). Within-group agreement, non-independence, and reliability: Implications for data "
               "aggregation and analysis. In K. J. Klein & S. W. J. Kozlowski (Eds.), Multilevel theory, research, and "
               "methods in organizations (pp. 349–381). Jossey-Bass.",
@@ -130,7 +140,25 @@ class Methods(Section):
                          f"{par.quantile:.0%} quantile, seed {par.seed})" + cite("horn", "kaiser") + f"; {efa.n_factors} "
                          "factors were extracted by minimum residuals from pairwise correlations and rotated by "
                          "oblimin, and each factor is named after the construct most of its items load on. ")
-            if ran.get("cfa"):
+            if ran.get("cfa") and getattr(study, "ordered", False):
+                from .cfa import estimation
+
+                _, used = estimation(study.cfa)
+                text += ("The measurement model (one factor per construct, factors correlated, first loading fixed at "
+                         "1) treated the answers as ordered categories: it was estimated by WLSMV with the delta "
+                         "parameterization, that is, diagonally weighted least squares (DWLS) estimates from the "
+                         "items' thresholds and polychoric correlations, robust standard errors and a "
+                         "mean-and-variance adjusted (scaled-shifted) χ² test" + cite("muthen_wlsmv") + ", computed "
+                         f"as lavaan's cfa(..., ordered = TRUE) does" + cite("rosseel") + f" ({used}). Fit is judged "
+                         "by the scaled-shifted χ² and by the robust and scaled CFI, TLI and RMSEA against the "
+                         "conventional cut-offs as guidance" + cite("savalei", "hu") + ", beside composite "
+                         "reliability, AVE and categorical ω" + cite("fornell", "green_yang"))
+                if study.group:
+                    text += (f"; configural and thresholds-and-loadings invariance across {study.group} were "
+                             "compared by the scaled-shifted χ² difference test" + cite("satorra") + " and Chen's "
+                             "criteria as guidance" + cite("chen"))
+                text += ". "
+            elif ran.get("cfa"):
                 from .cfa import estimation
 
                 how, used = estimation(study.cfa)
