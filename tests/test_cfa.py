@@ -256,7 +256,8 @@ def test_cli_text_and_xlsx(run_cli, data_dir, tmp_path):
     assert code == 0, err
     assert "CFI" in text and "Measurement invariance" in text and "wrote" in text
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Fit", "Loadings", "Reliability", "HTMT", "Invariance", "Modification indices"]
+    assert wb.sheetnames == ["Fit", "Loadings", "Reliability", "HTMT", "Invariance", "Score tests",
+                             "Modification indices"]
     assert wb["Fit"]["A1"].value.startswith("Model fit (ML, FIML")
     assert wb["Fit"]["A2"].value == "Index" and wb["Fit"]["A3"].value == "χ²"
     assert isinstance(wb["Fit"]["B3"].value, float)

@@ -35,6 +35,7 @@ _API = {
     "parallel_analysis": "toolkit.psychometrics.parallel",
     "cfa": "toolkit.psychometrics.cfa",
     "invariance": "toolkit.psychometrics.invariance",
+    "score_tests": "toolkit.psychometrics.scoretest",
     "aggregate": "toolkit.psychometrics.aggregation",
     "rwg": "toolkit.psychometrics.withingroup",
     "rwg_j": "toolkit.psychometrics.withingroup",

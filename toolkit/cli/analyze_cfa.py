@@ -37,7 +37,7 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an .xlsx workbook (sheets Fit, Loadings, Thresholds (--ordered), Reliability, HTMT, "
-                   "Invariance, Modification indices).")
+                   "Invariance, Score tests (--group), Modification indices).")
 def cfa(data, instrument, model_lines, missing_codes, constructs, group, estimator, ordered, missing, free, as_json,
         output):
     """Confirmatory factor analysis by maximum likelihood, as R lavaan::cfa.

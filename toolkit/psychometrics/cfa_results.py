@@ -386,10 +386,7 @@ class CFAResult:
             tables.append(Table("Invariance", pd.DataFrame({"note": [
                 "No grouping column given (use --group COLUMN for measurement invariance)."]}), header=False))
         else:
-            inv = self.invariance
-            groups = ", ".join(f"{g} n = {n}" for g, n in inv.groups.items())
-            tables.append(Table("Invariance", inv.table, title=f"Measurement invariance across {len(inv.groups)} "
-                                f"groups ({groups})", note="\n".join(inv.verdicts + inv.notes) or None))
+            tables += self.invariance.excel_tables()
         mi = self.modification_indices
         if len(mi):
             tables.append(Table("Modification indices", mi, title="Largest modification indices (lavaan modindices)",

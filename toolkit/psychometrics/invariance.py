@@ -67,6 +67,11 @@ class InvarianceResult:
     missing: str = "listwise"
     free: list[str] = field(default_factory=list)  # released parameters (group.partial)
     models: dict = field(default_factory=dict, repr=False)  # step -> fitted ModelFit
+    score_tests: dict = field(default_factory=dict, repr=False)  # constrained step -> lavTestScore table
+
+    def __post_init__(self):
+        if not self.score_tests:
+            self.score_tests = constraint_tests(self.models, self.warnings)
 
     def to_dict(self) -> dict:
         inv = {}
@@ -85,6 +90,9 @@ class InvarianceResult:
                 if fit.get("lrt_scale") is not None:  # Satorra (2000) scaled-shifted difference: a and b
                     d["delta_scale"], d["delta_shift"] = fit["lrt_scale"], fit["lrt_shift"]
                 d["verdict"] = row["verdict"]
+            if step in self.score_tests:
+                d["score_tests"] = [{"parameter": r.parameter, "group": r.group, "X2": r.X2, "df": int(r.df),
+                                     "pvalue": r.pvalue, "epc": r.epc} for r in self.score_tests[step].itertuples()]
             inv[step] = d
         return {"n": self.n, "n_dropped": self.n_dropped, "groups": self.groups, "estimator": self.estimator,
                 "missing": self.missing, "free": self.free, "invariance": inv, "verdicts": self.verdicts,
@@ -102,8 +110,73 @@ class InvarianceResult:
             lines.append(f"partial invariance: free in every group: {', '.join(self.free)}")
         lines.append(self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}", na_rep=""))
         lines += ["  " + v for v in self.verdicts]
+        lines += self.release_advice()
         lines += [f"note: {n}" for n in self.notes if n not in skip_notes]
         return "\n".join(lines)
+
+
+    def release_advice(self, top: int = 3) -> list[str]:
+        """For each constrained step that is not supported or whose difference test is significant: the *top*
+        largest score tests and which constraint to release first."""
+        from ..report.tables import p_clause
+
+        lines = []
+        for step, tests in self.score_tests.items():
+            row = self.table[self.table["step"] == step]
+            if row.empty or not len(tests):
+                continue
+            row = row.iloc[0]
+            if row["verdict"] == "supported" and not row["delta_pvalue"] < 0.05:
+                continue
+            best = tests.iloc[0]
+            plain = " (not scaled: lavaan has no robust version)" if self.estimator in ("MLR", "WLSMV") else ""
+            lines.append(f"  {step}: score tests (lavTestScore) for releasing one equality constraint at a time"
+                         f"{plain}, largest first:")
+            first = next(iter(self.groups))
+            for r in tests.head(top).itertuples():
+                lines.append(f"    {r.parameter}: X2 = {r.X2:.2f}, {p_clause(r.pvalue)}, EPC ({r.group} minus "
+                             f"{first}) {r.epc:+.3f}")
+            lines.append(f'  release first: --free "{best.parameter}" (X2 = {best.X2:.1f}, {p_clause(best.pvalue)}); '
+                         "free parameters one at a time, refit and look again, and only where theory explains "
+                         "the difference (each release capitalises on chance)")
+        return lines
+
+    def excel_tables(self) -> list:
+        """The Invariance and Score tests sheets for the CFA workbook (the toolkit's one table writer)."""
+        from ..report.tables import Column, Table
+
+        groups = ", ".join(f"{g} n = {n}" for g, n in self.groups.items())
+        out = [Table("Invariance", self.table, title=f"Measurement invariance across {len(self.groups)} "
+                     f"groups ({groups})", note="\n".join(self.verdicts + self.notes) or None)]
+        parts = [t.assign(step=step) for step, t in self.score_tests.items() if len(t)]
+        if parts:
+            st = pd.concat(parts, ignore_index=True)
+            out.append(Table("Score tests", st, title="Score tests for releasing each equality constraint "
+                             "(lavaan lavTestScore, univariate), largest first per step",
+                             columns=["step", Column("parameter", "Parameter (--free)"), "group",
+                                      Column("X2", "X² (1 df)", "num3"), "df", Column("pvalue", "p", "p"),
+                                      Column("epc", "EPC (group difference)", "num3")],
+                             note="X² = expected drop in chi-square if this one constraint were released; EPC = "
+                                  "expected difference of the parameter between this group and the first. Release "
+                                  "one parameter at a time (--free), refit, and only where theory supports it."))
+        return out
+
+
+def constraint_tests(models: dict, warnings: list | None = None) -> dict:
+    """Score tests (:func:`.scoretest.score_tests`) of each fitted model with equality constraints, by step."""
+    from .scoretest import score_tests
+
+    out = {}
+    for step, fit in models.items():
+        try:
+            t = score_tests(fit)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            if warnings is not None:
+                warnings.append(f"{step}: score tests for the equality constraints failed ({exc})")
+            continue
+        if len(t):
+            out[step] = t
+    return out
 
 
 def _chen(step: str, dcfi: float, drmsea: float, dsrmr: float) -> tuple[str, str]:
