@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..report.tables import p_clause
 from .cfa_input import check_identified, prepare
 from .cfa_results import EXTRA_KEYS, FIT_KEYS, ROBUST_KEYS, estimates_table
 from .estimators import fit_model, get_estimator
@@ -118,8 +119,6 @@ class InvarianceResult:
     def release_advice(self, top: int = 3) -> list[str]:
         """For each constrained step that is not supported or whose difference test is significant: the *top*
         largest score tests and which constraint to release first."""
-        from ..report.tables import p_clause
-
         lines = []
         for step, tests in self.score_tests.items():
             row = self.table[self.table["step"] == step]
@@ -292,7 +291,7 @@ def invariance(data: pd.DataFrame, model=None, group: str | None = None, *, inst
                        delta_cfi=dcfi, delta_rmsea=drm, delta_srmr=dsr, verdict=verdict)
             scaled = " (Satorra-Bentler scaled)" if dt["method"] != "standard" else ""
             verdicts.append(f"{step} vs {prev}: {detail}: {verdict} by Chen's (2007) criteria; "
-                            f"chi2 difference{scaled} {dx2:.3f} on {ddf} df, p = {row['delta_pvalue']:.3g}")
+                            f"chi2 difference{scaled} {dx2:.3f} on {ddf} df, {p_clause(row['delta_pvalue'])}")
         rows.append(row)
         prev = step
     notes.append("Chen's (2007) cut-offs are for total N > 300 with equal group sizes; he suggests stricter ones "

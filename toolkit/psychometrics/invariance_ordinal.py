@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..report.tables import p_clause
 from .cfa_ordinal import fit_ordinal, prepare_ordinal
 from .cfa_results import estimates_table
 from .fitindices import fit_measures
@@ -97,7 +98,7 @@ def ordinal_invariance(data: pd.DataFrame, model=None, group: str | None = None,
             fm["lrt_scale"], fm["lrt_shift"] = dt.get("scale"), dt.get("shift")
             verdicts.append(f"{step} vs {prev}: {detail} ({kind[1:]} CFI/RMSEA): {verdict} by Chen's (2007) criteria; "
                             f"scaled-shifted chi2 difference (Satorra 2000) {dt['delta_chisq']:.3f} on "
-                            f"{dt['delta_df']} df, p = {dt['delta_pvalue']:.3g}")
+                            f"{dt['delta_df']} df, {p_clause(dt['delta_pvalue'])}")
         rows.append(row)
         prev = step
     if any(not np.isfinite(f["cfi_robust"]) for f in fits.values()):
