@@ -28,10 +28,22 @@ def extended_structure(st: Structure) -> tuple[Structure, list[dict]]:
     """*st* plus every fixed or absent loading, residual covariance, factor (co)variance and mean as free
     parameters (lavaan's ``lav_partable_full`` + ``lav_object_extended(all.free = TRUE)``); returns the new
     structure and one row (lhs, op, rhs, group, free, value) per added parameter."""
-    idx = {k: v.copy() for k, v in st.idx.items()}
-    fix = {k: v.copy() for k, v in st.fix.items()}
+    idx, fix, added = add_candidates(st, st.nfree)
+    ext = Structure(list(st.observed), list(st.factors), st.ngroups, st.meanstructure, idx, fix, st.table + added)
+    return ext, added
+
+
+def add_candidates(st, k: int, variances: bool = True, means: bool = True, fixed_loadings: bool = True):
+    """Copies of the LISREL index/fixed-value matrices of *st* with every parameter that is not free made free,
+    numbered from *k* on, and one row (lhs, op, rhs, group, free, value, mat, pos) per added parameter.
+
+    *variances*: also (residual and factor) variances; *means*: also intercepts and latent means (with a mean
+    structure); *fixed_loadings*: also loadings fixed to a non-zero value (markers). The ordinal model leaves
+    out variances and means (its residual variances are computed, intercepts fixed by the parameterization)
+    and markers."""
+    idx = {key: v.copy() for key, v in st.idx.items()}
+    fix = {key: v.copy() for key, v in st.fix.items()}
     obs, fac = st.observed, st.factors
-    k = st.nfree
     added: list[dict] = []
 
     def new(mat, pos, lhs, op, rhs, g):
@@ -42,28 +54,28 @@ def extended_structure(st: Structure) -> tuple[Structure, list[dict]]:
         added.append(dict(lhs=lhs, op=op, rhs=rhs, group=g, free=k, value=value, mat=mat, pos=pos[0]))
         k += 1
 
+    first = 0 if variances else 1
     for g in range(st.ngroups):
         for j, f in enumerate(fac):
             for i, x in enumerate(obs):
-                if idx["lambda"][g, i, j] < 0:
+                if idx["lambda"][g, i, j] < 0 and (fixed_loadings or fix["lambda"][g, i, j] == 0):
                     new("lambda", [(i, j)], f, "=~", x, g)
         for i, x in enumerate(obs):
-            for i2 in range(i, len(obs)):
+            for i2 in range(i + first, len(obs)):
                 if idx["theta"][g, i, i2] < 0:
                     new("theta", [(i, i2)] if i == i2 else [(i, i2), (i2, i)], x, "~~", obs[i2], g)
         for j, f in enumerate(fac):
-            for j2 in range(j, len(fac)):
+            for j2 in range(j + first, len(fac)):
                 if idx["psi"][g, j, j2] < 0:
                     new("psi", [(j, j2)] if j == j2 else [(j, j2), (j2, j)], f, "~~", fac[j2], g)
-        if st.meanstructure:
+        if means and st.meanstructure:
             for j, f in enumerate(fac):
                 if idx["alpha"][g, j] < 0:
                     new("alpha", [(j,)], f, "~1", "", g)
             for i, x in enumerate(obs):
                 if idx["nu"][g, i] < 0:
                     new("nu", [(i,)], x, "~1", "", g)
-    ext = Structure(list(obs), list(fac), st.ngroups, st.meanstructure, idx, fix, st.table + added)
-    return ext, added
+    return idx, fix, added
 
 
 def modification_indices(fit, top: int | None = None, minimum: float = 0.0) -> pd.DataFrame:

@@ -191,34 +191,11 @@ class OrdinalStructure:
         parameters (ids after the model's own), for :mod:`.modindices`; residual variances, intercepts and
         latent means of ordinal items are left out (lavaan reports no index for them: their score variance is 0
         in the delta parameterization)."""
+        from .modindices import add_candidates
+
         b = self.base
-        idx = {key: v.copy() for key, v in b.idx.items()}
-        fix = {key: v.copy() for key, v in b.fix.items()}
         obs, fac = self.observed, self.factors
-        k = self.nfree
-        added: list[dict] = []
-
-        def new(mat, pos, lhs, op, rhs, g):
-            nonlocal k
-            for ps in pos:
-                idx[mat][(g,) + ps] = k
-            added.append(dict(lhs=lhs, op=op, rhs=rhs, group=g, free=k, value=float(fix[mat][(g,) + pos[0]]),
-                              mat=mat, pos=pos[0]))
-            k += 1
-
-        for g in range(self.ngroups):
-            for j, f in enumerate(fac):
-                for i, x in enumerate(obs):
-                    if idx["lambda"][g, i, j] < 0 and fix["lambda"][g, i, j] == 0:
-                        new("lambda", [(i, j)], f, "=~", x, g)
-            for i, x in enumerate(obs):
-                for i2 in range(i + 1, len(obs)):
-                    if idx["theta"][g, i, i2] < 0:
-                        new("theta", [(i, i2), (i2, i)], x, "~~", obs[i2], g)
-            for j, f in enumerate(fac):
-                for j2 in range(j + 1, len(fac)):
-                    if idx["psi"][g, j, j2] < 0:
-                        new("psi", [(j, j2), (j2, j)], f, "~~", fac[j2], g)
+        idx, fix, added = add_candidates(b, self.nfree, variances=False, means=False, fixed_loadings=False)
         ext_base = Structure(list(obs), list(fac), self.ngroups, self.meanstructure, idx, fix, b.table + added)
         ext = OrdinalStructure(ext_base, self.nthr, self.tau_idx, self.tau_fix, self.delta_idx, self.delta_fix,
                                self.table[len(b.table):])
