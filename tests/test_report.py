@@ -533,3 +533,20 @@ def test_ordered_report_invariance_methods_and_workbook(built_ordered, api, cfa_
 def test_ordered_flag_in_help(run_cli):
     code, out, _ = run_cli("report", "--help")
     assert code == 0 and "--ordered" in out and "--ordered -o report" in out
+
+
+def test_invariance_names_the_constraint_to_release_first(built, api):
+    """Each failed invariance step names the constraint whose release helps most, as toolkit.invariance's score
+    tests (lavaan lavTestScore) give it."""
+    _, _, html = built
+    text = _text(html, "cfa")
+    inst, data = api["inst"], api["data"]
+    expected = []
+    for c in inst.constructs:
+        res = toolkit.invariance(data, group="role", instrument=inst, constructs=[c.id])
+        for step, tests in res.failed_steps():
+            best = tests.iloc[0]
+            expected.append(f"{label(inst, c.id)}, {step}: {best['parameter']} (χ²(1) = {best['X2']:.2f}")
+    assert expected and "Score tests (lavTestScore)" in text
+    for e in expected:
+        assert e in text

@@ -116,10 +116,10 @@ class InvarianceResult:
         return "\n".join(lines)
 
 
-    def release_advice(self, top: int = 3) -> list[str]:
-        """For each constrained step that is not supported or whose difference test is significant: the *top*
-        largest score tests and which constraint to release first."""
-        lines = []
+    def failed_steps(self) -> list[tuple[str, pd.DataFrame]]:
+        """(step, its score tests, largest first) for each constrained step that is not supported by Chen's
+        criteria or whose difference test is significant: where a researcher looks for what to release."""
+        out = []
         for step, tests in self.score_tests.items():
             row = self.table[self.table["step"] == step]
             if row.empty or not len(tests):
@@ -127,6 +127,14 @@ class InvarianceResult:
             row = row.iloc[0]
             if row["verdict"] == "supported" and not row["delta_pvalue"] < 0.05:
                 continue
+            out.append((step, tests))
+        return out
+
+    def release_advice(self, top: int = 3) -> list[str]:
+        """For each failed step (:meth:`failed_steps`): the *top* largest score tests and which constraint to
+        release first."""
+        lines = []
+        for step, tests in self.failed_steps():
             best = tests.iloc[0]
             plain = " (not scaled: lavaan has no robust version)" if self.estimator in ("MLR", "WLSMV") else ""
             lines.append(f"  {step}: score tests (lavTestScore) for releasing one equality constraint at a time"

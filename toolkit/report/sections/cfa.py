@@ -349,6 +349,13 @@ def _invariance(study, part):
     else:
         text += (f" {n_(len(worse), 'step')} indicate{'s' if len(worse) == 1 else ''} non-invariance." if len(worse) else
                  " No step crosses Chen's criteria for non-invariance.")
+    releases = [f"{study.label(cid)}, {STEP_NAMES.get(step, step).lower()}: {tests.iloc[0]['parameter']} "
+                f"(χ²(1) = {fmt(tests.iloc[0]['X2'])}, {p_clause(tests.iloc[0]['pvalue'])})"
+                for cid, res in study.invariance if hasattr(res, "failed_steps")
+                for step, tests in res.failed_steps()]
+    if releases:
+        text += (" Score tests (lavTestScore) name the equality constraint whose release would improve fit most, "
+                 "a candidate for partial invariance if theory explains it: " + "; ".join(releases) + ".")
     if failed and ordered:
         text += " " + _not_testable(fails)
     elif failed:
