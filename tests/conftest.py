@@ -14,6 +14,22 @@ def data_dir() -> Path:
     return DATA
 
 
+@pytest.fixture(scope="session")
+def bfi():
+    """psych's bfi (tests/data/bfi.csv), read once for the session; tests must not modify it."""
+    import pandas as pd
+
+    return pd.read_csv(DATA / "bfi.csv")
+
+
+@pytest.fixture(scope="session")
+def sparse():
+    """Ordinal items with sparse and empty categories (tests/data/ordinal_sparse.csv, from ordinal_data.R)."""
+    import pandas as pd
+
+    return pd.read_csv(DATA / "ordinal_sparse.csv")
+
+
 @pytest.fixture
 def run_cli():
     """Run ``hls ARGS...`` in-process through the real entry point; returns (exit_code, stdout, stderr)."""

@@ -38,11 +38,6 @@ def ref():
 
 
 @pytest.fixture(scope="module")
-def bfi():
-    return pd.read_csv(DATA / "bfi.csv")
-
-
-@pytest.fixture(scope="module")
 def one(bfi):
     return toolkit.cfa(bfi, model=N5, ordered=True, modindices=None)
 

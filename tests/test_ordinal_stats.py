@@ -28,16 +28,6 @@ def ref():
 
 
 @pytest.fixture(scope="module")
-def bfi():
-    return pd.read_csv(DATA / "bfi.csv")
-
-
-@pytest.fixture(scope="module")
-def sparse():
-    return pd.read_csv(DATA / "ordinal_sparse.csv")
-
-
-@pytest.fixture(scope="module")
 def binary():
     return pd.read_csv(DATA / "ordinal_binary.csv")
 

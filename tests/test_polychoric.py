@@ -26,16 +26,6 @@ def ref():
     return json.loads((DATA / "polychoric_psych.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def bfi():
-    return pd.read_csv(DATA / "bfi.csv")
-
-
-@pytest.fixture(scope="module")
-def sparse():
-    return pd.read_csv(DATA / "ordinal_sparse.csv")
-
-
 def _num(x):
     """jsonlite writes infinite thresholds as "-Inf"/"Inf"."""
     return np.array([[float(v) for v in row] for row in x]) if isinstance(x[0], list) else np.array(x, dtype=float)

@@ -19,13 +19,6 @@ REQUIRED_ITEM_KEYS = {"item", "reversed", "mean", "sd", "raw_r", "r_cor", "r_dro
 
 
 @pytest.fixture(scope="module")
-def bfi(request):
-    from pathlib import Path
-
-    return pd.read_csv(Path(__file__).parent / "data" / "bfi.csv")
-
-
-@pytest.fixture(scope="module")
 def ref():
     from pathlib import Path
 
